@@ -1,0 +1,67 @@
+//! Admin moderation of sellers.
+
+use actix_web::{post, web};
+use uuid::Uuid;
+
+use super::sellers::SellerResponse;
+use crate::app::AppState;
+use crate::auth::AdminUser;
+use crate::db::{self, write_tx};
+use crate::domain::now;
+use crate::domain::seller::SellerStatus;
+use crate::error::{AppError, AppResult, Problem};
+
+async fn set_seller_status(
+    state: &AppState,
+    id: Uuid,
+    status: SellerStatus,
+) -> AppResult<SellerResponse> {
+    let row = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                if db::sellers::set_status(conn, id, status.as_str(), now())? == 0 {
+                    return Err(AppError::NotFound("seller"));
+                }
+                db::sellers::find(conn, id)?.ok_or(AppError::NotFound("seller"))
+            })
+        })
+        .await?;
+    tracing::info!(seller_id = %id, status = status.as_str(), "seller status changed");
+    SellerResponse::from_row(row)
+}
+
+/// Approve a pending (or reinstate a suspended) seller.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Seller id")), responses(
+    (status = 200, body = SellerResponse),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such seller", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/admin/sellers/{id}/approve")]
+pub async fn approve_seller(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<SellerResponse>> {
+    Ok(web::Json(
+        set_seller_status(&state, id.into_inner(), SellerStatus::Active).await?,
+    ))
+}
+
+/// Suspend a seller: its products disappear from public listings.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Seller id")), responses(
+    (status = 200, body = SellerResponse),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such seller", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/admin/sellers/{id}/suspend")]
+pub async fn suspend_seller(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<SellerResponse>> {
+    Ok(web::Json(
+        set_seller_status(&state, id.into_inner(), SellerStatus::Suspended).await?,
+    ))
+}

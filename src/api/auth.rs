@@ -1,0 +1,245 @@
+//! Registration, login, token refresh and logout.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::accounts::UserResponse;
+use super::json::Json;
+use crate::accounts::{Registration, insert_account};
+use crate::app::AppState;
+use crate::auth::{password, refresh};
+use crate::db::refresh_tokens::NewRefreshToken;
+use crate::db::{self, DbConn, write_tx};
+use crate::domain::account::{Email, Role};
+use crate::domain::{new_id, now};
+use crate::error::{AppError, AppResult, Problem};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "sri@batikmalang.id", "password": "kawung-indigo-2026", "name": "Sri Wahyuni", "role": "seller"}))]
+pub struct RegisterRequest {
+    #[schema(required = true)]
+    pub email: Option<String>,
+    /// 10 to 128 characters.
+    #[schema(required = true)]
+    pub password: Option<String>,
+    #[schema(required = true)]
+    pub name: Option<String>,
+    /// `buyer`, `seller` or `hotel`.
+    #[schema(required = true)]
+    pub role: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Single use: each refresh returns a new one.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
+    req.peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
+}
+
+/// Create an account. Sellers and hotels start `pending` until an admin approves them.
+#[utoipa::path(tag = "auth", request_body = RegisterRequest, responses(
+    (status = 201, body = UserResponse),
+    (status = 409, description = "The e-mail is already registered", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many attempts from this address; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/auth/register")]
+pub async fn register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Json(body): Json<RegisterRequest>,
+) -> AppResult<HttpResponse> {
+    state.auth_limiter.check(client_ip(&req))?;
+    let role = match body.role.as_deref() {
+        None => Err("is required".to_owned()),
+        Some(r) => Role::parse_self_service(r),
+    };
+    let reg = Registration::parse(
+        body.email.as_deref(),
+        body.password.as_deref(),
+        body.name.as_deref(),
+        role,
+    )?;
+    let (reg, hash) = web::block(move || {
+        let hash = password::hash(reg.password.expose());
+        (reg, hash)
+    })
+    .await?;
+    let hash = hash.map_err(AppError::internal)?;
+    let user = state
+        .db(move |conn| {
+            let id = insert_account(conn, &reg, &hash)?;
+            load_user(conn, id)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(user))
+}
+
+pub fn load_user(conn: &mut DbConn, id: Uuid) -> AppResult<UserResponse> {
+    let user = db::users::find(conn, id)?.ok_or(AppError::NotFound("user"))?;
+    let seller = db::sellers::find_by_user(conn, id)?;
+    UserResponse::new(user, seller.as_ref())
+}
+
+/// Issues an access token and a refresh token in `family_id`.
+fn issue_tokens(
+    state: &AppState,
+    conn: &mut DbConn,
+    user_id: Uuid,
+    role: Role,
+    family_id: Uuid,
+) -> AppResult<TokenResponse> {
+    let refresh_token = refresh::generate();
+    let t = now();
+    db::refresh_tokens::insert(
+        conn,
+        NewRefreshToken {
+            id: new_id(),
+            user_id,
+            family_id,
+            token_hash: &refresh::digest(&refresh_token),
+            expires_at: t + Duration::days(state.refresh_token_ttl_days as i64),
+            created_at: t,
+        },
+    )?;
+    Ok(TokenResponse {
+        access_token: state.jwt.issue(user_id, role).map_err(AppError::internal)?,
+        refresh_token,
+        token_type: "Bearer".to_owned(),
+        expires_in: state.jwt.ttl_secs,
+    })
+}
+
+fn bad_credentials() -> AppError {
+    AppError::Unauthorized("the e-mail or password is wrong".to_owned())
+}
+
+/// Sign in with e-mail and password.
+#[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
+    (status = 200, body = TokenResponse),
+    (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many attempts from this address; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/auth/login")]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Json(body): Json<LoginRequest>,
+) -> AppResult<web::Json<TokenResponse>> {
+    state.auth_limiter.check(client_ip(&req))?;
+    let email = Email::parse(&body.email).map_err(|_| bad_credentials())?;
+    let user = state
+        .db(move |conn| Ok(db::users::find_by_email(conn, email.as_str())?))
+        .await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let ok = web::block(move || password::verify(&body.password, stored.as_deref())).await?;
+    let user = match user {
+        Some(user) if ok => user,
+        _ => return Err(bad_credentials()),
+    };
+    let role = Role::parse(&user.role).map_err(AppError::internal)?;
+    let st = state.clone();
+    let tokens = state
+        .db(move |conn| issue_tokens(&st, conn, user.id, role, new_id()))
+        .await?;
+    Ok(web::Json(tokens))
+}
+
+/// What a refresh attempt found, decided inside the transaction.
+enum Rotation {
+    Issued(TokenResponse),
+    Refused,
+}
+
+/// Exchange a refresh token for a new pair.
+///
+/// Each refresh token works once: presenting a used one again revokes every token of its
+/// sign-in.
+#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
+    (status = 200, body = TokenResponse),
+    (status = 401, description = "Unknown, expired, revoked or reused token", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/auth/refresh")]
+pub async fn refresh_tokens(
+    state: web::Data<AppState>,
+    Json(body): Json<RefreshRequest>,
+) -> AppResult<web::Json<TokenResponse>> {
+    let digest = refresh::digest(body.refresh_token.trim());
+    let st = state.clone();
+    let rotation = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let t = now();
+                let Some(token) = db::refresh_tokens::find_by_hash(conn, &digest)? else {
+                    return Ok(Rotation::Refused);
+                };
+                if token.revoked_at.is_some() || token.expires_at <= t {
+                    return Ok(Rotation::Refused);
+                }
+                if !db::refresh_tokens::consume(conn, token.id, t)? {
+                    // Reuse of a rotated token: whoever holds the family may be an attacker.
+                    db::refresh_tokens::revoke_family(conn, token.family_id, t)?;
+                    tracing::warn!(user_id = %token.user_id, "refresh token reused; sign-in revoked");
+                    return Ok(Rotation::Refused);
+                }
+                let user = db::users::find(conn, token.user_id)?.ok_or(AppError::NotFound("user"))?;
+                let role = Role::parse(&user.role).map_err(AppError::internal)?;
+                issue_tokens(&st, conn, user.id, role, token.family_id).map(Rotation::Issued)
+            })
+        })
+        .await?;
+    match rotation {
+        Rotation::Issued(tokens) => Ok(web::Json(tokens)),
+        Rotation::Refused => Err(AppError::Unauthorized(
+            "the refresh token is not valid; sign in again".to_owned(),
+        )),
+    }
+}
+
+/// Sign out: revokes the refresh token and every token rotated from it.
+#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
+    (status = 204, description = "Signed out (also when the token was already invalid)"),
+))]
+#[post("/v1/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    Json(body): Json<RefreshRequest>,
+) -> AppResult<HttpResponse> {
+    let digest = refresh::digest(body.refresh_token.trim());
+    state
+        .db(move |conn| {
+            if let Some(token) = db::refresh_tokens::find_by_hash(conn, &digest)? {
+                db::refresh_tokens::revoke_family(conn, token.family_id, now())?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,172 @@
+//! The HTTP API: one module per resource, DTOs with their OpenAPI schemas, and the one
+//! function that registers every route (and so every path in the OpenAPI document).
+
+pub mod accounts;
+pub mod admin;
+pub mod auth;
+pub mod categories;
+pub mod etag;
+pub mod health;
+pub mod json;
+pub mod me;
+pub mod pagination;
+pub mod problems;
+pub mod product_dto;
+pub mod products;
+pub mod sellers;
+
+use actix_web::{HttpResponse, web};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::app::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kriya API",
+        description = "Marketplace backend for Malang's IKM craft makers: sellers, products, \
+            partner-hotel consignment and search. Errors are RFC 9457 problem documents; \
+            money is integer rupiah (`*_idr`).",
+        license(name = "MIT"),
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "auth", description = "Accounts and tokens"),
+        (name = "sellers", description = "Seller profiles"),
+        (name = "categories", description = "The taxonomy"),
+        (name = "products", description = "Products and their variants"),
+        (name = "admin", description = "Moderation by the crafts council"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Adds the errors every operation of a kind can give, so no operation forgets them:
+/// malformed/oversized/wrong-type bodies on those that take JSON, 401 on those that need a
+/// token.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    crate::error::PROBLEM_JSON,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                let mut add = |code: &str, description: &str| {
+                    op.responses
+                        .responses
+                        .entry(code.to_owned())
+                        .or_insert_with(|| problem(description).into());
+                };
+                if op.request_body.is_some() {
+                    add("400", "The body is not valid JSON");
+                    add("413", "The body is larger than 1 MiB");
+                    add("415", "The body is not `application/json`");
+                    add("422", "Invalid fields, each named in `errors`");
+                }
+                if op.security.is_some() {
+                    add("401", "No, malformed or expired bearer token");
+                }
+            }
+        }
+    }
+}
+
+/// Every documented route. Order matters where paths overlap (`/sellers/me` before
+/// `/sellers/{id}`).
+fn register(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(auth::register)
+        .service(auth::login)
+        .service(auth::refresh_tokens)
+        .service(auth::logout)
+        .service(me::me)
+        .service(sellers::get_my_seller)
+        .service(sellers::put_my_seller)
+        .service(sellers::list_sellers)
+        .service(sellers::get_seller)
+        .service(admin::approve_seller)
+        .service(admin::suspend_seller)
+        .service(categories::list_categories)
+        .service(products::create_product)
+        .service(products::list_products)
+        .service(products::get_product)
+        .service(products::update_product)
+        .service(products::archive_product)
+        .service(products::publish_product)
+        .service(products::unpublish_product);
+}
+
+/// The OpenAPI document, built from the same registration the server uses.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(register)
+        .split_for_parts();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    // Paths arrive with the registration, after the derive's own modifiers have run.
+    CommonErrors.modify(&mut doc);
+    doc
+}
+
+pub fn openapi_json() -> String {
+    openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises")
+}
+
+async fn serve_openapi(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(state.openapi_json.clone())
+}
+
+/// Routes, extractor settings and the fallback for an actix `App`.
+pub fn configure_app(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PayloadConfig::new(json::JSON_LIMIT))
+        .app_data(problems::path_config())
+        .app_data(problems::query_config())
+        .route("/v1/openapi.json", web::get().to(serve_openapi));
+    register(&mut ServiceConfig::new(cfg));
+    cfg.default_service(web::to(problems::fallback));
+}

@@ -1,0 +1,84 @@
+//! Cursor pagination: `?limit=` (default 20, max 100) and an opaque `?cursor=`.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::validation::Violations;
+
+pub const DEFAULT_LIMIT: i64 = 20;
+pub const MAX_LIMIT: i64 = 100;
+
+/// A page of a list.
+#[derive(Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `?cursor=` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The validated `limit` and the position the cursor names.
+pub struct PageRequest {
+    pub limit: i64,
+    pub after: Option<Uuid>,
+}
+
+impl PageRequest {
+    pub fn parse(
+        limit: Option<i64>,
+        cursor: Option<&str>,
+        violations: &mut Violations,
+    ) -> Option<Self> {
+        let limit = violations.check(
+            "limit",
+            match limit {
+                None => Ok(DEFAULT_LIMIT),
+                Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+                Some(_) => Err(format!("must be between 1 and {MAX_LIMIT}")),
+            },
+        );
+        let after = violations.check_opt("cursor", cursor, decode);
+        Some(Self {
+            limit: limit?,
+            after: after?,
+        })
+    }
+
+    /// Rows to fetch: one more than the page, to know whether another page follows.
+    pub fn fetch(&self) -> i64 {
+        self.limit + 1
+    }
+
+    /// Cuts the extra row off and makes the cursor for the next page.
+    pub fn finish<R, T>(
+        &self,
+        mut rows: Vec<R>,
+        id: impl Fn(&R) -> Uuid,
+        map: impl FnMut(R) -> T,
+    ) -> Page<T> {
+        let next_cursor = if rows.len() as i64 > self.limit {
+            rows.truncate(self.limit as usize);
+            rows.last().map(|r| encode(id(r)))
+        } else {
+            None
+        };
+        Page {
+            items: rows.into_iter().map(map).collect(),
+            next_cursor,
+        }
+    }
+}
+
+fn encode(id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(id.as_bytes())
+}
+
+fn decode(cursor: &str) -> Result<Uuid, String> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| Uuid::from_slice(&bytes).ok())
+        .ok_or_else(|| "is not a cursor this API returned".to_owned())
+}

@@ -1,0 +1,233 @@
+//! Seller profiles: the seller's own, public ones, and the list.
+
+use actix_web::{HttpResponse, get, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::json::Json;
+use super::pagination::{Page, PageRequest};
+use crate::app::AppState;
+use crate::auth::{MaybeUser, SellerUser};
+use crate::db::sellers::{ProfileChanges, SellerRow};
+use crate::db::{self, write_tx};
+use crate::domain::account::Role;
+use crate::domain::now;
+use crate::domain::seller::{
+    SellerStatus, parse_business_name, parse_kecamatan, parse_kelurahan, parse_nib, parse_story,
+    parse_whatsapp,
+};
+use crate::domain::validation::Violations;
+use crate::error::{AppError, AppResult, Problem};
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11", "business_name": "Daun Abadi Electroforming",
+    "story": "Real leaves from Kebun Raya Purwodadi, plated in copper.", "sector": "electroforming-jewellery",
+    "kecamatan": "Lowokwaru", "kelurahan": "Tlogomas", "whatsapp": "+6281234567890", "nib": "9120001234567",
+    "status": "active", "created_at": "2026-11-24T08:00:00Z", "updated_at": "2026-11-24T08:00:00Z"}))]
+pub struct SellerResponse {
+    pub id: Uuid,
+    pub business_name: String,
+    pub story: String,
+    /// A category slug.
+    pub sector: Option<String>,
+    /// One of Blimbing, Klojen, Kedungkandang, Sukun, Lowokwaru.
+    pub kecamatan: Option<String>,
+    pub kelurahan: Option<String>,
+    /// Normalised to `+62…`.
+    pub whatsapp: Option<String>,
+    /// Nomor Induk Berusaha (13 digits).
+    pub nib: Option<String>,
+    pub status: SellerStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl SellerResponse {
+    pub fn from_row(row: SellerRow) -> AppResult<Self> {
+        Ok(Self {
+            id: row.id,
+            status: SellerStatus::parse(&row.status).map_err(AppError::internal)?,
+            business_name: row.business_name,
+            story: row.story,
+            sector: row.sector,
+            kecamatan: row.kecamatan,
+            kelurahan: row.kelurahan,
+            whatsapp: row.whatsapp,
+            nib: row.nib,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// The whole editable profile (fields left out become empty).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"business_name": "Daun Abadi Electroforming", "story": "Real leaves, plated in copper.",
+    "sector": "electroforming-jewellery", "kecamatan": "Lowokwaru", "kelurahan": "Tlogomas",
+    "whatsapp": "0812-3456-7890", "nib": "9120001234567"}))]
+pub struct SellerProfileRequest {
+    #[schema(required = true)]
+    pub business_name: Option<String>,
+    pub story: Option<String>,
+    pub sector: Option<String>,
+    pub kecamatan: Option<String>,
+    pub kelurahan: Option<String>,
+    pub whatsapp: Option<String>,
+    pub nib: Option<String>,
+}
+
+/// The signed-in seller's profile.
+#[utoipa::path(tag = "sellers", security(("bearer" = [])), responses(
+    (status = 200, body = SellerResponse),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a seller account", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/sellers/me")]
+pub async fn get_my_seller(
+    state: web::Data<AppState>,
+    seller: SellerUser,
+) -> AppResult<web::Json<SellerResponse>> {
+    let row = state
+        .db(move |conn| Ok(db::sellers::find(conn, seller.seller_id)?))
+        .await?;
+    Ok(web::Json(SellerResponse::from_row(
+        row.ok_or(AppError::NotFound("seller"))?,
+    )?))
+}
+
+/// Replace the signed-in seller's profile.
+#[utoipa::path(tag = "sellers", security(("bearer" = [])), request_body = SellerProfileRequest, responses(
+    (status = 200, body = SellerResponse),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a seller account", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+))]
+#[put("/v1/sellers/me")]
+pub async fn put_my_seller(
+    state: web::Data<AppState>,
+    seller: SellerUser,
+    Json(body): Json<SellerProfileRequest>,
+) -> AppResult<web::Json<SellerResponse>> {
+    let row = state
+        .db(move |conn| {
+            let sectors = db::categories::slugs(conn)?;
+            let mut v = Violations::new();
+            let business_name = v.require(
+                "business_name",
+                body.business_name.as_deref(),
+                parse_business_name,
+            );
+            let story = v.check_opt("story", body.story.as_deref(), parse_story);
+            let sector = v.check_opt("sector", body.sector.as_deref(), |s| {
+                let s = s.trim();
+                if sectors.iter().any(|c| c == s) {
+                    Ok(s.to_owned())
+                } else {
+                    Err(format!("must be one of {}", sectors.join(", ")))
+                }
+            });
+            let kecamatan = v.check_opt("kecamatan", body.kecamatan.as_deref(), parse_kecamatan);
+            let kelurahan = v.check_opt("kelurahan", body.kelurahan.as_deref(), parse_kelurahan);
+            let whatsapp = v.check_opt("whatsapp", body.whatsapp.as_deref(), parse_whatsapp);
+            let nib = v.check_opt("nib", body.nib.as_deref(), parse_nib);
+            v.finish()?;
+            let changes = ProfileChanges {
+                business_name: business_name.unwrap(),
+                story: story.unwrap().unwrap_or_default(),
+                sector: sector.unwrap(),
+                kecamatan: kecamatan.unwrap(),
+                kelurahan: kelurahan.unwrap(),
+                whatsapp: whatsapp.unwrap(),
+                nib: nib.unwrap(),
+                updated_at: now(),
+            };
+            write_tx(conn, move |conn| {
+                db::sellers::update_profile(conn, seller.seller_id, changes)?;
+                db::sellers::find(conn, seller.seller_id)?.ok_or(AppError::NotFound("seller"))
+            })
+        })
+        .await?;
+    Ok(web::Json(SellerResponse::from_row(row)?))
+}
+
+/// A seller's public profile.
+///
+/// Sellers that are not active are visible only to themselves and admins.
+#[utoipa::path(tag = "sellers", params(("id" = Uuid, Path, description = "Seller id")), responses(
+    (status = 200, body = SellerResponse),
+    (status = 404, description = "No such active seller", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/sellers/{id}")]
+pub async fn get_seller(
+    state: web::Data<AppState>,
+    viewer: MaybeUser,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<SellerResponse>> {
+    let id = id.into_inner();
+    let row = state
+        .db(move |conn| Ok(db::sellers::find(conn, id)?))
+        .await?
+        .ok_or(AppError::NotFound("seller"))?;
+    let visible = row.status == SellerStatus::Active.as_str()
+        || viewer
+            .0
+            .is_some_and(|u| u.role == Role::Admin || u.id == row.user_id);
+    if !visible {
+        return Err(AppError::NotFound("seller"));
+    }
+    Ok(web::Json(SellerResponse::from_row(row)?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SellerListQuery {
+    /// Page size, 1–100 (default 20).
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+    /// Admins only: list sellers in another status (`pending`, `suspended`).
+    pub status: Option<String>,
+}
+
+/// Active sellers, newest first.
+#[utoipa::path(tag = "sellers", params(SellerListQuery), responses(
+    (status = 200, body = inline(Page<SellerResponse>)),
+    (status = 403, description = "`status` other than active asked by a non-admin", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid query parameters", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/sellers")]
+pub async fn list_sellers(
+    state: web::Data<AppState>,
+    viewer: MaybeUser,
+    query: web::Query<SellerListQuery>,
+) -> AppResult<HttpResponse> {
+    let mut v = Violations::new();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
+    let status = v.check_opt("status", query.status.as_deref(), SellerStatus::parse);
+    v.finish()?;
+    let (page, status) = (
+        page.unwrap(),
+        status.unwrap().unwrap_or(SellerStatus::Active),
+    );
+    let is_admin = viewer.0.is_some_and(|u| u.role == Role::Admin);
+    if status != SellerStatus::Active && !is_admin {
+        return Err(AppError::Forbidden(
+            "only admins may list sellers that are not active".to_owned(),
+        ));
+    }
+    let (after, fetch) = (page.after, page.fetch());
+    let rows = state
+        .db(move |conn| Ok(db::sellers::list(conn, status.as_str(), after, fetch)?))
+        .await?;
+    let mut items = Vec::new();
+    let page = page.finish(rows, |r| r.id, |r| r);
+    for row in page.items {
+        items.push(SellerResponse::from_row(row)?);
+    }
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        next_cursor: page.next_cursor,
+    }))
+}

@@ -1,0 +1,165 @@
+//! Composition root: builds the shared state from a `Config` and runs the HTTP server.
+
+use std::net::TcpListener;
+use std::path::Path;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use base64::Engine;
+use rand::RngCore;
+use tracing_actix_web::TracingLogger;
+
+use crate::api;
+use crate::auth::jwt::JwtKeys;
+use crate::auth::rate_limit::AuthRateLimiter;
+use crate::config::Config;
+use crate::db::connection::{build_pool, run_migrations};
+use crate::db::{DbConn, Pool};
+use crate::error::{AppError, AppResult};
+
+/// What every request handler shares.
+pub struct AppState {
+    pub pool: Pool,
+    pub jwt: JwtKeys,
+    pub auth_limiter: AuthRateLimiter,
+    pub refresh_token_ttl_days: u64,
+    /// The OpenAPI document, rendered once.
+    pub openapi_json: String,
+}
+
+impl AppState {
+    /// Runs database work on the blocking pool, never on the async workers.
+    pub async fn db<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("data directory {path}: {message}")]
+    DataDir { path: String, message: String },
+    #[error("database: {0}")]
+    Database(String),
+    #[error("binding {addr}: {message}")]
+    Bind { addr: String, message: String },
+}
+
+/// Opens the database, applies pending migrations and returns the pool.
+pub fn open_database(config: &Config) -> Result<Pool, StartError> {
+    if !config.database_url.is_postgres() {
+        ensure_dir(&config.data_dir)?;
+    }
+    let pool =
+        build_pool(&config.database_url, config.db_pool_size).map_err(StartError::Database)?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| StartError::Database(e.to_string()))?;
+    let applied = run_migrations(&mut conn).map_err(StartError::Database)?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrations applied");
+    }
+    Ok(pool)
+}
+
+fn ensure_dir(dir: &Path) -> Result<(), StartError> {
+    std::fs::create_dir_all(dir).map_err(|e| StartError::DataDir {
+        path: dir.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// The configured secret, or (embedded default) one generated once and kept in the data dir.
+fn jwt_secret(config: &Config) -> Result<String, StartError> {
+    if let Some(secret) = &config.jwt_secret {
+        return Ok(secret.clone());
+    }
+    ensure_dir(&config.data_dir)?;
+    let path = config.data_dir.join("jwt_secret");
+    let err = |e: std::io::Error| StartError::DataDir {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(secret) if secret.trim().len() >= 32 => return Ok(secret.trim().to_owned()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(err(e)),
+    }
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    write_private(&path, &secret).map_err(err)?;
+    Ok(secret)
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Opens the database (migrating it), binds the listener and prepares the server.
+    pub fn build(config: &Config) -> Result<Self, StartError> {
+        let pool = open_database(config)?;
+        let secret = jwt_secret(config)?;
+        let state = web::Data::new(AppState {
+            pool,
+            jwt: JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs),
+            auth_limiter: AuthRateLimiter::new(config.auth_rate_limit_per_minute),
+            refresh_token_ttl_days: config.refresh_token_ttl_days,
+            openapi_json: api::openapi_json(),
+        });
+        let listener = TcpListener::bind(config.bind).map_err(|e| StartError::Bind {
+            addr: config.bind.to_string(),
+            message: e.to_string(),
+        })?;
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(api::problems::normalize())
+                .wrap(TracingLogger::default())
+                .configure(api::configure_app)
+        })
+        .workers(config.workers)
+        .listen(listener)
+        .map_err(|e| StartError::Bind {
+            addr: config.bind.to_string(),
+            message: e.to_string(),
+        })?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+impl From<AppError> for StartError {
+    fn from(e: AppError) -> Self {
+        StartError::Database(e.to_string())
+    }
+}

@@ -1,0 +1,87 @@
+//! The one place that decides whether a caller may see or change an object owned by a
+//! seller. Objects the caller may not see are 404 (their existence is not revealed);
+//! objects it may see but not change are 403.
+
+use uuid::Uuid;
+
+use super::AuthUser;
+use crate::domain::account::Role;
+use crate::error::AppError;
+
+/// Who is asking: the account, and its seller profile if it has one.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Viewer {
+    pub user: Option<AuthUser>,
+    pub seller_id: Option<Uuid>,
+}
+
+impl Viewer {
+    pub fn is_admin(&self) -> bool {
+        self.user.is_some_and(|u| u.role == Role::Admin)
+    }
+
+    pub fn owns(&self, owner_seller_id: Uuid) -> bool {
+        self.seller_id == Some(owner_seller_id)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    View,
+    Modify,
+}
+
+/// `public` says whether anyone may see the object (a published product of an active seller).
+pub fn authorize(
+    viewer: &Viewer,
+    owner_seller_id: Uuid,
+    public: bool,
+    action: Action,
+    what: &'static str,
+) -> Result<(), AppError> {
+    let owner = viewer.owns(owner_seller_id);
+    let can_see = public || owner || viewer.is_admin();
+    match action {
+        _ if !can_see => Err(AppError::NotFound(what)),
+        Action::View => Ok(()),
+        Action::Modify if owner => Ok(()),
+        Action::Modify => Err(AppError::Forbidden(format!(
+            "this {what} belongs to another seller"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seller(id: Uuid) -> Viewer {
+        Viewer {
+            user: Some(AuthUser {
+                id: Uuid::now_v7(),
+                role: Role::Seller,
+            }),
+            seller_id: Some(id),
+        }
+    }
+
+    #[test]
+    fn hidden_objects_are_not_found_and_visible_ones_forbidden() {
+        let (mine, theirs) = (Uuid::now_v7(), Uuid::now_v7());
+        let me = seller(mine);
+        assert!(authorize(&me, mine, false, Action::Modify, "product").is_ok());
+        assert!(matches!(
+            authorize(&me, theirs, false, Action::View, "product"),
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            authorize(&me, theirs, true, Action::Modify, "product"),
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(authorize(&Viewer::default(), theirs, true, Action::View, "product").is_ok());
+        assert!(matches!(
+            authorize(&Viewer::default(), theirs, false, Action::View, "product"),
+            Err(AppError::NotFound(_))
+        ));
+    }
+}

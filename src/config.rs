@@ -1,0 +1,297 @@
+//! Configuration: defaults < optional TOML file < `KRIYA_*` environment variables.
+//!
+//! Every variable is named here once, with its default. A value that does not parse is a
+//! start-up error naming the variable (or the file key) it came from.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use crate::db::connection::DbUrl;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name}: {message}")]
+    Invalid { name: String, message: String },
+    #[error("config file {path}: {message}")]
+    File { path: String, message: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: DbUrl,
+    /// `None` means "generate one in the data dir" (embedded default only).
+    pub jwt_secret: Option<String>,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_days: u64,
+    /// Login/register requests per minute per client IP.
+    pub auth_rate_limit_per_minute: u32,
+    pub db_pool_size: u32,
+    pub workers: usize,
+    pub log_format: LogFormat,
+}
+
+/// Where a raw value came from, so an error can name it.
+struct Source {
+    name: String,
+    value: String,
+}
+
+/// The raw layers: file keys (lower-case, without prefix) and `KRIYA_*` variables.
+pub struct RawConfig {
+    values: HashMap<&'static str, Source>,
+}
+
+const KEYS: &[&str] = &[
+    "bind",
+    "data_dir",
+    "database_url",
+    "jwt_secret",
+    "access_token_ttl_secs",
+    "refresh_token_ttl_days",
+    "auth_rate_limit_per_minute",
+    "db_pool_size",
+    "workers",
+    "log_format",
+];
+
+impl RawConfig {
+    /// Reads the TOML file named by `KRIYA_CONFIG` (if any) and then the environment.
+    pub fn from_environment() -> Result<Self, ConfigError> {
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        Self::from_vars(&vars)
+    }
+
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let mut values = HashMap::new();
+        if let Some(path) = vars.get("KRIYA_CONFIG") {
+            for (key, value) in read_toml(Path::new(path))? {
+                let key = KEYS
+                    .iter()
+                    .find(|k| **k == key)
+                    .ok_or_else(|| ConfigError::File {
+                        path: path.clone(),
+                        message: format!("unknown key `{key}`"),
+                    })?;
+                let name = format!("{key} (in {path})");
+                values.insert(*key, Source { name, value });
+            }
+        }
+        for key in KEYS {
+            let name = format!("KRIYA_{}", key.to_uppercase());
+            if let Some(value) = vars.get(&name) {
+                values.insert(
+                    *key,
+                    Source {
+                        name,
+                        value: value.clone(),
+                    },
+                );
+            }
+        }
+        Ok(Self { values })
+    }
+
+    /// Sets a value as if it came from the environment (used by tests and the CLI).
+    pub fn set(&mut self, key: &'static str, value: impl Into<String>) {
+        let name = format!("KRIYA_{}", key.to_uppercase());
+        self.values.insert(
+            key,
+            Source {
+                name,
+                value: value.into(),
+            },
+        );
+    }
+
+    fn parsed<T: std::str::FromStr>(&self, key: &str, default: T) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.values.get(key) {
+            None => Ok(default),
+            Some(src) => src
+                .value
+                .trim()
+                .parse()
+                .map_err(|e: T::Err| ConfigError::Invalid {
+                    name: src.name.clone(),
+                    message: format!("`{}` is not valid: {e}", src.value),
+                }),
+        }
+    }
+
+    fn invalid(&self, key: &str, message: &str) -> ConfigError {
+        let name = self
+            .values
+            .get(key)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| format!("KRIYA_{}", key.to_uppercase()));
+        ConfigError::Invalid {
+            name,
+            message: message.to_owned(),
+        }
+    }
+
+    pub fn build(&self) -> Result<Config, ConfigError> {
+        let bind: SocketAddr = self.parsed("bind", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
+        let data_dir: PathBuf = self.parsed("data_dir", PathBuf::from("./data"))?;
+        let database_url = match self.values.get("database_url") {
+            Some(src) => DbUrl::parse(src.value.trim()).map_err(|m| ConfigError::Invalid {
+                name: src.name.clone(),
+                message: m,
+            })?,
+            None => DbUrl::Sqlite(data_dir.join("kriya.db").to_string_lossy().into_owned()),
+        };
+        let jwt_secret = self.values.get("jwt_secret").map(|s| s.value.clone());
+        if let Some(secret) = &jwt_secret
+            && secret.len() < 32
+        {
+            return Err(self.invalid("jwt_secret", "must be at least 32 characters"));
+        }
+        if jwt_secret.is_none() && database_url.is_postgres() {
+            return Err(self.invalid(
+                "jwt_secret",
+                "is required when KRIYA_DATABASE_URL names PostgreSQL (production)",
+            ));
+        }
+        let access_token_ttl_secs = self.parsed("access_token_ttl_secs", 900u64)?;
+        if !(30..=86_400).contains(&access_token_ttl_secs) {
+            return Err(self.invalid("access_token_ttl_secs", "must be between 30 and 86400"));
+        }
+        let refresh_token_ttl_days = self.parsed("refresh_token_ttl_days", 30u64)?;
+        if !(1..=365).contains(&refresh_token_ttl_days) {
+            return Err(self.invalid("refresh_token_ttl_days", "must be between 1 and 365"));
+        }
+        let auth_rate_limit_per_minute = self.parsed("auth_rate_limit_per_minute", 20u32)?;
+        if auth_rate_limit_per_minute == 0 {
+            return Err(self.invalid("auth_rate_limit_per_minute", "must be at least 1"));
+        }
+        let default_pool = if database_url.is_postgres() { 16 } else { 8 };
+        let db_pool_size = self.parsed("db_pool_size", default_pool)?;
+        if !(1..=512).contains(&db_pool_size) {
+            return Err(self.invalid("db_pool_size", "must be between 1 and 512"));
+        }
+        let default_workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let workers = self.parsed("workers", default_workers)?;
+        if !(1..=256).contains(&workers) {
+            return Err(self.invalid("workers", "must be between 1 and 256"));
+        }
+        let log_format = match self.values.get("log_format").map(|s| s.value.trim()) {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(_) => return Err(self.invalid("log_format", "must be `pretty` or `json`")),
+        };
+        Ok(Config {
+            bind,
+            data_dir,
+            database_url,
+            jwt_secret,
+            access_token_ttl_secs,
+            refresh_token_ttl_days,
+            auth_rate_limit_per_minute,
+            db_pool_size,
+            workers,
+            log_format,
+        })
+    }
+}
+
+fn read_toml(path: &Path) -> Result<Vec<(String, String)>, ConfigError> {
+    let file_err = |message: String| ConfigError::File {
+        path: path.display().to_string(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| file_err(e.to_string()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| file_err(e.to_string()))?;
+    table
+        .into_iter()
+        .map(|(key, value)| {
+            let value = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                other => {
+                    return Err(file_err(format!(
+                        "`{key}` must be a string or a number, not {}",
+                        other.type_str()
+                    )));
+                }
+            };
+            Ok((key, value))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let config = RawConfig::from_vars(&vars(&[])).unwrap().build().unwrap();
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.database_url, DbUrl::Sqlite("./data/kriya.db".into()));
+        assert!(config.jwt_secret.is_none());
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = RawConfig::from_vars(&vars(&[("KRIYA_BIND", "nonsense")]))
+            .unwrap()
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().starts_with("KRIYA_BIND:"), "{err}");
+        let err = RawConfig::from_vars(&vars(&[("KRIYA_DATABASE_URL", "mysql://x")]))
+            .unwrap()
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().starts_with("KRIYA_DATABASE_URL:"), "{err}");
+    }
+
+    #[test]
+    fn postgres_requires_a_jwt_secret() {
+        let err = RawConfig::from_vars(&vars(&[("KRIYA_DATABASE_URL", "postgres://localhost/k")]))
+            .unwrap()
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().starts_with("KRIYA_JWT_SECRET:"), "{err}");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kriya.toml");
+        std::fs::write(&path, "bind = \"0.0.0.0:9000\"\nworkers = 3\n").unwrap();
+        let p = path.to_str().unwrap();
+        let config = RawConfig::from_vars(&vars(&[("KRIYA_CONFIG", p), ("KRIYA_WORKERS", "5")]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(config.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(config.workers, 5);
+        std::fs::write(&path, "workers = \"many\"\n").unwrap();
+        let err = RawConfig::from_vars(&vars(&[("KRIYA_CONFIG", p)]))
+            .unwrap()
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("workers (in"), "{err}");
+    }
+}

@@ -1,0 +1,14 @@
+//! Database access with diesel over PostgreSQL or SQLite (one schema, one query for most
+//! CRUD; the backend is matched only where SQL differs). Functions here are sync: call them
+//! through `AppState::db`, which runs them on the blocking pool.
+
+pub mod categories;
+pub mod connection;
+pub mod portable;
+pub mod products;
+pub mod refresh_tokens;
+pub mod schema;
+pub mod sellers;
+pub mod users;
+
+pub use connection::{DbConn, Pool, write_tx};

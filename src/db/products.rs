@@ -1,0 +1,227 @@
+//! Products and their variants.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::portable::{DbId, DbJson, DbTime};
+
+use super::DbConn;
+use super::schema::{product_variants, products, sellers};
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = products)]
+pub struct ProductRow {
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub seller_id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub title_en: Option<String>,
+    pub description_en: Option<String>,
+    pub category: String,
+    pub technique: String,
+    #[diesel(serialize_as = DbJson, deserialize_as = DbJson)]
+    pub materials: serde_json::Value,
+    pub price_idr: i64,
+    pub sku: String,
+    pub weight_grams: i32,
+    pub dimensions_cm: Option<DbJson>,
+    pub status: String,
+    pub version: i32,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DbTime>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = products)]
+pub struct NewProductRow {
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub seller_id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub title_en: Option<String>,
+    pub description_en: Option<String>,
+    pub category: String,
+    pub technique: String,
+    #[diesel(serialize_as = DbJson, deserialize_as = DbJson)]
+    pub materials: serde_json::Value,
+    pub price_idr: i64,
+    pub sku: String,
+    pub weight_grams: i32,
+    pub dimensions_cm: Option<DbJson>,
+    pub status: String,
+    pub version: i32,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = product_variants)]
+pub struct VariantRow {
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub product_id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub seller_id: Uuid,
+    pub sku: String,
+    #[diesel(serialize_as = DbJson, deserialize_as = DbJson)]
+    pub options: serde_json::Value,
+    pub price_idr: Option<i64>,
+    pub position: i32,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub created_at: DateTime<Utc>,
+}
+
+/// Field changes of a PATCH; `None` leaves a column as it is.
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = products)]
+pub struct ProductChanges {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub title_en: Option<Option<String>>,
+    pub description_en: Option<Option<String>>,
+    pub category: Option<String>,
+    pub technique: Option<String>,
+    pub materials: Option<DbJson>,
+    pub price_idr: Option<i64>,
+    pub weight_grams: Option<i32>,
+    pub dimensions_cm: Option<Option<DbJson>>,
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    product: NewProductRow,
+    variants: Vec<VariantRow>,
+) -> QueryResult<()> {
+    diesel::insert_into(products::table)
+        .values(product)
+        .execute(conn)?;
+    for variant in variants {
+        diesel::insert_into(product_variants::table)
+            .values(variant)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<ProductRow>> {
+    products::table
+        .find(DbId(id))
+        .select(ProductRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn variants_of(conn: &mut DbConn, product_ids: &[Uuid]) -> QueryResult<Vec<VariantRow>> {
+    if product_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    product_variants::table
+        .filter(
+            product_variants::product_id
+                .eq_any(product_ids.iter().copied().map(DbId).collect::<Vec<_>>()),
+        )
+        .order((product_variants::product_id, product_variants::position))
+        .select(VariantRow::as_select())
+        .load(conn)
+}
+
+/// Which products a list may show: everyone sees published products of active sellers;
+/// a seller also sees its own in any status; an admin sees all.
+pub enum Visibility {
+    Public,
+    Seller(Uuid),
+    Admin,
+}
+
+pub struct ListFilter {
+    pub seller_id: Option<Uuid>,
+    pub status: String,
+    pub category: Option<String>,
+    pub before: Option<Uuid>,
+    pub limit: i64,
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    visibility: &Visibility,
+    filter: &ListFilter,
+) -> QueryResult<Vec<ProductRow>> {
+    let mut query = products::table
+        .inner_join(sellers::table)
+        .filter(products::status.eq(&filter.status))
+        .select(ProductRow::as_select())
+        .order(products::id.desc())
+        .limit(filter.limit)
+        .into_boxed();
+    let public = products::status
+        .eq("published")
+        .and(sellers::status.eq("active"));
+    query = match visibility {
+        Visibility::Public => query.filter(public),
+        Visibility::Seller(own) => query.filter(public.or(products::seller_id.eq(DbId(*own)))),
+        Visibility::Admin => query,
+    };
+    if let Some(seller_id) = filter.seller_id {
+        query = query.filter(products::seller_id.eq(DbId(seller_id)));
+    }
+    if let Some(category) = &filter.category {
+        query = query.filter(products::category.eq(category));
+    }
+    if let Some(before) = filter.before {
+        query = query.filter(products::id.lt(DbId(before)));
+    }
+    query.load(conn)
+}
+
+/// Applies `changes` only if the product is still at `expected_version`; returns whether
+/// it was (a concurrent edit makes this false, never a lost update).
+pub fn update_if_version(
+    conn: &mut DbConn,
+    id: Uuid,
+    expected_version: i32,
+    changes: &ProductChanges,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        products::table
+            .filter(products::id.eq(DbId(id)))
+            .filter(products::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        products::version.eq(expected_version + 1),
+        products::updated_at.eq(DbTime(now)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Moves a product to `status` (bumping its version); `published_at` is set on publish.
+pub fn set_status(
+    conn: &mut DbConn,
+    id: Uuid,
+    status: &str,
+    published_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(products::table.find(DbId(id)))
+        .set((
+            products::status.eq(status),
+            products::published_at.eq(published_at.map(DbTime)),
+            products::version.eq(products::version + 1),
+            products::updated_at.eq(DbTime(now)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -1,0 +1,124 @@
+//! Seller profiles.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::portable::{DbId, DbTime};
+
+use super::DbConn;
+use super::schema::sellers;
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = sellers)]
+pub struct SellerRow {
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub user_id: Uuid,
+    pub business_name: String,
+    pub story: String,
+    pub sector: Option<String>,
+    pub kecamatan: Option<String>,
+    pub kelurahan: Option<String>,
+    pub whatsapp: Option<String>,
+    pub nib: Option<String>,
+    pub status: String,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = sellers)]
+pub struct NewSeller<'a> {
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub user_id: Uuid,
+    pub business_name: &'a str,
+    pub status: &'a str,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The editable part of a profile (a full replacement).
+#[derive(AsChangeset)]
+#[diesel(table_name = sellers, treat_none_as_null = true)]
+pub struct ProfileChanges {
+    pub business_name: String,
+    pub story: String,
+    pub sector: Option<String>,
+    pub kecamatan: Option<String>,
+    pub kelurahan: Option<String>,
+    pub whatsapp: Option<String>,
+    pub nib: Option<String>,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub updated_at: DateTime<Utc>,
+}
+
+pub fn insert(conn: &mut DbConn, seller: NewSeller<'_>) -> QueryResult<()> {
+    diesel::insert_into(sellers::table)
+        .values(seller)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<SellerRow>> {
+    sellers::table
+        .find(DbId(id))
+        .select(SellerRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_user(conn: &mut DbConn, user_id: Uuid) -> QueryResult<Option<SellerRow>> {
+    sellers::table
+        .filter(sellers::user_id.eq(DbId(user_id)))
+        .select(SellerRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A page of sellers in a status, newest first, strictly after `before` when given.
+pub fn list(
+    conn: &mut DbConn,
+    status: &str,
+    before: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<SellerRow>> {
+    let mut query = sellers::table
+        .filter(sellers::status.eq(status))
+        .select(SellerRow::as_select())
+        .order(sellers::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(sellers::id.lt(DbId(before)));
+    }
+    query.load(conn)
+}
+
+pub fn update_profile(conn: &mut DbConn, id: Uuid, changes: ProfileChanges) -> QueryResult<()> {
+    diesel::update(sellers::table.find(DbId(id)))
+        .set(changes)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn set_status(
+    conn: &mut DbConn,
+    id: Uuid,
+    status: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(sellers::table.find(DbId(id)))
+        .set((
+            sellers::status.eq(status),
+            sellers::updated_at.eq(DbTime(now)),
+        ))
+        .execute(conn)
+}

@@ -1,0 +1,11 @@
+//! Kriya: the marketplace backend for Malang's IKM craft makers.
+
+pub mod accounts;
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod telemetry;

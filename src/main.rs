@@ -1,0 +1,107 @@
+//! The `kriya` command line.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use kriya::app::{Application, open_database};
+use kriya::config::RawConfig;
+
+#[derive(Parser)]
+#[command(
+    name = "kriya",
+    version,
+    about = "Marketplace backend for Malang's IKM craft makers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (migrations are applied on start).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account (the only way to create an admin).
+    Create {
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Admin,
+    Buyer,
+    Seller,
+    Hotel,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        println!("{}", kriya::api::openapi_json());
+        return Ok(());
+    }
+    let config = RawConfig::from_environment()?.build()?;
+    kriya::telemetry::init(config.log_format);
+    match cli.command {
+        Command::Openapi => unreachable!("handled above"),
+        Command::Serve => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let app = Application::build(&config)?;
+                tracing::info!(bind = %config.bind, port = app.port(), database = if config.database_url.is_postgres() { "postgres" } else { "sqlite" }, "kriya serving");
+                app.run_until_stopped().await.context("server")
+            })
+        }
+        Command::Migrate => {
+            open_database(&config)?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    role,
+                    email,
+                    password,
+                    name,
+                },
+        } => {
+            let pool = open_database(&config)?;
+            let role = match role {
+                RoleArg::Admin => kriya::domain::account::Role::Admin,
+                RoleArg::Buyer => kriya::domain::account::Role::Buyer,
+                RoleArg::Seller => kriya::domain::account::Role::Seller,
+                RoleArg::Hotel => kriya::domain::account::Role::Hotel,
+            };
+            let mut conn = pool.get()?;
+            let id =
+                kriya::accounts::create_user(&mut conn, &email, &password, name.as_deref(), role)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created {} {id}", role.as_str());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,166 @@
+use kriya::auth::jwt::JwtKeys;
+use kriya::domain::account::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::both_backends;
+use crate::support::{Backend, TestApp, fields, problem};
+
+both_backends! {
+    async fn register_each_role_and_sellers_start_pending(app) {
+        for (role, status) in [("buyer", "active"), ("seller", "pending"), ("hotel", "pending")] {
+            let account = app.register(role).await;
+            assert_eq!(account.user["role"], role);
+            assert_eq!(account.user["status"], status);
+            let me: Value = app.get("/v1/me", Some(&account.token)).await.json().await.unwrap();
+            assert_eq!(me["email"], account.email.as_str());
+            assert_eq!(me["status"], status);
+        }
+        let users: i64 = app.db(|c| {
+            use diesel::prelude::*;
+            kriya::db::schema::users::table.count().get_result(c)
+        });
+        assert_eq!(users, 3);
+    }
+
+    async fn registering_a_taken_email_is_409(app) {
+        let account = app.register("buyer").await;
+        let res = app.post("/v1/auth/register", None,
+            json!({"email": account.email.to_uppercase(), "password": "another-password", "name": "X", "role": "buyer"})).await;
+        problem(res, 409).await;
+    }
+
+    async fn registration_names_every_bad_field_and_refuses_admin(app) {
+        let res = app.post("/v1/auth/register", None, json!({"email": "nope", "password": "short", "role": "admin"})).await;
+        let body = problem(res, 422).await;
+        assert_eq!(fields(&body), vec!["email", "password", "name", "role"]);
+        let users: i64 = app.db(|c| {
+            use diesel::prelude::*;
+            kriya::db::schema::users::table.count().get_result(c)
+        });
+        assert_eq!(users, 0, "nothing written");
+    }
+
+    async fn login_with_a_wrong_password_or_unknown_email_is_401(app) {
+        let account = app.register("buyer").await;
+        let res = app.post("/v1/auth/login", None, json!({"email": account.email, "password": "wrong-password!"})).await;
+        problem(res, 401).await;
+        let res = app.post("/v1/auth/login", None, json!({"email": "ghost@example.id", "password": "whatever-pass"})).await;
+        problem(res, 401).await;
+    }
+
+    async fn me_needs_a_valid_token(app) {
+        problem(app.get("/v1/me", None).await, 401).await;
+        problem(app.get("/v1/me", Some("not.a.jwt")).await, 401).await;
+        let res = app.client.get(app.url("/v1/me")).header("authorization", "Basic YTpi").send().await.unwrap();
+        assert_eq!(res.headers().get("www-authenticate").unwrap(), "Bearer");
+        problem(res, 401).await;
+        let forged = JwtKeys::new(b"some-other-secret-some-other-secret", 60).issue(Uuid::now_v7(), Role::Admin).unwrap();
+        problem(app.get("/v1/me", Some(&forged)).await, 401).await;
+    }
+
+    async fn refresh_rotates_and_reuse_revokes_the_sign_in(app) {
+        let account = app.register("buyer").await;
+        let res = app.post("/v1/auth/refresh", None, json!({"refresh_token": account.refresh_token})).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let second: Value = res.json().await.unwrap();
+        let second_refresh = second["refresh_token"].as_str().unwrap();
+        assert_ne!(second_refresh, account.refresh_token);
+        assert_eq!(app.get("/v1/me", Some(second["access_token"].as_str().unwrap())).await.status(), StatusCode::OK);
+
+        // The first token again: refused, and the whole family is revoked.
+        let res = app.post("/v1/auth/refresh", None, json!({"refresh_token": account.refresh_token})).await;
+        problem(res, 401).await;
+        let res = app.post("/v1/auth/refresh", None, json!({"refresh_token": second_refresh})).await;
+        problem(res, 401).await;
+
+        // Tokens are stored hashed, never in the clear.
+        let stored: Vec<String> = app.db(|c| {
+            use diesel::prelude::*;
+            kriya::db::schema::refresh_tokens::table.select(kriya::db::schema::refresh_tokens::token_hash).load(c)
+        });
+        assert!(!stored.iter().any(|h| h == &account.refresh_token || h == second_refresh));
+    }
+
+    async fn concurrent_refreshes_with_one_token_issue_at_most_one_pair(app) {
+        let account = app.register("buyer").await;
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (client, url, token) = (app.client.clone(), app.url("/v1/auth/refresh"), account.refresh_token.clone());
+            tasks.push(tokio::spawn(async move {
+                client.post(url).json(&json!({"refresh_token": token})).send().await.unwrap().status()
+            }));
+        }
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                StatusCode::OK => ok += 1,
+                StatusCode::UNAUTHORIZED => {}
+                other => panic!("unexpected {other}"),
+            }
+        }
+        assert!(ok <= 1, "{ok} refreshes succeeded with one token");
+    }
+
+    async fn logout_revokes_the_refresh_token(app) {
+        let account = app.register("buyer").await;
+        let res = app.post("/v1/auth/logout", None, json!({"refresh_token": account.refresh_token})).await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        let res = app.post("/v1/auth/refresh", None, json!({"refresh_token": account.refresh_token})).await;
+        problem(res, 401).await;
+        let res = app.post("/v1/auth/logout", None, json!({"refresh_token": "unknown"})).await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    }
+}
+
+async fn rate_limit_on_login(backend: Backend) {
+    let Some(app) =
+        TestApp::spawn_with(backend, |raw| raw.set("auth_rate_limit_per_minute", "3")).await
+    else {
+        return;
+    };
+    for _ in 0..3 {
+        let res = app
+            .post(
+                "/v1/auth/login",
+                None,
+                json!({"email": "x@example.id", "password": "whatever-pass"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let res = app
+        .post(
+            "/v1/auth/login",
+            None,
+            json!({"email": "x@example.id", "password": "whatever-pass"}),
+        )
+        .await;
+    let retry: u64 = res
+        .headers()
+        .get("retry-after")
+        .expect("Retry-After")
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    problem(res, 429).await;
+    let res = app.post("/v1/auth/register", None, json!({"email": "y@example.id", "password": "whatever-pass", "name": "Y", "role": "buyer"})).await;
+    problem(res, 429).await;
+}
+
+mod rate_limit {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        rate_limit_on_login(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        rate_limit_on_login(Backend::Postgres).await;
+    }
+}

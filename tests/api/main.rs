@@ -1,0 +1,12 @@
+//! Integration tests: the real server over HTTP, every API test on SQLite and PostgreSQL.
+
+mod support;
+
+mod auth;
+mod cli;
+mod errors;
+mod health;
+mod migrations;
+mod openapi;
+mod products;
+mod sellers;

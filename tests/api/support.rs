@@ -1,0 +1,342 @@
+//! `TestApp`: the real Kriya server on port 0, against a fresh SQLite file or a fresh
+//! PostgreSQL schema, with helpers to call it and to look at the database afterwards.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use kriya::app::Application;
+use kriya::config::RawConfig;
+use kriya::db::connection::{DbUrl, build_pool};
+use kriya::db::{DbConn, Pool};
+use kriya::domain::account::Role;
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub pool: Pool,
+    _dir: tempfile::TempDir,
+    pg_schema: Option<(String, String)>,
+}
+
+/// The PostgreSQL server for tests, if configured. CI sets `KRIYA_TEST_REQUIRE_POSTGRES=1`
+/// so that a missing server fails instead of skipping.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("KRIYA_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            if std::env::var("KRIYA_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                panic!("KRIYA_TEST_REQUIRE_POSTGRES=1 but KRIYA_TEST_DATABASE_URL is not set");
+            }
+            None
+        }
+    }
+}
+
+fn with_search_path(url: &str, schema: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}options=-csearch_path%3D{schema}")
+}
+
+/// A fresh, empty database for one test: a SQLite file in `dir`, or a new PostgreSQL schema.
+pub fn fresh_database(
+    backend: Backend,
+    dir: &std::path::Path,
+) -> Option<(DbUrl, Option<(String, String)>)> {
+    match backend {
+        Backend::Sqlite => Some((
+            DbUrl::Sqlite(dir.join("kriya.db").to_string_lossy().into_owned()),
+            None,
+        )),
+        Backend::Postgres => {
+            let base = postgres_url()?;
+            let schema = format!("t_{}", Uuid::now_v7().simple());
+            let mut conn =
+                PgConnection::establish(&base).expect("connect to KRIYA_TEST_DATABASE_URL");
+            conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+                .expect("create schema");
+            Some((
+                DbUrl::Postgres(with_search_path(&base, &schema)),
+                Some((base, schema)),
+            ))
+        }
+    }
+}
+
+static SPAWNED: AtomicU32 = AtomicU32::new(0);
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts the server; `tweak` may change the configuration first.
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut RawConfig)) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (url, pg_schema) = fresh_database(backend, dir.path())?;
+        let mut raw = RawConfig::from_vars(&Default::default()).expect("no config file");
+        raw.set("bind", "127.0.0.1:0");
+        raw.set("data_dir", dir.path().to_string_lossy());
+        raw.set(
+            "database_url",
+            match &url {
+                DbUrl::Postgres(u) => u.clone(),
+                DbUrl::Sqlite(p) => format!("sqlite://{p}"),
+            },
+        );
+        raw.set("jwt_secret", "test-secret-test-secret-test-secret!");
+        raw.set("workers", "2");
+        raw.set("db_pool_size", "4");
+        raw.set("auth_rate_limit_per_minute", "10000");
+        tweak(&mut raw);
+        let config = raw.build().expect("test config is valid");
+        let app = Application::build(&config).expect("server starts");
+        let port = app.port();
+        tokio::spawn(app.run_until_stopped());
+        SPAWNED.fetch_add(1, Ordering::Relaxed);
+        let pool = build_pool(&url, 2).expect("test pool");
+        Some(Self {
+            base: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            pool,
+            _dir: dir,
+            pg_schema,
+        })
+    }
+
+    pub fn conn(&self) -> r2d2::PooledConnection<kriya::db::connection::DbManager> {
+        self.pool.get().expect("test connection")
+    }
+
+    /// Runs a query against the server's database.
+    pub fn db<T>(&self, f: impl FnOnce(&mut DbConn) -> QueryResult<T>) -> T {
+        f(&mut self.conn()).expect("test query")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn register(&self, role: &str) -> Account {
+        let email = format!("{role}-{}@example.id", Uuid::now_v7().simple());
+        let password = "kawung-indigo-2026".to_owned();
+        let res = self
+            .post("/v1/auth/register", None, json!({"email": email, "password": password, "name": format!("Test {role}"), "role": role}))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "register {role}");
+        let user: Value = res.json().await.unwrap();
+        self.login_as(&email, &password, user).await
+    }
+
+    async fn login_as(&self, email: &str, password: &str, user: Value) -> Account {
+        let res = self
+            .post(
+                "/v1/auth/login",
+                None,
+                json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "login {email}");
+        let tokens: Value = res.json().await.unwrap();
+        Account {
+            email: email.to_owned(),
+            token: tokens["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: tokens["refresh_token"].as_str().unwrap().to_owned(),
+            user,
+        }
+    }
+
+    /// An admin, created the way an operator does (`kriya user create`).
+    pub async fn admin(&self) -> Account {
+        let email = format!("admin-{}@example.id", Uuid::now_v7().simple());
+        let password = "curator-password-2026";
+        let pool = self.pool.clone();
+        let email2 = email.clone();
+        let id = tokio::task::spawn_blocking(move || {
+            kriya::accounts::create_user(
+                &mut pool.get().unwrap(),
+                &email2,
+                password,
+                Some("Curator"),
+                Role::Admin,
+            )
+            .expect("admin created")
+        })
+        .await
+        .unwrap();
+        self.login_as(&email, password, json!({"id": id})).await
+    }
+
+    /// A seller approved by an admin.
+    pub async fn active_seller(&self) -> Account {
+        let seller = self.register("seller").await;
+        let admin = self.admin().await;
+        let res = self
+            .post(
+                &format!("/v1/admin/sellers/{}/approve", seller.seller_id()),
+                Some(&admin.token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        seller
+    }
+
+    /// Creates a product for `seller` (201 asserted) and returns its body.
+    pub async fn create_product(&self, seller: &Account, overrides: Value) -> Value {
+        let mut body = product_body();
+        for (k, v) in overrides.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let res = self.post("/v1/products", Some(&seller.token), body).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "create product");
+        res.json().await.unwrap()
+    }
+
+    pub async fn published_product(&self, seller: &Account) -> Value {
+        let p = self.create_product(seller, json!({})).await;
+        let res = self
+            .post(
+                &format!("/v1/products/{}/publish", p["id"].as_str().unwrap()),
+                Some(&seller.token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = &self.pg_schema
+            && let Ok(mut conn) = PgConnection::establish(base)
+        {
+            let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+    }
+}
+
+pub struct Account {
+    pub email: String,
+    pub token: String,
+    pub refresh_token: String,
+    pub user: Value,
+}
+
+impl Account {
+    pub fn seller_id(&self) -> &str {
+        self.user["seller_id"].as_str().expect("a seller account")
+    }
+}
+
+/// A valid product body with a unique SKU.
+pub fn product_body() -> Value {
+    json!({
+        "title": "Kalung Daun Jati Electroforming",
+        "description": "Daun jati asli dari Malang, dilapisi tembaga.",
+        "title_en": "Teak leaf electroformed necklace",
+        "category": "electroforming-jewellery",
+        "technique": "electroforming",
+        "materials": ["copper", "teak leaf"],
+        "price_idr": 185555,
+        "sku": format!("DJ-{}", &Uuid::now_v7().simple().to_string()[20..]),
+        "weight_grams": 40,
+        "dimensions_cm": {"length": 6.5, "width": 4.0, "height": 0.6}
+    })
+}
+
+/// Asserts an RFC 9457 problem with `status` and returns its body.
+pub async fn problem(res: Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status, "status");
+    let ct = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(
+        ct.as_deref(),
+        Some("application/problem+json"),
+        "content type"
+    );
+    let body: Value = res.json().await.expect("problem body is JSON");
+    assert_eq!(body["status"], status);
+    for key in ["type", "title", "detail"] {
+        assert!(body[key].is_string(), "problem has `{key}`: {body}");
+    }
+    body
+}
+
+/// The fields a 422 names.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Defines one test per backend: `<name>::sqlite` and `<name>::postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($app: $crate::support::TestApp) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    run($crate::support::TestApp::spawn($crate::support::Backend::Sqlite).await.unwrap()).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    match $crate::support::TestApp::spawn($crate::support::Backend::Postgres).await {
+                        Some(app) => run(app).await,
+                        None => eprintln!("skipped: KRIYA_TEST_DATABASE_URL is not set"),
+                    }
+                }
+            }
+        )*
+    };
+}
