@@ -12,8 +12,11 @@ pub mod me;
 pub mod pagination;
 pub mod problems;
 pub mod product_dto;
+pub mod product_lookup;
+pub mod product_status;
 pub mod products;
 pub mod sellers;
+pub mod variants;
 
 use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -131,9 +134,11 @@ fn register(cfg: &mut ServiceConfig) {
         .service(products::list_products)
         .service(products::get_product)
         .service(products::update_product)
-        .service(products::archive_product)
-        .service(products::publish_product)
-        .service(products::unpublish_product);
+        .service(product_status::archive_product)
+        .service(product_status::publish_product)
+        .service(product_status::unpublish_product)
+        .service(variants::add_variant)
+        .service(variants::update_variant);
 }
 
 /// The OpenAPI document, built from the same registration the server uses.

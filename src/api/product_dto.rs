@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::portable::DbJson;
-use crate::db::products::{ProductChanges, ProductRow, VariantRow};
+use crate::db::products::{ProductChanges, ProductRow};
+use crate::db::variants::VariantRow;
 use crate::domain::money::PriceIdr;
 use crate::domain::product::{
     DimensionsCm, ProductStatus, VariantSpec, check_variant_set, parse_description,
@@ -138,6 +139,22 @@ impl CreateProductRequest {
     }
 }
 
+/// One variant; fields are named with `prefix` (`variants[2].`).
+pub fn parse_variant(input: VariantInput, prefix: &str, v: &mut Violations) -> Option<VariantSpec> {
+    let sku = v.require(format!("{prefix}sku"), input.sku.as_deref(), Sku::parse);
+    let options = v.check(format!("{prefix}options"), parse_options(&input.options));
+    let price_idr = v.check_opt(
+        format!("{prefix}price_idr"),
+        input.price_idr,
+        PriceIdr::parse,
+    );
+    Some(VariantSpec {
+        sku: sku?,
+        options: options?,
+        price_idr: price_idr?,
+    })
+}
+
 fn parse_variants(inputs: Vec<VariantInput>, v: &mut Violations) -> Option<Vec<VariantSpec>> {
     if inputs.is_empty() || inputs.len() > 100 {
         v.add(
@@ -148,26 +165,8 @@ fn parse_variants(inputs: Vec<VariantInput>, v: &mut Violations) -> Option<Vec<V
     }
     let mut specs = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.into_iter().enumerate() {
-        let sku = v.require(
-            format!("variants[{i}].sku"),
-            input.sku.as_deref(),
-            Sku::parse,
-        );
-        let options = v.check(
-            format!("variants[{i}].options"),
-            parse_options(&input.options),
-        );
-        let price = v.check_opt(
-            format!("variants[{i}].price_idr"),
-            input.price_idr,
-            PriceIdr::parse,
-        );
-        if let (Some(sku), Some(options), Some(price_idr)) = (sku, options, price) {
-            specs.push(VariantSpec {
-                sku,
-                options,
-                price_idr,
-            });
+        if let Some(spec) = parse_variant(input, &format!("variants[{i}]."), v) {
+            specs.push(spec);
         }
     }
     let problems = check_variant_set(&specs);
@@ -175,13 +174,6 @@ fn parse_variants(inputs: Vec<VariantInput>, v: &mut Violations) -> Option<Vec<V
         v.add(format!("variants[{i}]"), message.clone());
     }
     problems.is_empty().then_some(specs)
-}
-
-/// Distinguishes a field sent as `null` (clear it) from a field left out (keep it).
-fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Fields to change; those left out keep their value. Variants are not changed here.
@@ -192,11 +184,11 @@ pub struct UpdateProductRequest {
     pub title: Option<String>,
     pub description: Option<String>,
     /// `null` removes it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::json::present")]
     #[schema(value_type = Option<String>)]
     pub title_en: Option<Option<String>>,
     /// `null` removes it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::json::present")]
     #[schema(value_type = Option<String>)]
     pub description_en: Option<Option<String>>,
     pub category: Option<String>,
@@ -205,7 +197,7 @@ pub struct UpdateProductRequest {
     pub price_idr: Option<i64>,
     pub weight_grams: Option<i64>,
     /// `null` removes it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::json::present")]
     #[schema(value_type = Option<DimensionsCm>)]
     pub dimensions_cm: Option<Option<DimensionsCm>>,
 }

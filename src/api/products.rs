@@ -1,7 +1,7 @@
-//! Products: create, read, edit, archive, publish, list.
+//! Products: create, read, edit, list.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -10,76 +10,18 @@ use super::etag;
 use super::json::Json;
 use super::pagination::{Page, PageRequest};
 use super::product_dto::{CreateProductRequest, ProductResponse, UpdateProductRequest};
+use super::product_lookup::{categories, load, load_for_change, view, viewer_of, with_etag};
 use crate::app::AppState;
-use crate::auth::access::{Action, Viewer, authorize};
+use crate::auth::access::{Action, authorize};
 use crate::auth::{MaybeUser, SellerUser};
 use crate::db::portable::DbJson;
-use crate::db::products::{ListFilter, NewProductRow, ProductRow, VariantRow, Visibility};
-use crate::db::{self, DbConn, write_tx};
-use crate::domain::account::Role;
-use crate::domain::product::{ProductStatus, PublishFacts, publish_blocker};
-use crate::domain::seller::SellerStatus;
+use crate::db::products::{ListFilter, NewProductRow, Visibility};
+use crate::db::variants::VariantRow;
+use crate::db::{self, write_tx};
+use crate::domain::product::ProductStatus;
 use crate::domain::validation::Violations;
 use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult, Problem, is_unique_violation};
-
-/// A product with what access checks need to know about it.
-struct Loaded {
-    row: ProductRow,
-    seller_active: bool,
-}
-
-impl Loaded {
-    fn public(&self) -> bool {
-        self.seller_active && self.row.status == ProductStatus::Published.as_str()
-    }
-}
-
-fn load(conn: &mut DbConn, id: Uuid) -> AppResult<Loaded> {
-    let row = db::products::find(conn, id)?.ok_or(AppError::NotFound("product"))?;
-    let seller = db::sellers::find(conn, row.seller_id)?.ok_or(AppError::NotFound("product"))?;
-    Ok(Loaded {
-        row,
-        seller_active: seller.status == SellerStatus::Active.as_str(),
-    })
-}
-
-fn view(conn: &mut DbConn, row: ProductRow) -> AppResult<ProductResponse> {
-    let variants = db::products::variants_of(conn, &[row.id])?;
-    ProductResponse::new(row, variants)
-}
-
-fn viewer_of(conn: &mut DbConn, user: Option<crate::auth::AuthUser>) -> AppResult<Viewer> {
-    let seller_id = match user {
-        Some(u) if u.role == Role::Seller => db::sellers::find_by_user(conn, u.id)?.map(|s| s.id),
-        _ => None,
-    };
-    Ok(Viewer { user, seller_id })
-}
-
-fn seller_viewer(seller: &SellerUser) -> Viewer {
-    Viewer {
-        user: Some(crate::auth::AuthUser {
-            id: seller.user_id,
-            role: Role::Seller,
-        }),
-        seller_id: Some(seller.seller_id),
-    }
-}
-
-fn with_etag(
-    mut response: actix_web::HttpResponseBuilder,
-    product: &ProductResponse,
-    version: i32,
-) -> HttpResponse {
-    response
-        .insert_header((header::ETAG, etag::for_version(version)))
-        .json(product)
-}
-
-fn categories(conn: &mut DbConn) -> AppResult<Vec<String>> {
-    Ok(db::categories::slugs(conn)?)
-}
 
 /// List a new product (as a draft).
 ///
@@ -216,19 +158,7 @@ pub async fn update_product(
     let if_match = etag::if_match(&req)?;
     let (product, version) = state
         .db(move |conn| {
-            let loaded = load(conn, id)?;
-            authorize(
-                &seller_viewer(&seller),
-                loaded.row.seller_id,
-                loaded.public(),
-                Action::Modify,
-                "product",
-            )?;
-            if loaded.row.status == ProductStatus::Archived.as_str() {
-                return Err(AppError::Conflict(
-                    "an archived product cannot be changed".to_owned(),
-                ));
-            }
+            let loaded = load_for_change(conn, id, &seller)?;
             etag::check_if_match(if_match.as_deref(), loaded.row.version)?;
             let changes = body.parse(&categories(conn)?)?;
             let version = loaded.row.version;
@@ -245,128 +175,6 @@ pub async fn update_product(
         })
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &product, version))
-}
-
-/// Archive a product: it leaves every listing; its history stays.
-#[utoipa::path(tag = "products", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Product id")), responses(
-    (status = 204, description = "Archived (also when it already was)"),
-    (status = 403, description = "Another seller's product, or not a seller", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "No such product visible to the caller", body = Problem, content_type = "application/problem+json"),
-))]
-#[delete("/v1/products/{id}")]
-pub async fn archive_product(
-    state: web::Data<AppState>,
-    seller: SellerUser,
-    id: web::Path<Uuid>,
-) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let loaded = load(conn, id)?;
-                authorize(
-                    &seller_viewer(&seller),
-                    loaded.row.seller_id,
-                    loaded.public(),
-                    Action::Modify,
-                    "product",
-                )?;
-                if loaded.row.status != ProductStatus::Archived.as_str() {
-                    db::products::set_status(
-                        conn,
-                        id,
-                        ProductStatus::Archived.as_str(),
-                        None,
-                        now(),
-                    )?;
-                }
-                Ok(())
-            })
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// Moves a product to `target` after the owner and state checks.
-async fn transition(
-    state: &AppState,
-    seller: SellerUser,
-    id: Uuid,
-    target: ProductStatus,
-) -> AppResult<HttpResponse> {
-    let (product, version) = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let loaded = load(conn, id)?;
-                authorize(
-                    &seller_viewer(&seller),
-                    loaded.row.seller_id,
-                    loaded.public(),
-                    Action::Modify,
-                    "product",
-                )?;
-                let current =
-                    ProductStatus::parse(&loaded.row.status).map_err(AppError::internal)?;
-                if current == ProductStatus::Archived {
-                    return Err(AppError::Conflict("the product is archived".to_owned()));
-                }
-                if current != target {
-                    let published_at = if target == ProductStatus::Published {
-                        let variant_count = db::products::variants_of(conn, &[id])?.len();
-                        let facts = PublishFacts {
-                            status: current,
-                            seller_active: loaded.seller_active,
-                            variant_count,
-                        };
-                        if let Some(reason) = publish_blocker(&facts) {
-                            return Err(AppError::Conflict(reason));
-                        }
-                        Some(now())
-                    } else {
-                        None
-                    };
-                    db::products::set_status(conn, id, target.as_str(), published_at, now())?;
-                }
-                let row = db::products::find(conn, id)?.ok_or(AppError::NotFound("product"))?;
-                let version = row.version;
-                Ok((view(conn, row)?, version))
-            })
-        })
-        .await?;
-    Ok(with_etag(HttpResponse::Ok(), &product, version))
-}
-
-/// Publish a draft: it becomes visible to everyone.
-#[utoipa::path(tag = "products", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Product id")), responses(
-    (status = 200, body = ProductResponse),
-    (status = 403, description = "Another seller's product, not a seller, or the seller is not active", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "No such product visible to the caller", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The product cannot be published (archived, or missing what publishing needs)", body = Problem, content_type = "application/problem+json"),
-))]
-#[post("/v1/products/{id}/publish")]
-pub async fn publish_product(
-    state: web::Data<AppState>,
-    seller: SellerUser,
-    id: web::Path<Uuid>,
-) -> AppResult<HttpResponse> {
-    seller.require_active()?;
-    transition(&state, seller, id.into_inner(), ProductStatus::Published).await
-}
-
-/// Take a product back to draft.
-#[utoipa::path(tag = "products", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Product id")), responses(
-    (status = 200, body = ProductResponse),
-    (status = 403, description = "Another seller's product, or not a seller", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "No such product visible to the caller", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The product is archived", body = Problem, content_type = "application/problem+json"),
-))]
-#[post("/v1/products/{id}/unpublish")]
-pub async fn unpublish_product(
-    state: web::Data<AppState>,
-    seller: SellerUser,
-    id: web::Path<Uuid>,
-) -> AppResult<HttpResponse> {
-    transition(&state, seller, id.into_inner(), ProductStatus::Draft).await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -420,7 +228,7 @@ pub async fn list_products(
             };
             let rows = db::products::list(conn, &visibility, &filter)?;
             let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-            let mut variants = db::products::variants_of(conn, &ids)?;
+            let mut variants = db::variants::of_products(conn, &ids)?;
             let page = page.finish(rows, |r| r.id, |r| r);
             let mut items = Vec::with_capacity(page.items.len());
             for row in page.items {

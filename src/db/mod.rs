@@ -10,5 +10,6 @@ pub mod refresh_tokens;
 pub mod schema;
 pub mod sellers;
 pub mod users;
+pub mod variants;
 
 pub use connection::{DbConn, Pool, write_tx};

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::portable::{DbId, DbJson, DbTime};
 
 use super::DbConn;
-use super::schema::{product_variants, products, sellers};
+use super::schema::{products, sellers};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = products)]
@@ -64,24 +64,6 @@ pub struct NewProductRow {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
-#[diesel(table_name = product_variants)]
-pub struct VariantRow {
-    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
-    pub id: Uuid,
-    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
-    pub product_id: Uuid,
-    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
-    pub seller_id: Uuid,
-    pub sku: String,
-    #[diesel(serialize_as = DbJson, deserialize_as = DbJson)]
-    pub options: serde_json::Value,
-    pub price_idr: Option<i64>,
-    pub position: i32,
-    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
-    pub created_at: DateTime<Utc>,
-}
-
 /// Field changes of a PATCH; `None` leaves a column as it is.
 #[derive(AsChangeset, Default)]
 #[diesel(table_name = products)]
@@ -101,15 +83,13 @@ pub struct ProductChanges {
 pub fn insert(
     conn: &mut DbConn,
     product: NewProductRow,
-    variants: Vec<VariantRow>,
+    variants: Vec<super::variants::VariantRow>,
 ) -> QueryResult<()> {
     diesel::insert_into(products::table)
         .values(product)
         .execute(conn)?;
     for variant in variants {
-        diesel::insert_into(product_variants::table)
-            .values(variant)
-            .execute(conn)?;
+        super::variants::insert(conn, variant)?;
     }
     Ok(())
 }
@@ -120,20 +100,6 @@ pub fn find(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<ProductRow>> {
         .select(ProductRow::as_select())
         .first(conn)
         .optional()
-}
-
-pub fn variants_of(conn: &mut DbConn, product_ids: &[Uuid]) -> QueryResult<Vec<VariantRow>> {
-    if product_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    product_variants::table
-        .filter(
-            product_variants::product_id
-                .eq_any(product_ids.iter().copied().map(DbId).collect::<Vec<_>>()),
-        )
-        .order((product_variants::product_id, product_variants::position))
-        .select(VariantRow::as_select())
-        .load(conn)
 }
 
 /// Which products a list may show: everyone sees published products of active sellers;

@@ -10,3 +10,4 @@ mod migrations;
 mod openapi;
 mod products;
 mod sellers;
+mod variants;
