@@ -1,9 +1,9 @@
 //! Admin moderation of sellers.
 
-use actix_web::{post, web};
+use actix_web::{HttpResponse, post, web};
 use uuid::Uuid;
 
-use super::sellers::SellerResponse;
+use super::sellers::{SellerResponse, with_etag};
 use crate::app::AppState;
 use crate::auth::AdminUser;
 use crate::db::{self, write_tx};
@@ -15,7 +15,7 @@ async fn set_seller_status(
     state: &AppState,
     id: Uuid,
     status: SellerStatus,
-) -> AppResult<SellerResponse> {
+) -> AppResult<HttpResponse> {
     let row = state
         .db(move |conn| {
             write_tx(conn, |conn| {
@@ -27,7 +27,7 @@ async fn set_seller_status(
         })
         .await?;
     tracing::info!(seller_id = %id, status = status.as_str(), "seller status changed");
-    SellerResponse::from_row(row)
+    with_etag(row)
 }
 
 /// Approve a pending (or reinstate a suspended) seller.
@@ -42,10 +42,8 @@ pub async fn approve_seller(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<Uuid>,
-) -> AppResult<web::Json<SellerResponse>> {
-    Ok(web::Json(
-        set_seller_status(&state, id.into_inner(), SellerStatus::Active).await?,
-    ))
+) -> AppResult<HttpResponse> {
+    set_seller_status(&state, id.into_inner(), SellerStatus::Active).await
 }
 
 /// Suspend a seller: its products disappear from public listings.
@@ -60,8 +58,6 @@ pub async fn suspend_seller(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<Uuid>,
-) -> AppResult<web::Json<SellerResponse>> {
-    Ok(web::Json(
-        set_seller_status(&state, id.into_inner(), SellerStatus::Suspended).await?,
-    ))
+) -> AppResult<HttpResponse> {
+    set_seller_status(&state, id.into_inner(), SellerStatus::Suspended).await
 }

@@ -1,11 +1,13 @@
 //! Seller profiles: the seller's own, public ones, and the list.
 
-use actix_web::{HttpResponse, get, put, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::etag;
 use super::json::Json;
 use super::pagination::{Page, PageRequest};
 use crate::app::AppState;
@@ -81,7 +83,7 @@ pub struct SellerProfileRequest {
 
 /// The signed-in seller's profile.
 #[utoipa::path(tag = "sellers", security(("bearer" = [])), responses(
-    (status = 200, body = SellerResponse),
+    (status = 200, body = SellerResponse, headers(("ETag" = String))),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a seller account", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -89,28 +91,41 @@ pub struct SellerProfileRequest {
 pub async fn get_my_seller(
     state: web::Data<AppState>,
     seller: SellerUser,
-) -> AppResult<web::Json<SellerResponse>> {
+) -> AppResult<HttpResponse> {
     let row = state
         .db(move |conn| Ok(db::sellers::find(conn, seller.seller_id)?))
         .await?;
-    Ok(web::Json(SellerResponse::from_row(
-        row.ok_or(AppError::NotFound("seller"))?,
-    )?))
+    with_etag(row.ok_or(AppError::NotFound("seller"))?)
+}
+
+/// The profile with its `ETag`.
+pub fn with_etag(row: SellerRow) -> AppResult<HttpResponse> {
+    let tag = etag::for_version(row.version);
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, tag))
+        .json(SellerResponse::from_row(row)?))
 }
 
 /// Replace the signed-in seller's profile.
-#[utoipa::path(tag = "sellers", security(("bearer" = [])), request_body = SellerProfileRequest, responses(
-    (status = 200, body = SellerResponse),
+///
+/// Send the `ETag` you last saw as `If-Match`; a stale one is 412.
+#[utoipa::path(tag = "sellers", security(("bearer" = [])), request_body = SellerProfileRequest,
+    params(("If-Match" = Option<String>, Header, description = "ETag from the last read")),
+    responses(
+    (status = 200, body = SellerResponse, headers(("ETag" = String))),
+    (status = 412, description = "`If-Match` is stale", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a seller account", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
 ))]
 #[put("/v1/sellers/me")]
 pub async fn put_my_seller(
+    req: HttpRequest,
     state: web::Data<AppState>,
     seller: SellerUser,
     Json(body): Json<SellerProfileRequest>,
-) -> AppResult<web::Json<SellerResponse>> {
+) -> AppResult<HttpResponse> {
+    let if_match = etag::if_match(&req)?;
     let row = state
         .db(move |conn| {
             let sectors = db::categories::slugs(conn)?;
@@ -145,19 +160,26 @@ pub async fn put_my_seller(
                 updated_at: now(),
             };
             write_tx(conn, move |conn| {
-                db::sellers::update_profile(conn, seller.seller_id, changes)?;
+                let current = db::sellers::find(conn, seller.seller_id)?
+                    .ok_or(AppError::NotFound("seller"))?;
+                etag::check_if_match(if_match.as_deref(), current.version)?;
+                if !db::sellers::update_profile(conn, seller.seller_id, current.version, changes)? {
+                    return Err(AppError::PreconditionFailed(
+                        "the profile was changed by another request; fetch it again".to_owned(),
+                    ));
+                }
                 db::sellers::find(conn, seller.seller_id)?.ok_or(AppError::NotFound("seller"))
             })
         })
         .await?;
-    Ok(web::Json(SellerResponse::from_row(row)?))
+    with_etag(row)
 }
 
 /// A seller's public profile.
 ///
 /// Sellers that are not active are visible only to themselves and admins.
 #[utoipa::path(tag = "sellers", params(("id" = Uuid, Path, description = "Seller id")), responses(
-    (status = 200, body = SellerResponse),
+    (status = 200, body = SellerResponse, headers(("ETag" = String))),
     (status = 404, description = "No such active seller", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/sellers/{id}")]
@@ -165,7 +187,7 @@ pub async fn get_seller(
     state: web::Data<AppState>,
     viewer: MaybeUser,
     id: web::Path<Uuid>,
-) -> AppResult<web::Json<SellerResponse>> {
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let row = state
         .db(move |conn| Ok(db::sellers::find(conn, id)?))
@@ -178,7 +200,7 @@ pub async fn get_seller(
     if !visible {
         return Err(AppError::NotFound("seller"));
     }
-    Ok(web::Json(SellerResponse::from_row(row)?))
+    with_etag(row)
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -55,6 +55,7 @@ diesel::table! {
         whatsapp -> Nullable<Text>,
         nib -> Nullable<Text>,
         status -> Text,
+        version -> Integer,
         created_at -> Instant,
         updated_at -> Instant,
     }

@@ -24,6 +24,7 @@ pub struct SellerRow {
     pub whatsapp: Option<String>,
     pub nib: Option<String>,
     pub status: String,
+    pub version: i32,
     #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
     pub created_at: DateTime<Utc>,
     #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
@@ -102,11 +103,21 @@ pub fn list(
     query.load(conn)
 }
 
-pub fn update_profile(conn: &mut DbConn, id: Uuid, changes: ProfileChanges) -> QueryResult<()> {
-    diesel::update(sellers::table.find(DbId(id)))
-        .set(changes)
-        .execute(conn)
-        .map(|_| ())
+/// Replaces the profile if it is still at `expected_version`; false if it changed meanwhile.
+pub fn update_profile(
+    conn: &mut DbConn,
+    id: Uuid,
+    expected_version: i32,
+    changes: ProfileChanges,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        sellers::table
+            .filter(sellers::id.eq(DbId(id)))
+            .filter(sellers::version.eq(expected_version)),
+    )
+    .set((changes, sellers::version.eq(expected_version + 1)))
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 pub fn set_status(
@@ -118,6 +129,7 @@ pub fn set_status(
     diesel::update(sellers::table.find(DbId(id)))
         .set((
             sellers::status.eq(status),
+            sellers::version.eq(sellers::version + 1),
             sellers::updated_at.eq(DbTime(now)),
         ))
         .execute(conn)

@@ -26,8 +26,13 @@ both_backends! {
             "kecamatan": "lowokwaru", "kelurahan": "Tlogomas", "whatsapp": "0812-3456-7890", "nib": "9120001234567"
         }))).await;
         assert_eq!(res.status(), StatusCode::OK);
-        let body: Value = app.get("/v1/sellers/me", Some(&seller.token)).await.json().await.unwrap();
+        let res = app.get("/v1/sellers/me", Some(&seller.token)).await;
+        assert_eq!(res.headers().get("etag").unwrap(), "\"v2\"");
+        let body: Value = res.json().await.unwrap();
         assert_eq!(body["business_name"], "Daun Abadi");
+        let res = app.client.put(app.url("/v1/sellers/me")).bearer_auth(&seller.token).header("if-match", "\"v1\"")
+            .json(&json!({"business_name": "Stale Edit"})).send().await.unwrap();
+        problem(res, 412).await;
         assert_eq!(body["kecamatan"], "Lowokwaru");
         assert_eq!(body["whatsapp"], "+6281234567890");
         assert_eq!(body["status"], "pending");

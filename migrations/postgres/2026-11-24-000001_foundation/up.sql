@@ -45,6 +45,7 @@ CREATE TABLE sellers (
     whatsapp TEXT,
     nib TEXT,
     status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'suspended')),
+    version INTEGER NOT NULL DEFAULT 1,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
 );
