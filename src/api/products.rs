@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::auth::access::{Action, authorize};
 use crate::auth::{MaybeUser, SellerUser};
 use crate::db::portable::DbJson;
-use crate::db::products::{ListFilter, NewProductRow, Visibility};
+use crate::db::products::{ListFilter, ProductRow, Visibility};
 use crate::db::variants::VariantRow;
 use crate::db::{self, write_tx};
 use crate::domain::product::ProductStatus;
@@ -45,7 +45,7 @@ pub async fn create_product(
             let new = body.parse(&categories(conn)?)?;
             let t = now();
             let id = new_id();
-            let row = NewProductRow {
+            let row = ProductRow {
                 id,
                 seller_id: seller.seller_id,
                 title: new.title,
@@ -63,6 +63,7 @@ pub async fn create_product(
                 version: 1,
                 created_at: t,
                 updated_at: t,
+                published_at: None,
             };
             let variants: Vec<VariantRow> = new
                 .variants

@@ -9,7 +9,7 @@ use super::portable::{DbId, DbJson, DbTime};
 use super::DbConn;
 use super::schema::{products, sellers};
 
-#[derive(Queryable, Selectable, Clone, Debug)]
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = products)]
 pub struct ProductRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
@@ -37,33 +37,6 @@ pub struct ProductRow {
     pub published_at: Option<DbTime>,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = products)]
-pub struct NewProductRow {
-    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
-    pub id: Uuid,
-    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
-    pub seller_id: Uuid,
-    pub title: String,
-    pub description: String,
-    pub title_en: Option<String>,
-    pub description_en: Option<String>,
-    pub category: String,
-    pub technique: String,
-    #[diesel(serialize_as = DbJson, deserialize_as = DbJson)]
-    pub materials: serde_json::Value,
-    pub price_idr: i64,
-    pub sku: String,
-    pub weight_grams: i32,
-    pub dimensions_cm: Option<DbJson>,
-    pub status: String,
-    pub version: i32,
-    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
-    pub created_at: DateTime<Utc>,
-    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
-    pub updated_at: DateTime<Utc>,
-}
-
 /// Field changes of a PATCH; `None` leaves a column as it is.
 #[derive(AsChangeset, Default)]
 #[diesel(table_name = products)]
@@ -82,7 +55,7 @@ pub struct ProductChanges {
 
 pub fn insert(
     conn: &mut DbConn,
-    product: NewProductRow,
+    product: ProductRow,
     variants: Vec<super::variants::VariantRow>,
 ) -> QueryResult<()> {
     diesel::insert_into(products::table)
