@@ -13,6 +13,10 @@ use crate::domain::now;
 use crate::domain::product::{ProductStatus, PublishFacts, publish_blocker};
 use crate::error::{AppError, AppResult, Problem};
 
+fn changed_meanwhile() -> AppError {
+    AppError::Conflict("the product was changed by another request meanwhile; try again".to_owned())
+}
+
 /// Archive a product: it leaves every listing; its history stays.
 #[utoipa::path(tag = "products", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Product id")), responses(
     (status = 204, description = "Archived (also when it already was)"),
@@ -38,13 +42,11 @@ pub async fn archive_product(
                     "product",
                 )?;
                 if loaded.row.status != ProductStatus::Archived.as_str() {
-                    db::products::set_status(
-                        conn,
-                        id,
-                        ProductStatus::Archived.as_str(),
-                        None,
-                        now(),
-                    )?;
+                    let (version, archived) =
+                        (loaded.row.version, ProductStatus::Archived.as_str());
+                    if !db::products::set_status(conn, id, version, archived, None, now())? {
+                        return Err(changed_meanwhile());
+                    }
                 }
                 Ok(())
             })
@@ -81,7 +83,17 @@ async fn transition(
                     } else {
                         None
                     };
-                    db::products::set_status(conn, id, target.as_str(), published_at, now())?;
+                    let version = loaded.row.version;
+                    if !db::products::set_status(
+                        conn,
+                        id,
+                        version,
+                        target.as_str(),
+                        published_at,
+                        now(),
+                    )? {
+                        return Err(changed_meanwhile());
+                    }
                 }
                 let row = db::products::find(conn, id)?.ok_or(AppError::NotFound("product"))?;
                 let version = row.version;

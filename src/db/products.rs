@@ -146,21 +146,27 @@ pub fn update_if_version(
     Ok(n == 1)
 }
 
-/// Moves a product to `status` (bumping its version); `published_at` is set on publish.
+/// Moves a product at `expected_version` to `status` (bumping its version); `published_at`
+/// is set on publish. False when the product changed meanwhile (nothing is written then).
 pub fn set_status(
     conn: &mut DbConn,
     id: Uuid,
+    expected_version: i32,
     status: &str,
     published_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> QueryResult<()> {
-    diesel::update(products::table.find(DbId(id)))
-        .set((
-            products::status.eq(status),
-            products::published_at.eq(published_at.map(DbTime)),
-            products::version.eq(products::version + 1),
-            products::updated_at.eq(DbTime(now)),
-        ))
-        .execute(conn)
-        .map(|_| ())
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        products::table
+            .filter(products::id.eq(DbId(id)))
+            .filter(products::version.eq(expected_version)),
+    )
+    .set((
+        products::status.eq(status),
+        products::published_at.eq(published_at.map(DbTime)),
+        products::version.eq(products::version + 1),
+        products::updated_at.eq(DbTime(now)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
 }

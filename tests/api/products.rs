@@ -254,4 +254,22 @@ both_backends! {
         a_published.reverse();
         assert_eq!(seen, a_published);
     }
+
+    async fn racing_publish_and_archive_never_resurrect_a_product(app) {
+        let seller = app.active_seller().await;
+        for _ in 0..5 {
+            let product = app.create_product(&seller, json!({})).await;
+            let path = format!("/v1/products/{}", id(&product));
+            let publish = app.client.post(app.url(&format!("{path}/publish"))).bearer_auth(&seller.token).json(&json!({})).send();
+            let archive = app.client.delete(app.url(&path)).bearer_auth(&seller.token).send();
+            let (publish, archive) = tokio::join!(publish, archive);
+            let (publish, archive) = (publish.unwrap().status().as_u16(), archive.unwrap().status().as_u16());
+            assert!(matches!(publish, 200 | 409), "publish {publish}");
+            assert!(matches!(archive, 204 | 409), "archive {archive}");
+            let stored: Value = app.get(&path, Some(&seller.token)).await.json().await.unwrap();
+            if archive == 204 {
+                assert_eq!(stored["status"], "archived", "publish {publish} after archive");
+            }
+        }
+    }
 }
