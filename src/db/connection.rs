@@ -101,6 +101,8 @@ pub fn build_pool(url: &DbUrl, max_size: u32) -> Result<Pool, String> {
     }
     r2d2::Pool::builder()
         .max_size(max_size)
+        // Connections open as load needs them, not all at start.
+        .min_idle(Some(max_size.min(2)))
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
         .map_err(|e| e.to_string())

@@ -24,6 +24,7 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub pool: Pool,
+    server: actix_web::dev::ServerHandle,
     _dir: tempfile::TempDir,
     pg_schema: Option<(String, String)>,
 }
@@ -101,6 +102,7 @@ impl TestApp {
         let config = raw.build().expect("test config is valid");
         let app = Application::build(&config).expect("server starts");
         let port = app.port();
+        let server = app.handle();
         tokio::spawn(app.run_until_stopped());
         SPAWNED.fetch_add(1, Ordering::Relaxed);
         let pool = build_pool(&url, 2).expect("test pool");
@@ -111,6 +113,7 @@ impl TestApp {
                 .build()
                 .unwrap(),
             pool,
+            server,
             _dir: dir,
             pg_schema,
         })
@@ -246,6 +249,9 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        // The stop command is sent when `stop` is called; the server's workers then drop
+        // their database pools.
+        drop(self.server.stop(false));
         if let Some((base, schema)) = &self.pg_schema
             && let Ok(mut conn) = PgConnection::establish(base)
         {
