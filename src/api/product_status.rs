@@ -22,6 +22,7 @@ fn changed_meanwhile() -> AppError {
     (status = 204, description = "Archived (also when it already was)"),
     (status = 403, description = "Another seller's product, or not a seller", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such product visible to the caller", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The product changed while the request ran; try again", body = Problem, content_type = "application/problem+json"),
 ))]
 #[delete("/v1/products/{id}")]
 pub async fn archive_product(
