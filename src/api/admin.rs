@@ -1,8 +1,9 @@
-//! Admin moderation of sellers.
+//! Admin moderation of sellers and hotels.
 
 use actix_web::{HttpResponse, post, web};
 use uuid::Uuid;
 
+use super::hotels::HotelResponse;
 use super::sellers::{SellerResponse, with_etag};
 use crate::app::AppState;
 use crate::auth::AdminUser;
@@ -60,4 +61,41 @@ pub async fn suspend_seller(
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     set_seller_status(&state, id.into_inner(), SellerStatus::Suspended).await
+}
+
+async fn set_hotel_status(state: &AppState, id: Uuid, status: SellerStatus) -> AppResult<HotelResponse> {
+    let row = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                if db::hotels::set_status(conn, id, status.as_str(), now())? == 0 {
+                    return Err(AppError::NotFound("hotel"));
+                }
+                db::hotels::find(conn, id)?.ok_or(AppError::NotFound("hotel"))
+            })
+        })
+        .await?;
+    tracing::info!(hotel_id = %id, status = status.as_str(), "hotel status changed");
+    HotelResponse::from_row(row)
+}
+
+/// Approve a pending (or reinstate a suspended) partner hotel.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Hotel id")), responses(
+    (status = 200, body = HotelResponse),
+    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such hotel", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/admin/hotels/{id}/approve")]
+pub async fn approve_hotel(state: web::Data<AppState>, _admin: AdminUser, id: web::Path<Uuid>) -> AppResult<web::Json<HotelResponse>> {
+    Ok(web::Json(set_hotel_status(&state, id.into_inner(), SellerStatus::Active).await?))
+}
+
+/// Suspend a partner hotel: it can no longer accept agreements, receive or sell.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Hotel id")), responses(
+    (status = 200, body = HotelResponse),
+    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such hotel", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/admin/hotels/{id}/suspend")]
+pub async fn suspend_hotel(state: web::Data<AppState>, _admin: AdminUser, id: web::Path<Uuid>) -> AppResult<web::Json<HotelResponse>> {
+    Ok(web::Json(set_hotel_status(&state, id.into_inner(), SellerStatus::Suspended).await?))
 }

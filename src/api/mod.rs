@@ -3,10 +3,15 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod agreements;
 pub mod auth;
 pub mod categories;
+pub mod consignments;
 pub mod etag;
 pub mod health;
+pub mod hotel_shelf;
+pub mod hotels;
+pub mod idempotency;
 pub mod json;
 pub mod me;
 pub mod pagination;
@@ -16,7 +21,10 @@ pub mod product_lookup;
 pub mod product_status;
 pub mod products;
 pub mod sellers;
+pub mod statements;
+pub mod stock;
 pub mod variants;
+pub mod viewer;
 
 use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -44,6 +52,9 @@ use crate::app::AppState;
         (name = "categories", description = "The taxonomy"),
         (name = "products", description = "Products and their variants"),
         (name = "admin", description = "Moderation by the crafts council"),
+        (name = "hotels", description = "PHRI partner hotels"),
+        (name = "consignment", description = "Agreements, consignments, shelf sales, returns, counts and statements"),
+        (name = "stock", description = "The stock ledger of a product"),
     )
 )]
 struct ApiDoc;
@@ -129,6 +140,27 @@ fn register(cfg: &mut ServiceConfig) {
         .service(sellers::get_seller)
         .service(admin::approve_seller)
         .service(admin::suspend_seller)
+        .service(admin::approve_hotel)
+        .service(admin::suspend_hotel)
+        .service(hotels::register_hotel)
+        .service(hotels::list_hotels)
+        .service(hotels::my_hotel)
+        .service(hotels::get_hotel)
+        .service(hotel_shelf::record_sale)
+        .service(hotel_shelf::record_return)
+        .service(hotel_shelf::record_count)
+        .service(hotel_shelf::get_shelf)
+        .service(agreements::propose)
+        .service(agreements::list_agreements)
+        .service(agreements::get_agreement)
+        .service(agreements::accept)
+        .service(agreements::end)
+        .service(statements::get_statement)
+        .service(statements::close_statement)
+        .service(statements::mark_paid)
+        .service(consignments::dispatch)
+        .service(consignments::get_consignment)
+        .service(consignments::receive)
         .service(categories::list_categories)
         .service(products::create_product)
         .service(products::list_products)
@@ -138,7 +170,10 @@ fn register(cfg: &mut ServiceConfig) {
         .service(product_status::publish_product)
         .service(product_status::unpublish_product)
         .service(variants::add_variant)
-        .service(variants::update_variant);
+        .service(variants::update_variant)
+        .service(stock::get_stock)
+        .service(stock::list_movements)
+        .service(stock::adjust);
 }
 
 /// The OpenAPI document, built from the same registration the server uses.

@@ -6,11 +6,11 @@ use uuid::Uuid;
 
 use super::etag;
 use super::product_dto::ProductResponse;
-use crate::auth::access::{Action, Viewer, authorize};
-use crate::auth::{AuthUser, SellerUser};
+use crate::auth::access::{Action, authorize};
+pub use super::viewer::{seller_viewer, viewer_of};
+use crate::auth::SellerUser;
 use crate::db::products::ProductRow;
 use crate::db::{self, DbConn};
-use crate::domain::account::Role;
 use crate::domain::product::ProductStatus;
 use crate::domain::seller::SellerStatus;
 use crate::error::{AppError, AppResult};
@@ -39,24 +39,6 @@ pub fn load(conn: &mut DbConn, id: Uuid) -> AppResult<Loaded> {
 pub fn view(conn: &mut DbConn, row: ProductRow) -> AppResult<ProductResponse> {
     let variants = db::variants::of_products(conn, &[row.id])?;
     ProductResponse::new(row, variants)
-}
-
-pub fn viewer_of(conn: &mut DbConn, user: Option<AuthUser>) -> AppResult<Viewer> {
-    let seller_id = match user {
-        Some(u) if u.role == Role::Seller => db::sellers::find_by_user(conn, u.id)?.map(|s| s.id),
-        _ => None,
-    };
-    Ok(Viewer { user, seller_id })
-}
-
-pub fn seller_viewer(seller: &SellerUser) -> Viewer {
-    Viewer {
-        user: Some(AuthUser {
-            id: seller.user_id,
-            role: Role::Seller,
-        }),
-        seller_id: Some(seller.seller_id),
-    }
 }
 
 pub fn with_etag(

@@ -13,6 +13,7 @@ use crate::error::AppError;
 pub struct Viewer {
     pub user: Option<AuthUser>,
     pub seller_id: Option<Uuid>,
+    pub hotel_id: Option<Uuid>,
 }
 
 impl Viewer {
@@ -22,6 +23,20 @@ impl Viewer {
 
     pub fn owns(&self, owner_seller_id: Uuid) -> bool {
         self.seller_id == Some(owner_seller_id)
+    }
+
+    pub fn user_id(&self) -> Option<Uuid> {
+        self.user.map(|u| u.id)
+    }
+}
+
+/// For objects shared by a seller and a hotel (agreements, consignments, statements): the
+/// two parties and admins may see them; anyone else gets 404.
+pub fn authorize_party(viewer: &Viewer, seller_id: Uuid, hotel_id: Uuid, what: &'static str) -> Result<(), AppError> {
+    if viewer.is_admin() || viewer.seller_id == Some(seller_id) || viewer.hotel_id == Some(hotel_id) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(what))
     }
 }
 
@@ -62,6 +77,7 @@ mod tests {
                 role: Role::Seller,
             }),
             seller_id: Some(id),
+            hotel_id: None,
         }
     }
 

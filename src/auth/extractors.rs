@@ -149,3 +149,59 @@ impl FromRequest for SellerUser {
         })
     }
 }
+
+/// A signed-in hotel account with its hotel profile (in any status; handlers that need an
+/// active hotel check `status`).
+#[derive(Clone, Copy, Debug)]
+pub struct HotelUser {
+    pub user_id: Uuid,
+    pub hotel_id: Uuid,
+    pub status: SellerStatus,
+}
+
+impl HotelUser {
+    pub fn require_active(&self) -> Result<(), AppError> {
+        match self.status {
+            SellerStatus::Active => Ok(()),
+            SellerStatus::Pending => Err(AppError::Forbidden(
+                "the hotel is awaiting approval by an admin".to_owned(),
+            )),
+            SellerStatus::Suspended => Err(AppError::Forbidden("the hotel is suspended".to_owned())),
+        }
+    }
+}
+
+impl FromRequest for HotelUser {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let checked = require_role(req, Role::Hotel).and_then(|user| Ok((user, state(req)?.clone())));
+        Box::pin(async move {
+            let (user, state) = checked?;
+            let hotel = state
+                .db(move |conn| Ok(db::hotels::find_by_user(conn, user.id)?))
+                .await?
+                .ok_or_else(|| {
+                    AppError::Forbidden("register the hotel first (POST /v1/hotels)".to_owned())
+                })?;
+            Ok(HotelUser {
+                user_id: user.id,
+                hotel_id: hotel.id,
+                status: SellerStatus::parse(&hotel.status).map_err(AppError::internal)?,
+            })
+        })
+    }
+}
+
+/// A signed-in account that is the hotel role, whether or not it has registered its hotel.
+pub struct HotelAccount(pub AuthUser);
+
+impl FromRequest for HotelAccount {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(require_role(req, Role::Hotel).map(HotelAccount))
+    }
+}

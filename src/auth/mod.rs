@@ -8,4 +8,4 @@ pub mod password;
 pub mod rate_limit;
 pub mod refresh;
 
-pub use extractors::{AdminUser, AuthUser, MaybeUser, SellerUser};
+pub use extractors::{AdminUser, AuthUser, HotelAccount, HotelUser, MaybeUser, SellerUser};

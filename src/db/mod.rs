@@ -2,13 +2,22 @@
 //! CRUD; the backend is matched only where SQL differs). Functions here are sync: call them
 //! through `AppState::db`, which runs them on the blocking pool.
 
+pub mod agreements;
 pub mod categories;
 pub mod connection;
+pub mod consignments;
+pub mod hotel_sales;
+pub mod hotels;
+pub mod idempotency;
 pub mod portable;
 pub mod products;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod sellers;
+pub mod shelf;
+pub mod statements;
+pub mod stock;
+pub mod stock_counts;
 pub mod users;
 pub mod variants;
 

@@ -103,10 +103,241 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    hotels (id) {
+        id -> Id,
+        user_id -> Id,
+        name -> Text,
+        address -> Text,
+        kecamatan -> Text,
+        phri_number -> Text,
+        contact_name -> Text,
+        contact_phone -> Text,
+        status -> Text,
+        version -> Integer,
+        created_at -> Instant,
+        updated_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    consignment_agreements (id) {
+        id -> Id,
+        seller_id -> Id,
+        hotel_id -> Id,
+        commission_bps -> Integer,
+        term_days -> Integer,
+        status -> Text,
+        created_at -> Instant,
+        accepted_at -> Nullable<Instant>,
+        ended_at -> Nullable<Instant>,
+        ended_by -> Nullable<Id>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    consignments (id) {
+        id -> Id,
+        agreement_id -> Id,
+        seller_id -> Id,
+        hotel_id -> Id,
+        status -> Text,
+        dispatched_at -> Instant,
+        received_at -> Nullable<Instant>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    consignment_lines (id) {
+        id -> Id,
+        consignment_id -> Id,
+        product_id -> Id,
+        variant_id -> Id,
+        quantity -> Integer,
+        unit_price_idr -> BigInt,
+        quantity_received -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    stock_balances (variant_id, location) {
+        variant_id -> Id,
+        location -> Text,
+        kind -> Text,
+        hotel_id -> Nullable<Id>,
+        agreement_id -> Nullable<Id>,
+        quantity -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    stock_movements (id) {
+        id -> Id,
+        product_id -> Id,
+        variant_id -> Id,
+        from_location -> Nullable<Text>,
+        to_location -> Text,
+        quantity -> BigInt,
+        reason -> Text,
+        note -> Nullable<Text>,
+        reference_id -> Nullable<Id>,
+        actor_id -> Nullable<Id>,
+        created_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    shelf_lots (id) {
+        id -> Id,
+        agreement_id -> Id,
+        hotel_id -> Id,
+        seller_id -> Id,
+        product_id -> Id,
+        variant_id -> Id,
+        consignment_id -> Id,
+        unit_price_idr -> BigInt,
+        quantity_received -> Integer,
+        quantity_remaining -> Integer,
+        received_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    hotel_sales (id) {
+        id -> Id,
+        hotel_id -> Id,
+        sold_at -> Instant,
+        total_idr -> BigInt,
+        recorded_by -> Id,
+        created_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    hotel_sale_lines (id) {
+        id -> Id,
+        sale_id -> Id,
+        agreement_id -> Id,
+        product_id -> Id,
+        variant_id -> Id,
+        quantity -> Integer,
+        unit_price_idr -> BigInt,
+        commission_bps -> Integer,
+        sold_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    hotel_returns (id) {
+        id -> Id,
+        hotel_id -> Id,
+        agreement_id -> Id,
+        recorded_by -> Id,
+        created_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    stock_counts (id) {
+        id -> Id,
+        hotel_id -> Id,
+        recorded_by -> Id,
+        counted_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    stock_count_lines (id) {
+        id -> Id,
+        count_id -> Id,
+        agreement_id -> Id,
+        variant_id -> Id,
+        expected -> Integer,
+        counted -> Integer,
+        missing -> Integer,
+        charge_idr -> BigInt,
+        counted_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    statements (agreement_id, period) {
+        agreement_id -> Id,
+        period -> Text,
+        snapshot -> JsonDoc,
+        net_idr -> BigInt,
+        closed_at -> Instant,
+        closed_by -> Id,
+        paid_at -> Nullable<Instant>,
+        paid_by -> Nullable<Id>,
+        payout_reference -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    idempotency_keys (user_id, key) {
+        user_id -> Id,
+        key -> Text,
+        request_hash -> Text,
+        status_code -> Integer,
+        response_body -> Text,
+        created_at -> Instant,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(sellers -> users (user_id));
 diesel::joinable!(products -> sellers (seller_id));
 diesel::joinable!(product_variants -> products (product_id));
+diesel::joinable!(hotels -> users (user_id));
+diesel::joinable!(consignment_agreements -> hotels (hotel_id));
+diesel::joinable!(consignment_agreements -> sellers (seller_id));
+diesel::joinable!(consignment_lines -> consignments (consignment_id));
+diesel::joinable!(shelf_lots -> product_variants (variant_id));
+diesel::joinable!(hotel_sale_lines -> hotel_sales (sale_id));
+diesel::joinable!(stock_count_lines -> stock_counts (count_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -115,4 +346,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     sellers,
     products,
     product_variants,
+    hotels,
+    consignment_agreements,
+    consignments,
+    consignment_lines,
+    stock_balances,
+    stock_movements,
+    shelf_lots,
+    hotel_sales,
+    hotel_sale_lines,
+    hotel_returns,
+    stock_counts,
+    stock_count_lines,
+    statements,
+    idempotency_keys,
 );

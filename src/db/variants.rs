@@ -63,3 +63,11 @@ pub fn update(conn: &mut DbConn, id: Uuid, changes: VariantChanges) -> QueryResu
         .execute(conn)
         .map(|_| ())
 }
+
+pub fn find(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<VariantRow>> {
+    product_variants::table
+        .find(DbId(id))
+        .select(VariantRow::as_select())
+        .first(conn)
+        .optional()
+}

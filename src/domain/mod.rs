@@ -2,10 +2,13 @@
 //! one means it is valid.
 
 pub mod account;
+pub mod consignment;
+pub mod hotel;
 pub mod money;
 pub mod product;
 pub mod seller;
 pub mod sku;
+pub mod stock;
 pub mod text;
 pub mod validation;
 

@@ -4,6 +4,7 @@ mod support;
 
 mod auth;
 mod cli;
+mod consignment_story;
 mod errors;
 mod health;
 mod migrations;

@@ -233,6 +233,61 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
+    /// A hotel account with an approved hotel; returns the account and the hotel id.
+    pub async fn active_hotel(&self) -> (Account, String) {
+        let account = self.register("hotel").await;
+        let res = self
+            .post("/v1/hotels", Some(&account.token), json!({
+                "name": "Hotel Tugu Malang", "address": "Jl. Tugu No. 3, Kauman", "kecamatan": "Klojen",
+                "phri_number": "PHRI/MLG/0042", "contact_name": "Dewi", "contact_phone": "0341 363891"
+            }))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "register hotel");
+        let hotel: Value = res.json().await.unwrap();
+        let id = hotel["id"].as_str().unwrap().to_owned();
+        let admin = self.admin().await;
+        let res = self.post(&format!("/v1/admin/hotels/{id}/approve"), Some(&admin.token), json!({})).await;
+        assert_eq!(res.status(), StatusCode::OK, "approve hotel");
+        (account, id)
+    }
+
+    /// An active agreement between `seller` and `hotel`; returns its id.
+    pub async fn agreement(&self, seller: &Account, hotel: &Account, hotel_id: &str, bps: i64, term_days: i64) -> String {
+        let res = self
+            .post("/v1/consignment-agreements", Some(&seller.token), json!({"hotel_id": hotel_id, "commission_bps": bps, "term_days": term_days}))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "propose");
+        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+        let res = self.post(&format!("/v1/consignment-agreements/{id}/accept"), Some(&hotel.token), json!({})).await;
+        assert_eq!(res.status(), StatusCode::OK, "accept");
+        id
+    }
+
+    /// Adds units to a variant's own stock.
+    pub async fn restock(&self, seller: &Account, product_id: &str, variant_id: &str, delta: i64) {
+        let res = self
+            .post(&format!("/v1/products/{product_id}/stock/adjustments"), Some(&seller.token),
+                json!({"variant_id": variant_id, "delta": delta, "reason": "new batch"}))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "restock");
+    }
+
+    /// Dispatches and returns the consignment body.
+    pub async fn dispatch(&self, seller: &Account, agreement_id: &str, variant_id: &str, quantity: i64, unit_price: i64) -> Value {
+        let res = self
+            .post("/v1/consignments", Some(&seller.token), json!({"agreement_id": agreement_id,
+                "items": [{"variant_id": variant_id, "quantity": quantity, "unit_price_idr": unit_price}]}))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "dispatch");
+        res.json().await.unwrap()
+    }
+
+    /// The ledger's own check: every balance equals what the movements add up to.
+    pub fn assert_ledger_consistent(&self) {
+        let problems = self.db(kriya::db::stock::check_invariants);
+        assert!(problems.is_empty(), "ledger disagrees with balances: {problems:#?}");
+    }
+
     pub async fn published_product(&self, seller: &Account) -> Value {
         let p = self.create_product(seller, json!({})).await;
         let res = self

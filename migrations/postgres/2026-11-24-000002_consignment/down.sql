@@ -1,0 +1,14 @@
+DROP TABLE idempotency_keys;
+DROP TABLE statements;
+DROP TABLE stock_count_lines;
+DROP TABLE stock_counts;
+DROP TABLE hotel_returns;
+DROP TABLE hotel_sale_lines;
+DROP TABLE hotel_sales;
+DROP TABLE shelf_lots;
+DROP TABLE stock_movements;
+DROP TABLE stock_balances;
+DROP TABLE consignment_lines;
+DROP TABLE consignments;
+DROP TABLE consignment_agreements;
+DROP TABLE hotels;

@@ -1,0 +1,215 @@
+//! Consignments: shipments from a seller to a hotel, and their receipt.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::idempotency::{self, IdempotencyKey};
+use super::json::Json;
+use super::viewer::{hotel_viewer, viewer_of};
+use crate::app::AppState;
+use crate::auth::{AuthUser, HotelUser, SellerUser};
+use crate::db::DbConn;
+use crate::domain::money::PriceIdr;
+use crate::domain::stock::parse_quantity;
+use crate::domain::validation::Violations;
+use crate::error::{AppResult, Problem};
+use crate::services::shipments::{self, DispatchItem};
+
+#[derive(Serialize, ToSchema)]
+pub struct ConsignmentLine {
+    pub product_id: Uuid,
+    pub variant_id: Uuid,
+    pub quantity: i32,
+    pub unit_price_idr: i64,
+    /// `null` until received.
+    pub quantity_received: Option<i32>,
+    /// Dispatched but not received: recorded as missing, not charged to the hotel.
+    pub shortfall: Option<i32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConsignmentResponse {
+    pub id: Uuid,
+    pub agreement_id: Uuid,
+    pub seller_id: Uuid,
+    pub hotel_id: Uuid,
+    /// `dispatched` or `received`.
+    pub status: String,
+    pub dispatched_at: DateTime<Utc>,
+    pub received_at: Option<DateTime<Utc>>,
+    pub items: Vec<ConsignmentLine>,
+}
+
+fn view(conn: &mut DbConn, viewer: &crate::auth::access::Viewer, id: Uuid) -> AppResult<ConsignmentResponse> {
+    let (row, lines) = shipments::load(conn, viewer, id)?;
+    Ok(ConsignmentResponse {
+        id: row.id,
+        agreement_id: row.agreement_id,
+        seller_id: row.seller_id,
+        hotel_id: row.hotel_id,
+        status: row.status,
+        dispatched_at: row.dispatched_at,
+        received_at: row.received_at.map(|t| t.0),
+        items: lines
+            .into_iter()
+            .map(|l| ConsignmentLine {
+                product_id: l.product_id,
+                variant_id: l.variant_id,
+                quantity: l.quantity,
+                unit_price_idr: l.unit_price_idr,
+                quantity_received: l.quantity_received,
+                shortfall: l.quantity_received.map(|r| l.quantity - r),
+            })
+            .collect(),
+    })
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DispatchLineInput {
+    /// The variant sent; may be left out for a product with a single variant.
+    pub variant_id: Option<Uuid>,
+    pub product_id: Option<Uuid>,
+    #[schema(required = true)]
+    pub quantity: Option<i64>,
+    /// The consignment price per unit: what a missing unit is charged at.
+    #[schema(required = true)]
+    pub unit_price_idr: Option<i64>,
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"agreement_id": "01934f6e-a000-7000-8000-000000000001",
+    "items": [{"product_id": "01934f6e-8000-7000-8000-000000000001", "quantity": 10, "unit_price_idr": 185555}]}))]
+pub struct DispatchRequest {
+    #[schema(required = true)]
+    pub agreement_id: Option<Uuid>,
+    #[schema(required = true)]
+    pub items: Option<Vec<DispatchLineInput>>,
+}
+
+/// Dispatch units to a hotel under an active agreement (seller): they leave the seller's own
+/// stock and are in transit. Honours `Idempotency-Key`.
+#[utoipa::path(tag = "consignment", security(("bearer" = [])), request_body = DispatchRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+    (status = 201, body = ConsignmentResponse),
+    (status = 403, description = "Not a seller", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such agreement of this seller", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not enough own stock, the agreement is not active, or the key was used for another request", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/consignments")]
+pub async fn dispatch(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    seller: SellerUser,
+    key: IdempotencyKey,
+    Json(body): Json<DispatchRequest>,
+) -> AppResult<HttpResponse> {
+    let fingerprint = idempotency::fingerprint(&req, &body);
+    let mut v = Violations::new();
+    let agreement_id = v.require("agreement_id", body.agreement_id, Ok);
+    let mut items = Vec::new();
+    match body.items {
+        Some(list) if !list.is_empty() && list.len() <= 100 => {
+            for (i, line) in list.into_iter().enumerate() {
+                let quantity = v.require(format!("items[{i}].quantity"), line.quantity, parse_quantity);
+                let price = v.require(format!("items[{i}].unit_price_idr"), line.unit_price_idr, PriceIdr::parse);
+                if let (Some(quantity), Some(unit_price)) = (quantity, price) {
+                    items.push(DispatchItem { product_id: line.product_id, variant_id: line.variant_id, quantity, unit_price });
+                }
+            }
+        }
+        _ => v.add("items", "must list 1 to 100 lines"),
+    }
+    v.finish()?;
+    let agreement_id = agreement_id.unwrap();
+    idempotency::run(&state, seller.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
+        let row = shipments::dispatch(conn, seller.seller_id, seller.user_id, agreement_id, &items)?;
+        let viewer = super::product_lookup::seller_viewer(&seller);
+        view(conn, &viewer, row.id)
+    })
+    .await
+}
+
+/// A consignment (its seller, its hotel and admins only).
+#[utoipa::path(tag = "consignment", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Consignment id")), responses(
+    (status = 200, body = ConsignmentResponse),
+    (status = 404, description = "No such consignment visible to the caller", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/consignments/{id}")]
+pub async fn get_consignment(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>) -> AppResult<web::Json<ConsignmentResponse>> {
+    let id = id.into_inner();
+    let body = state
+        .db(move |conn| {
+            let viewer = viewer_of(conn, Some(user))?;
+            view(conn, &viewer, id)
+        })
+        .await?;
+    Ok(web::Json(body))
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceivedLineInput {
+    #[schema(required = true)]
+    pub variant_id: Option<Uuid>,
+    #[schema(required = true)]
+    pub quantity_received: Option<i64>,
+}
+
+#[derive(Deserialize, Serialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"items": [{"variant_id": "01934f6e-8000-7000-8000-000000000002", "quantity_received": 9}]}))]
+pub struct ReceiveRequest {
+    /// Every line with what arrived; left out, everything arrived.
+    pub items: Option<Vec<ReceivedLineInput>>,
+}
+
+/// Receive a consignment onto the shelf (the hotel). A shortfall is recorded as a
+/// discrepancy (moved to `missing`, visible to both, not charged to the hotel). Honours
+/// `Idempotency-Key`.
+#[utoipa::path(tag = "consignment", security(("bearer" = [])), request_body = ReceiveRequest,
+    params(("id" = Uuid, Path, description = "Consignment id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+    (status = 200, body = ConsignmentResponse),
+    (status = 403, description = "Not the receiving hotel, or the hotel is not active", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such consignment visible to the caller", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Already received", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/consignments/{id}/receive")]
+pub async fn receive(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    hotel: HotelUser,
+    key: IdempotencyKey,
+    id: web::Path<Uuid>,
+    Json(body): Json<ReceiveRequest>,
+) -> AppResult<HttpResponse> {
+    hotel.require_active()?;
+    let fingerprint = idempotency::fingerprint(&req, &body);
+    let id = id.into_inner();
+    let mut v = Violations::new();
+    let received = body.items.map(|items| {
+        items
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, line)| {
+                let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
+                let n = v.require(format!("items[{i}].quantity_received"), line.quantity_received, Ok);
+                Some((variant?, n?))
+            })
+            .collect::<Vec<_>>()
+    });
+    v.finish()?;
+    idempotency::run(&state, hotel.user_id, key, fingerprint, StatusCode::OK, move |conn| {
+        let viewer = hotel_viewer(&hotel);
+        shipments::receive(conn, &viewer, id, received.as_deref())?;
+        view(conn, &viewer, id)
+    })
+    .await
+}

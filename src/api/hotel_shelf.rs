@@ -1,0 +1,290 @@
+//! A hotel's shelf: sales at its shop, returns to sellers, stock counts, and what it holds.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::idempotency::{self, IdempotencyKey};
+use super::json::Json;
+use super::viewer::viewer_of;
+use crate::app::AppState;
+use crate::auth::{AuthUser, HotelUser};
+use crate::db::{self, DbConn};
+use crate::domain::money::PriceIdr;
+use crate::domain::now;
+use crate::domain::seller::SellerStatus;
+use crate::domain::stock::parse_quantity;
+use crate::domain::validation::Violations;
+use crate::error::{AppError, AppResult, Problem};
+use crate::services::shelf::{self, Return, Sale, SaleItem, ShelfLot, StockCount};
+
+/// The hotel named in the path must be the caller's own: another active hotel is 403, one
+/// the caller may not see is 404.
+fn own_hotel(conn: &mut DbConn, hotel: &HotelUser, id: Uuid) -> AppResult<()> {
+    if hotel.hotel_id == id {
+        return Ok(());
+    }
+    match db::hotels::find(conn, id)? {
+        Some(h) if h.status == SellerStatus::Active.as_str() => {
+            Err(AppError::Forbidden("a hotel acts only on its own shelf".to_owned()))
+        }
+        _ => Err(AppError::NotFound("hotel")),
+    }
+}
+
+async fn check_own_hotel(state: &AppState, hotel: HotelUser, id: Uuid) -> AppResult<()> {
+    hotel.require_active()?;
+    state.db(move |conn| own_hotel(conn, &hotel, id)).await
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaleLineInput {
+    #[schema(required = true)]
+    pub variant_id: Option<Uuid>,
+    #[schema(required = true)]
+    pub quantity: Option<i64>,
+    /// The price the shop sold the unit at.
+    #[schema(required = true)]
+    pub unit_price_idr: Option<i64>,
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"items": [{"variant_id": "01934f6e-8000-7000-8000-000000000002", "quantity": 1, "unit_price_idr": 185555}],
+    "sold_at": "2026-11-24T10:15:00+07:00"}))]
+pub struct SaleRequest {
+    #[schema(required = true)]
+    pub items: Option<Vec<SaleLineInput>>,
+    /// When the sale happened; now when left out.
+    pub sold_at: Option<DateTime<Utc>>,
+}
+
+/// Record a sale at the hotel's shop. Honours `Idempotency-Key`; 409 when the shelf holds
+/// fewer units than a line asks (nothing is written then) or the month is closed.
+#[utoipa::path(tag = "consignment", security(("bearer" = [])), request_body = SaleRequest,
+    params(("id" = Uuid, Path, description = "Hotel id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+    (status = 201, body = Sale),
+    (status = 403, description = "Not this hotel's account", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not enough on the shelf, a closed month, or the key was used for another request", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/hotels/{id}/sales")]
+pub async fn record_sale(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    hotel: HotelUser,
+    key: IdempotencyKey,
+    id: web::Path<Uuid>,
+    Json(body): Json<SaleRequest>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    check_own_hotel(&state, hotel, id).await?;
+    let fingerprint = idempotency::fingerprint(&req, &body);
+    let mut v = Violations::new();
+    let mut items = Vec::new();
+    match body.items {
+        Some(list) if !list.is_empty() && list.len() <= 100 => {
+            for (i, line) in list.into_iter().enumerate() {
+                let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
+                let quantity = v.require(format!("items[{i}].quantity"), line.quantity, parse_quantity);
+                let price = v.require(format!("items[{i}].unit_price_idr"), line.unit_price_idr, PriceIdr::parse);
+                if let (Some(variant_id), Some(quantity), Some(unit_price)) = (variant, quantity, price) {
+                    if items.iter().any(|it: &SaleItem| it.variant_id == variant_id) {
+                        v.add(format!("items[{i}].variant_id"), "is on another line already");
+                    }
+                    items.push(SaleItem { variant_id, quantity, unit_price });
+                }
+            }
+        }
+        _ => v.add("items", "must list 1 to 100 lines"),
+    }
+    let t = now();
+    let sold_at = body.sold_at.unwrap_or(t);
+    if sold_at > t + Duration::minutes(5) {
+        v.add("sold_at", "must not be in the future");
+    }
+    v.finish()?;
+    let sold_at = chrono::SubsecRound::trunc_subsecs(sold_at, 6);
+    idempotency::run(&state, hotel.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
+        shelf::sell(conn, id, hotel.user_id, &mut items, sold_at)
+    })
+    .await
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuantityLineInput {
+    #[schema(required = true)]
+    pub variant_id: Option<Uuid>,
+    #[schema(required = true)]
+    pub quantity: Option<i64>,
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"agreement_id": "01934f6e-a000-7000-8000-000000000001",
+    "items": [{"variant_id": "01934f6e-8000-7000-8000-000000000002", "quantity": 2}]}))]
+pub struct ReturnRequest {
+    #[schema(required = true)]
+    pub agreement_id: Option<Uuid>,
+    #[schema(required = true)]
+    pub items: Option<Vec<QuantityLineInput>>,
+}
+
+fn quantity_lines(items: Option<Vec<QuantityLineInput>>, v: &mut Violations) -> Vec<(Uuid, i64)> {
+    let mut out: Vec<(Uuid, i64)> = Vec::new();
+    match items {
+        Some(list) if !list.is_empty() && list.len() <= 100 => {
+            for (i, line) in list.into_iter().enumerate() {
+                let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
+                let quantity = v.require(format!("items[{i}].quantity"), line.quantity, parse_quantity);
+                if let (Some(variant_id), Some(quantity)) = (variant, quantity) {
+                    if out.iter().any(|(w, _)| *w == variant_id) {
+                        v.add(format!("items[{i}].variant_id"), "is on another line already");
+                    }
+                    out.push((variant_id, quantity));
+                }
+            }
+        }
+        _ => v.add("items", "must list 1 to 100 lines"),
+    }
+    out
+}
+
+/// Return units from the shelf to the seller's own stock (the hotel). Honours
+/// `Idempotency-Key`.
+#[utoipa::path(tag = "consignment", security(("bearer" = [])), request_body = ReturnRequest,
+    params(("id" = Uuid, Path, description = "Hotel id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+    (status = 201, body = Return),
+    (status = 403, description = "Not this hotel's account", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not that many on the shelf under this agreement", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/hotels/{id}/returns")]
+pub async fn record_return(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    hotel: HotelUser,
+    key: IdempotencyKey,
+    id: web::Path<Uuid>,
+    Json(body): Json<ReturnRequest>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    check_own_hotel(&state, hotel, id).await?;
+    let fingerprint = idempotency::fingerprint(&req, &body);
+    let mut v = Violations::new();
+    let agreement_id = v.require("agreement_id", body.agreement_id, Ok);
+    let mut items = quantity_lines(body.items, &mut v);
+    v.finish()?;
+    let agreement_id = agreement_id.unwrap();
+    idempotency::run(&state, hotel.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
+        shelf::give_back(conn, id, hotel.user_id, agreement_id, &mut items)
+    })
+    .await
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CountLineInput {
+    #[schema(required = true)]
+    pub variant_id: Option<Uuid>,
+    /// Units found on the shelf.
+    #[schema(required = true)]
+    pub counted: Option<i64>,
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"items": [{"variant_id": "01934f6e-8000-7000-8000-000000000002", "counted": 2}]}))]
+pub struct CountRequest {
+    #[schema(required = true)]
+    pub items: Option<Vec<CountLineInput>>,
+}
+
+/// Reconcile the shelf with a physical count (the hotel): a shortfall moves to `missing`
+/// and is charged to the hotel at the consignment price; a surplus is 409. Honours
+/// `Idempotency-Key`.
+#[utoipa::path(tag = "consignment", security(("bearer" = [])), request_body = CountRequest,
+    params(("id" = Uuid, Path, description = "Hotel id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+    (status = 201, body = StockCount),
+    (status = 403, description = "Not this hotel's account", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "More counted than the shelf should hold", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/hotels/{id}/stock-counts")]
+pub async fn record_count(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    hotel: HotelUser,
+    key: IdempotencyKey,
+    id: web::Path<Uuid>,
+    Json(body): Json<CountRequest>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    check_own_hotel(&state, hotel, id).await?;
+    let fingerprint = idempotency::fingerprint(&req, &body);
+    let mut v = Violations::new();
+    let mut items: Vec<(Uuid, i64)> = Vec::new();
+    match body.items {
+        Some(list) if !list.is_empty() && list.len() <= 100 => {
+            for (i, line) in list.into_iter().enumerate() {
+                let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
+                let counted = v.require(format!("items[{i}].counted"), line.counted, |c| {
+                    if (0..=100_000).contains(&c) { Ok(c) } else { Err("must be between 0 and 100000".to_owned()) }
+                });
+                if let (Some(variant_id), Some(counted)) = (variant, counted) {
+                    if items.iter().any(|(w, _)| *w == variant_id) {
+                        v.add(format!("items[{i}].variant_id"), "is on another line already");
+                    }
+                    items.push((variant_id, counted));
+                }
+            }
+        }
+        _ => v.add("items", "must list 1 to 100 lines"),
+    }
+    v.finish()?;
+    idempotency::run(&state, hotel.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
+        shelf::count(conn, id, hotel.user_id, &mut items)
+    })
+    .await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ShelfResponse {
+    pub hotel_id: Uuid,
+    /// Oldest first; `past_term` lots are due back to their seller.
+    pub lots: Vec<ShelfLot>,
+}
+
+/// What is on a hotel's shelf, per lot, with its age. The hotel and admins see every lot; a
+/// seller sees its own.
+#[utoipa::path(tag = "consignment", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Hotel id")), responses(
+    (status = 200, body = ShelfResponse),
+    (status = 403, description = "Another hotel, or a buyer", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such hotel visible to the caller", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/hotels/{id}/shelf")]
+pub async fn get_shelf(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>) -> AppResult<web::Json<ShelfResponse>> {
+    let id = id.into_inner();
+    let lots = state
+        .db(move |conn| {
+            let viewer = viewer_of(conn, Some(user))?;
+            let hotel = db::hotels::find(conn, id)?.ok_or(AppError::NotFound("hotel"))?;
+            let own = viewer.hotel_id == Some(id);
+            if !own && !viewer.is_admin() && hotel.status != SellerStatus::Active.as_str() {
+                return Err(AppError::NotFound("hotel"));
+            }
+            let only_seller = match (own || viewer.is_admin(), viewer.seller_id) {
+                (true, _) => None,
+                (false, Some(seller)) => Some(seller),
+                (false, None) => return Err(AppError::Forbidden("only the hotel, its sellers and admins see a shelf".to_owned())),
+            };
+            shelf::shelf(conn, id, only_seller)
+        })
+        .await?;
+    Ok(web::Json(ShelfResponse { hotel_id: id, lots }))
+}

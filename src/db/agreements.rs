@@ -1,0 +1,89 @@
+//! Consignment agreements between a seller and a hotel.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::DbConn;
+use super::portable::{DbId, DbTime};
+use super::schema::consignment_agreements as agreements;
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = agreements)]
+pub struct AgreementRow {
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub seller_id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub hotel_id: Uuid,
+    pub commission_bps: i32,
+    pub term_days: i32,
+    pub status: String,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub created_at: DateTime<Utc>,
+    pub accepted_at: Option<DbTime>,
+    pub ended_at: Option<DbTime>,
+    pub ended_by: Option<DbId>,
+}
+
+pub fn insert(conn: &mut DbConn, row: AgreementRow) -> QueryResult<()> {
+    diesel::insert_into(agreements::table).values(row).execute(conn).map(|_| ())
+}
+
+pub fn find(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<AgreementRow>> {
+    agreements::table.find(DbId(id)).select(AgreementRow::as_select()).first(conn).optional()
+}
+
+/// Agreements of a seller or of a hotel (whichever is given), newest first.
+pub fn list(
+    conn: &mut DbConn,
+    seller_id: Option<Uuid>,
+    hotel_id: Option<Uuid>,
+    before: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<AgreementRow>> {
+    let mut query = agreements::table
+        .select(AgreementRow::as_select())
+        .order(agreements::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(s) = seller_id {
+        query = query.filter(agreements::seller_id.eq(DbId(s)));
+    }
+    if let Some(h) = hotel_id {
+        query = query.filter(agreements::hotel_id.eq(DbId(h)));
+    }
+    if let Some(before) = before {
+        query = query.filter(agreements::id.lt(DbId(before)));
+    }
+    query.load(conn)
+}
+
+/// Accepts a proposed agreement; false if it was not (or no longer) proposed.
+pub fn accept(conn: &mut DbConn, id: Uuid, now: DateTime<Utc>) -> QueryResult<bool> {
+    let n = diesel::update(
+        agreements::table
+            .filter(agreements::id.eq(DbId(id)))
+            .filter(agreements::status.eq("proposed")),
+    )
+    .set((agreements::status.eq("active"), agreements::accepted_at.eq(DbTime(now))))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Ends an agreement that has not ended; false if it already had.
+pub fn end(conn: &mut DbConn, id: Uuid, by: Uuid, now: DateTime<Utc>) -> QueryResult<bool> {
+    let n = diesel::update(
+        agreements::table
+            .filter(agreements::id.eq(DbId(id)))
+            .filter(agreements::status.ne("ended")),
+    )
+    .set((
+        agreements::status.eq("ended"),
+        agreements::ended_at.eq(DbTime(now)),
+        agreements::ended_by.eq(DbId(by)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}

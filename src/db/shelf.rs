@@ -1,0 +1,92 @@
+//! Shelf lots: what a hotel received per consignment line, taken oldest first.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::DbConn;
+use super::portable::{DbId, DbTime};
+use super::schema::shelf_lots;
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = shelf_lots)]
+pub struct LotRow {
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub agreement_id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub hotel_id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub seller_id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub product_id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub variant_id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub consignment_id: Uuid,
+    pub unit_price_idr: i64,
+    pub quantity_received: i32,
+    pub quantity_remaining: i32,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub received_at: DateTime<Utc>,
+}
+
+/// Units taken from one lot.
+#[derive(Clone, Copy, Debug)]
+pub struct Taken {
+    pub unit_price_idr: i64,
+    pub quantity: i64,
+}
+
+pub fn insert(conn: &mut DbConn, lot: LotRow) -> QueryResult<()> {
+    diesel::insert_into(shelf_lots::table).values(lot).execute(conn).map(|_| ())
+}
+
+/// Takes `quantity` units of a variant from an agreement's shelf, oldest lots first. The
+/// caller has already taken them from the shelf balance (which serialises takers), so the
+/// lots hold at least that many.
+pub fn take(conn: &mut DbConn, agreement_id: Uuid, variant_id: Uuid, quantity: i64) -> QueryResult<Vec<Taken>> {
+    let lots: Vec<LotRow> = shelf_lots::table
+        .filter(shelf_lots::agreement_id.eq(DbId(agreement_id)))
+        .filter(shelf_lots::variant_id.eq(DbId(variant_id)))
+        .filter(shelf_lots::quantity_remaining.gt(0))
+        .order((shelf_lots::received_at, shelf_lots::id))
+        .select(LotRow::as_select())
+        .load(conn)?;
+    let mut left = quantity;
+    let mut taken = Vec::new();
+    for lot in lots {
+        if left == 0 {
+            break;
+        }
+        let n = left.min(i64::from(lot.quantity_remaining));
+        let updated = diesel::update(
+            shelf_lots::table
+                .filter(shelf_lots::id.eq(DbId(lot.id)))
+                .filter(shelf_lots::quantity_remaining.ge(n as i32)),
+        )
+        .set(shelf_lots::quantity_remaining.eq(shelf_lots::quantity_remaining - n as i32))
+        .execute(conn)?;
+        if updated != 1 {
+            return Err(diesel::result::Error::RollbackTransaction);
+        }
+        taken.push(Taken { unit_price_idr: lot.unit_price_idr, quantity: n });
+        left -= n;
+    }
+    if left > 0 {
+        // The balance said the units were there; lots disagreeing is a broken ledger.
+        return Err(diesel::result::Error::RollbackTransaction);
+    }
+    Ok(taken)
+}
+
+/// Lots still holding units at a hotel, oldest first.
+pub fn on_shelf(conn: &mut DbConn, hotel_id: Uuid) -> QueryResult<Vec<LotRow>> {
+    shelf_lots::table
+        .filter(shelf_lots::hotel_id.eq(DbId(hotel_id)))
+        .filter(shelf_lots::quantity_remaining.gt(0))
+        .order((shelf_lots::received_at, shelf_lots::id))
+        .select(LotRow::as_select())
+        .load(conn)
+}

@@ -1,0 +1,261 @@
+//! The stock ledger: every change of where units are is one row in `stock_movements`
+//! (append-only) plus the matching change of `stock_balances`, in the caller's transaction.
+//! A balance never goes below zero: units leave a place only through one guarded
+//! `UPDATE … WHERE quantity >= n`, which on PostgreSQL also locks the row until commit, so
+//! racing requests queue instead of selling the same unit twice.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::DbConn;
+use super::portable::{DbId, DbTime};
+use super::schema::{stock_balances, stock_movements};
+use crate::domain::stock::{Location, LocationKind, Reason};
+use crate::error::AppError;
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = stock_balances)]
+pub struct BalanceRow {
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub variant_id: Uuid,
+    pub location: String,
+    pub kind: String,
+    pub hotel_id: Option<DbId>,
+    pub agreement_id: Option<DbId>,
+    pub quantity: i64,
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = stock_movements)]
+pub struct MovementRow {
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub product_id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub variant_id: Uuid,
+    pub from_location: Option<String>,
+    pub to_location: String,
+    pub quantity: i64,
+    pub reason: String,
+    pub note: Option<String>,
+    pub reference_id: Option<DbId>,
+    pub actor_id: Option<DbId>,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub created_at: DateTime<Utc>,
+}
+
+/// One move of `quantity` units of a variant. `from: None` brings units in (a restock).
+pub struct Movement {
+    pub product_id: Uuid,
+    pub variant_id: Uuid,
+    pub from: Option<Location>,
+    pub to: Location,
+    pub quantity: i64,
+    pub reason: Reason,
+    pub note: Option<String>,
+    pub reference_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
+    pub at: DateTime<Utc>,
+}
+
+/// Why a movement could not be recorded.
+#[derive(Debug)]
+pub enum StockError {
+    /// The source holds fewer units than the movement takes.
+    Short { variant_id: Uuid, kind: LocationKind },
+    Db(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for StockError {
+    fn from(e: diesel::result::Error) -> Self {
+        StockError::Db(e)
+    }
+}
+
+impl From<StockError> for AppError {
+    fn from(e: StockError) -> Self {
+        match e {
+            StockError::Short { variant_id, kind } => AppError::Conflict(format!(
+                "not enough units of variant {variant_id} in {}",
+                match kind {
+                    LocationKind::Own => "the seller's own stock",
+                    LocationKind::InTransit => "transit",
+                    LocationKind::Shelf => "the hotel's shelf",
+                    _ => "that place",
+                }
+            )),
+            StockError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// Records one movement: takes the units from `from` (guarded), adds them to `to`, appends
+/// the ledger row.
+pub fn record(conn: &mut DbConn, m: &Movement) -> Result<(), StockError> {
+    if let Some(from) = &m.from {
+        let taken = diesel::update(
+            stock_balances::table
+                .filter(stock_balances::variant_id.eq(DbId(m.variant_id)))
+                .filter(stock_balances::location.eq(from.key()))
+                .filter(stock_balances::quantity.ge(m.quantity)),
+        )
+        .set(stock_balances::quantity.eq(stock_balances::quantity - m.quantity))
+        .execute(conn)?;
+        if taken != 1 {
+            return Err(StockError::Short { variant_id: m.variant_id, kind: from.kind() });
+        }
+    }
+    add(conn, m.variant_id, &m.to, m.quantity)?;
+    let row = MovementRow {
+        id: crate::domain::new_id(),
+        product_id: m.product_id,
+        variant_id: m.variant_id,
+        from_location: m.from.as_ref().map(Location::key),
+        to_location: m.to.key(),
+        quantity: m.quantity,
+        reason: m.reason.as_str().to_owned(),
+        note: m.note.clone(),
+        reference_id: m.reference_id.map(DbId),
+        actor_id: m.actor_id.map(DbId),
+        created_at: m.at,
+    };
+    diesel::insert_into(stock_movements::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// Adds units to a balance, creating its row on first use (an upsert, so two requests that
+/// create the same row at once both count).
+fn add(conn: &mut DbConn, variant_id: Uuid, to: &Location, quantity: i64) -> QueryResult<()> {
+    let row = BalanceRow {
+        variant_id,
+        location: to.key(),
+        kind: to.kind().as_str().to_owned(),
+        hotel_id: to.hotel_id().map(DbId),
+        agreement_id: to.agreement_id().map(DbId),
+        quantity,
+    };
+    let upsert = diesel::insert_into(stock_balances::table)
+        .values(row)
+        .on_conflict((stock_balances::variant_id, stock_balances::location))
+        .do_update()
+        .set(stock_balances::quantity.eq(stock_balances::quantity + quantity));
+    // `ON CONFLICT` is spelled the same on both, but diesel builds it per backend.
+    match conn {
+        DbConn::Pg(c) => upsert.execute(c)?,
+        DbConn::Sqlite(c) => upsert.execute(c)?,
+    };
+    Ok(())
+}
+
+/// The balance of one variant at one place (0 when it never held any).
+pub fn balance(conn: &mut DbConn, variant_id: Uuid, at: &Location) -> QueryResult<i64> {
+    Ok(stock_balances::table
+        .filter(stock_balances::variant_id.eq(DbId(variant_id)))
+        .filter(stock_balances::location.eq(at.key()))
+        .select(stock_balances::quantity)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+pub fn balances_of(conn: &mut DbConn, variant_ids: &[Uuid]) -> QueryResult<Vec<BalanceRow>> {
+    let ids: Vec<DbId> = variant_ids.iter().copied().map(DbId).collect();
+    stock_balances::table
+        .filter(stock_balances::variant_id.eq_any(ids))
+        .order((stock_balances::variant_id, stock_balances::location))
+        .select(BalanceRow::as_select())
+        .load(conn)
+}
+
+/// Shelf balances of one variant at one hotel, oldest agreement first.
+pub fn shelf_balances(conn: &mut DbConn, hotel_id: Uuid, variant_id: Uuid) -> QueryResult<Vec<BalanceRow>> {
+    stock_balances::table
+        .filter(stock_balances::hotel_id.eq(DbId(hotel_id)))
+        .filter(stock_balances::variant_id.eq(DbId(variant_id)))
+        .filter(stock_balances::kind.eq(LocationKind::Shelf.as_str()))
+        .order(stock_balances::agreement_id)
+        .select(BalanceRow::as_select())
+        .load(conn)
+}
+
+/// A page of a product's movements, newest first.
+pub fn movements_of_product(
+    conn: &mut DbConn,
+    product_id: Uuid,
+    before: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<MovementRow>> {
+    let mut query = stock_movements::table
+        .filter(stock_movements::product_id.eq(DbId(product_id)))
+        .order(stock_movements::id.desc())
+        .limit(limit)
+        .select(MovementRow::as_select())
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(stock_movements::id.lt(DbId(before)));
+    }
+    query.load(conn)
+}
+
+/// Units on a shelf location at an instant, recomputed from the ledger.
+pub fn quantity_at(conn: &mut DbConn, location: &Location, before: DateTime<Utc>) -> QueryResult<i64> {
+    let key = location.key();
+    let rows: Vec<(Option<String>, String, i64)> = stock_movements::table
+        .filter(
+            stock_movements::to_location
+                .eq(&key)
+                .or(stock_movements::from_location.eq(&key)),
+        )
+        .filter(stock_movements::created_at.lt(DbTime(before)))
+        .select((stock_movements::from_location, stock_movements::to_location, stock_movements::quantity))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(from, to, q)| if to == key { q } else if from.as_deref() == Some(&key) { -q } else { 0 })
+        .sum())
+}
+
+/// Recomputes every balance from the ledger and compares: the list of disagreements (empty
+/// when the books are right). Also checks, per variant, that all places together hold
+/// exactly what was ever brought in.
+pub fn check_invariants(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    let movements: Vec<MovementRow> = stock_movements::table.select(MovementRow::as_select()).load(conn)?;
+    let balances: Vec<BalanceRow> = stock_balances::table.select(BalanceRow::as_select()).load(conn)?;
+    let mut computed: HashMap<(Uuid, String), i64> = HashMap::new();
+    let mut brought_in: HashMap<Uuid, i64> = HashMap::new();
+    for m in &movements {
+        *computed.entry((m.variant_id, m.to_location.clone())).or_default() += m.quantity;
+        match &m.from_location {
+            Some(from) => *computed.entry((m.variant_id, from.clone())).or_default() -= m.quantity,
+            None => *brought_in.entry(m.variant_id).or_default() += m.quantity,
+        }
+    }
+    let mut problems = Vec::new();
+    let mut held: HashMap<Uuid, i64> = HashMap::new();
+    for b in &balances {
+        *held.entry(b.variant_id).or_default() += b.quantity;
+        let expected = computed.remove(&(b.variant_id, b.location.clone())).unwrap_or(0);
+        if expected != b.quantity {
+            problems.push(format!("{} at {}: balance {} but ledger says {expected}", b.variant_id, b.location, b.quantity));
+        }
+        if b.quantity < 0 {
+            problems.push(format!("{} at {}: negative balance {}", b.variant_id, b.location, b.quantity));
+        }
+    }
+    for ((variant, location), q) in computed {
+        if q != 0 {
+            problems.push(format!("{variant} at {location}: no balance row but ledger says {q}"));
+        }
+    }
+    for (variant, total) in brought_in {
+        let h = held.get(&variant).copied().unwrap_or(0);
+        if h != total {
+            problems.push(format!("{variant}: places hold {h} units but {total} were brought in"));
+        }
+    }
+    Ok(problems)
+}

@@ -1,0 +1,165 @@
+//! Where units of a variant are, and why they move.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A place a unit can be. Every unit ever added is in exactly one of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// The seller's own stock.
+    Own,
+    /// On its way to a hotel, in one consignment.
+    InTransit { consignment_id: Uuid },
+    /// On a hotel's shelf under one agreement.
+    Shelf { agreement_id: Uuid, hotel_id: Uuid },
+    Sold,
+    Missing,
+    AdjustedOut,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LocationKind {
+    Own,
+    InTransit,
+    Shelf,
+    Sold,
+    Missing,
+    AdjustedOut,
+}
+
+impl LocationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocationKind::Own => "own",
+            LocationKind::InTransit => "in_transit",
+            LocationKind::Shelf => "shelf",
+            LocationKind::Sold => "sold",
+            LocationKind::Missing => "missing",
+            LocationKind::AdjustedOut => "adjusted_out",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "own" => LocationKind::Own,
+            "in_transit" => LocationKind::InTransit,
+            "shelf" => LocationKind::Shelf,
+            "sold" => LocationKind::Sold,
+            "missing" => LocationKind::Missing,
+            "adjusted_out" => LocationKind::AdjustedOut,
+            _ => return None,
+        })
+    }
+}
+
+impl Location {
+    /// The key a balance row and a movement use for this location.
+    pub fn key(&self) -> String {
+        match self {
+            Location::Own => "own".to_owned(),
+            Location::InTransit { consignment_id } => format!("transit:{consignment_id}"),
+            Location::Shelf { agreement_id, .. } => format!("shelf:{agreement_id}"),
+            Location::Sold => "sold".to_owned(),
+            Location::Missing => "missing".to_owned(),
+            Location::AdjustedOut => "adjusted_out".to_owned(),
+        }
+    }
+
+    pub fn kind(&self) -> LocationKind {
+        match self {
+            Location::Own => LocationKind::Own,
+            Location::InTransit { .. } => LocationKind::InTransit,
+            Location::Shelf { .. } => LocationKind::Shelf,
+            Location::Sold => LocationKind::Sold,
+            Location::Missing => LocationKind::Missing,
+            Location::AdjustedOut => LocationKind::AdjustedOut,
+        }
+    }
+
+    pub fn hotel_id(&self) -> Option<Uuid> {
+        match self {
+            Location::Shelf { hotel_id, .. } => Some(*hotel_id),
+            _ => None,
+        }
+    }
+
+    pub fn agreement_id(&self) -> Option<Uuid> {
+        match self {
+            Location::Shelf { agreement_id, .. } => Some(*agreement_id),
+            _ => None,
+        }
+    }
+}
+
+/// Why units moved; kept on every ledger row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The seller made or bought more.
+    Restock,
+    /// The seller corrected its own count downwards.
+    Correction,
+    Dispatch,
+    Receive,
+    /// Dispatched but not received: recorded, not charged to the hotel.
+    ReceiveShortfall,
+    Sale,
+    Return,
+    /// Missing at a hotel's stock count: charged to the hotel.
+    CountMissing,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Restock => "restock",
+            Reason::Correction => "correction",
+            Reason::Dispatch => "dispatch",
+            Reason::Receive => "receive",
+            Reason::ReceiveShortfall => "receive_shortfall",
+            Reason::Sale => "sale",
+            Reason::Return => "return",
+            Reason::CountMissing => "count_missing",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "restock" => Reason::Restock,
+            "correction" => Reason::Correction,
+            "dispatch" => Reason::Dispatch,
+            "receive" => Reason::Receive,
+            "receive_shortfall" => Reason::ReceiveShortfall,
+            "sale" => Reason::Sale,
+            "return" => Reason::Return,
+            "count_missing" => Reason::CountMissing,
+            _ => return None,
+        })
+    }
+}
+
+/// A unit count in a request: 1 to 100 000.
+pub fn parse_quantity(raw: i64) -> Result<i64, String> {
+    if (1..=100_000).contains(&raw) {
+        Ok(raw)
+    } else {
+        Err("must be between 1 and 100000".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_distinct_per_place() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let shelf = Location::Shelf { agreement_id: a, hotel_id: b };
+        assert_eq!(shelf.key(), format!("shelf:{a}"));
+        assert_ne!(Location::InTransit { consignment_id: a }.key(), shelf.key());
+        assert_eq!(shelf.kind(), LocationKind::Shelf);
+        assert_eq!(Reason::parse(Reason::CountMissing.as_str()), Some(Reason::CountMissing));
+    }
+}

@@ -1,0 +1,67 @@
+//! Consignment agreements: a seller proposes, the hotel accepts, either side ends.
+
+use uuid::Uuid;
+
+use crate::auth::access::{Viewer, authorize_party};
+use crate::db::agreements::AgreementRow;
+use crate::db::{self, DbConn};
+use crate::domain::consignment::{AgreementStatus, Bps};
+use crate::domain::seller::SellerStatus;
+use crate::domain::{new_id, now};
+use crate::error::{AppError, AppResult};
+
+pub fn propose(conn: &mut DbConn, seller_id: Uuid, hotel_id: Uuid, bps: Bps, term_days: i32) -> AppResult<AgreementRow> {
+    let hotel = db::hotels::find(conn, hotel_id)?
+        .filter(|h| h.status == SellerStatus::Active.as_str())
+        .ok_or_else(|| AppError::invalid("hotel_id", "names no active partner hotel"))?;
+    let open = db::agreements::list(conn, Some(seller_id), Some(hotel.id), None, 1000)?
+        .into_iter()
+        .any(|a| a.status != AgreementStatus::Ended.as_str());
+    if open {
+        return Err(AppError::Conflict("there is already a proposed or active agreement with this hotel".to_owned()));
+    }
+    let row = AgreementRow {
+        id: new_id(),
+        seller_id,
+        hotel_id: hotel.id,
+        commission_bps: bps.get(),
+        term_days,
+        status: AgreementStatus::Proposed.as_str().to_owned(),
+        created_at: now(),
+        accepted_at: None,
+        ended_at: None,
+        ended_by: None,
+    };
+    db::agreements::insert(conn, row.clone())?;
+    Ok(row)
+}
+
+/// Loads an agreement the viewer is party to (404 otherwise).
+pub fn load(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
+    let row = db::agreements::find(conn, id)?.ok_or(AppError::NotFound("agreement"))?;
+    authorize_party(viewer, row.seller_id, row.hotel_id, "agreement")?;
+    Ok(row)
+}
+
+pub fn accept(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
+    let row = load(conn, viewer, id)?;
+    if viewer.hotel_id != Some(row.hotel_id) {
+        return Err(AppError::Forbidden("only the hotel accepts an agreement".to_owned()));
+    }
+    if !db::agreements::accept(conn, id, now())? {
+        return Err(AppError::Conflict(format!("the agreement is {}, not proposed", row.status)));
+    }
+    db::agreements::find(conn, id)?.ok_or(AppError::NotFound("agreement"))
+}
+
+pub fn end(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
+    let row = load(conn, viewer, id)?;
+    if viewer.hotel_id != Some(row.hotel_id) && viewer.seller_id != Some(row.seller_id) {
+        return Err(AppError::Forbidden("only the seller or the hotel ends an agreement".to_owned()));
+    }
+    let by = viewer.user_id().ok_or_else(|| AppError::internal("anonymous viewer"))?;
+    if !db::agreements::end(conn, id, by, now())? {
+        return Err(AppError::Conflict("the agreement has already ended".to_owned()));
+    }
+    db::agreements::find(conn, id)?.ok_or(AppError::NotFound("agreement"))
+}

@@ -1,0 +1,363 @@
+//! What happens on a hotel's shelf: sales, returns to the seller and stock counts.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::db::hotel_sales::{ReturnRow, SaleLineRow, SaleRow};
+use crate::db::shelf::Taken;
+use crate::db::stock::{Movement, StockError, record};
+use crate::db::stock_counts::{CountLineRow, CountRow};
+use crate::db::{self, DbConn};
+use crate::domain::consignment::Period;
+use crate::domain::money::PriceIdr;
+use crate::domain::stock::{Location, Reason};
+use crate::domain::{new_id, now};
+use crate::error::{AppError, AppResult};
+
+pub struct SaleItem {
+    pub variant_id: Uuid,
+    pub quantity: i64,
+    pub unit_price: PriceIdr,
+}
+
+/// One agreement's share of a variant on a hotel's shelf.
+struct ShelfShare {
+    agreement_id: Uuid,
+    quantity: i64,
+}
+
+fn shelf_shares(conn: &mut DbConn, hotel_id: Uuid, variant_id: Uuid) -> AppResult<Vec<ShelfShare>> {
+    db::stock::shelf_balances(conn, hotel_id, variant_id)?
+        .into_iter()
+        .filter(|b| b.quantity > 0)
+        .map(|b| {
+            let agreement_id = b.agreement_id.ok_or_else(|| AppError::internal("shelf balance without agreement"))?;
+            Ok(ShelfShare { agreement_id: agreement_id.0, quantity: b.quantity })
+        })
+        .collect()
+}
+
+/// Takes `quantity` units of a variant off a hotel's shelf, oldest agreement and oldest lot
+/// first, moving them to `to`. Returns per agreement what was taken from which lots.
+#[allow(clippy::too_many_arguments)]
+fn take_off_shelf(
+    conn: &mut DbConn,
+    hotel_id: Uuid,
+    product_id: Uuid,
+    variant_id: Uuid,
+    quantity: i64,
+    to: Location,
+    reason: Reason,
+    reference_id: Uuid,
+    actor: Uuid,
+    at: DateTime<Utc>,
+) -> AppResult<Vec<(Uuid, Vec<Taken>)>> {
+    let shares = shelf_shares(conn, hotel_id, variant_id)?;
+    let held: i64 = shares.iter().map(|s| s.quantity).sum();
+    if held < quantity {
+        return Err(short(variant_id, held, quantity));
+    }
+    let mut left = quantity;
+    let mut taken = Vec::new();
+    for share in shares {
+        if left == 0 {
+            break;
+        }
+        let n = left.min(share.quantity);
+        let shelf = Location::Shelf { agreement_id: share.agreement_id, hotel_id };
+        record(
+            conn,
+            &Movement {
+                product_id,
+                variant_id,
+                from: Some(shelf),
+                to,
+                quantity: n,
+                reason,
+                note: None,
+                reference_id: Some(reference_id),
+                actor_id: Some(actor),
+                at,
+            },
+        )
+        .map_err(|e| match e {
+            // Another request took the units between our read and our guarded update.
+            StockError::Short { .. } => short(variant_id, held - n, quantity),
+            other => other.into(),
+        })?;
+        taken.push((share.agreement_id, db::shelf::take(conn, share.agreement_id, variant_id, n)?));
+        left -= n;
+    }
+    Ok(taken)
+}
+
+fn short(variant_id: Uuid, held: i64, wanted: i64) -> AppError {
+    AppError::Conflict(format!("the shelf holds {held} of variant {variant_id}, fewer than the {wanted} asked"))
+}
+
+fn product_of(conn: &mut DbConn, variant_id: Uuid) -> AppResult<Uuid> {
+    Ok(db::variants::find(conn, variant_id)?
+        .ok_or_else(|| AppError::Conflict(format!("the shelf holds no units of variant {variant_id}")))?
+        .product_id)
+}
+
+fn refuse_closed(conn: &mut DbConn, agreement_id: Uuid, at: DateTime<Utc>) -> AppResult<()> {
+    let period = Period::containing(at);
+    if db::statements::find(conn, agreement_id, &period.to_string())?.is_some() {
+        return Err(AppError::Conflict(format!("the statement for {period} is closed; nothing dated in it can be added")));
+    }
+    Ok(())
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+pub struct SaleLine {
+    pub variant_id: Uuid,
+    pub agreement_id: Uuid,
+    pub quantity: i64,
+    pub unit_price_idr: i64,
+    /// The agreement's rate when the sale was recorded; later changes do not touch it.
+    pub commission_bps: i32,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+pub struct Sale {
+    pub id: Uuid,
+    pub hotel_id: Uuid,
+    pub sold_at: DateTime<Utc>,
+    pub total_idr: i64,
+    pub lines: Vec<SaleLine>,
+}
+
+/// Records a sale at a hotel's shop: 409 (and nothing written) when the shelf holds fewer
+/// units than any line asks, or when `sold_at` falls in a closed statement.
+pub fn sell(conn: &mut DbConn, hotel_id: Uuid, actor: Uuid, items: &mut [SaleItem], sold_at: DateTime<Utc>) -> AppResult<Sale> {
+    let sale_id = new_id();
+    items.sort_by_key(|i| i.variant_id);
+    let mut lines = Vec::new();
+    let mut rows = Vec::new();
+    let mut bps_of: HashMap<Uuid, i32> = HashMap::new();
+    for item in items.iter() {
+        let product_id = product_of(conn, item.variant_id)?;
+        let taken = take_off_shelf(conn, hotel_id, product_id, item.variant_id, item.quantity, Location::Sold, Reason::Sale, sale_id, actor, sold_at)?;
+        for (agreement_id, lots) in taken {
+            refuse_closed(conn, agreement_id, sold_at)?;
+            let bps = match bps_of.get(&agreement_id) {
+                Some(b) => *b,
+                None => {
+                    let a = db::agreements::find(conn, agreement_id)?.ok_or(AppError::NotFound("agreement"))?;
+                    bps_of.insert(agreement_id, a.commission_bps);
+                    a.commission_bps
+                }
+            };
+            let quantity: i64 = lots.iter().map(|t| t.quantity).sum();
+            rows.push(SaleLineRow {
+                id: new_id(),
+                sale_id,
+                agreement_id,
+                product_id,
+                variant_id: item.variant_id,
+                quantity: quantity as i32,
+                unit_price_idr: item.unit_price.get(),
+                commission_bps: bps,
+                sold_at,
+            });
+            lines.push(SaleLine {
+                variant_id: item.variant_id,
+                agreement_id,
+                quantity,
+                unit_price_idr: item.unit_price.get(),
+                commission_bps: bps,
+            });
+        }
+    }
+    let total_idr = lines.iter().map(|l| l.quantity * l.unit_price_idr).sum();
+    let sale = SaleRow { id: sale_id, hotel_id, sold_at, total_idr, recorded_by: actor, created_at: now() };
+    db::hotel_sales::insert_sale(conn, sale, rows)?;
+    Ok(Sale { id: sale_id, hotel_id, sold_at, total_idr, lines })
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+pub struct Return {
+    pub id: Uuid,
+    pub agreement_id: Uuid,
+    pub items: Vec<ReturnedItem>,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+pub struct ReturnedItem {
+    pub variant_id: Uuid,
+    pub quantity: i64,
+}
+
+/// Sends units from the agreement's shelf back to the seller's own stock.
+pub fn give_back(conn: &mut DbConn, hotel_id: Uuid, actor: Uuid, agreement_id: Uuid, items: &mut [(Uuid, i64)]) -> AppResult<Return> {
+    let agreement = db::agreements::find(conn, agreement_id)?
+        .filter(|a| a.hotel_id == hotel_id)
+        .ok_or_else(|| AppError::invalid("agreement_id", "names no agreement of this hotel"))?;
+    let id = new_id();
+    let t = now();
+    db::hotel_sales::insert_return(conn, ReturnRow { id, hotel_id, agreement_id, recorded_by: actor, created_at: t })?;
+    let shelf = Location::Shelf { agreement_id, hotel_id };
+    items.sort_by_key(|(variant_id, _)| *variant_id);
+    for (variant_id, quantity) in items.iter() {
+        let product_id = product_of(conn, *variant_id)?;
+        record(
+            conn,
+            &Movement {
+                product_id,
+                variant_id: *variant_id,
+                from: Some(shelf),
+                to: Location::Own,
+                quantity: *quantity,
+                reason: Reason::Return,
+                note: None,
+                reference_id: Some(id),
+                actor_id: Some(actor),
+                at: t,
+            },
+        )
+        .map_err(|e| match e {
+            StockError::Short { .. } => AppError::Conflict(format!(
+                "the shelf holds fewer than {quantity} units of variant {variant_id} under this agreement"
+            )),
+            other => other.into(),
+        })?;
+        db::shelf::take(conn, agreement.id, *variant_id, *quantity)?;
+    }
+    Ok(Return {
+        id,
+        agreement_id,
+        items: items.iter().map(|(variant_id, quantity)| ReturnedItem { variant_id: *variant_id, quantity: *quantity }).collect(),
+    })
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+pub struct CountedItem {
+    pub variant_id: Uuid,
+    pub expected: i64,
+    pub counted: i64,
+    pub missing: i64,
+    /// Charged to the hotel at the consignment unit price of the missing units.
+    pub charge_idr: i64,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+pub struct StockCount {
+    pub id: Uuid,
+    pub hotel_id: Uuid,
+    pub counted_at: DateTime<Utc>,
+    pub items: Vec<CountedItem>,
+}
+
+/// Reconciles the shelf with a physical count: shortfalls move to `missing` and are charged
+/// to the hotel; a surplus is 409 (for a person to look at) and nothing is written.
+pub fn count(conn: &mut DbConn, hotel_id: Uuid, actor: Uuid, items: &mut [(Uuid, i64)]) -> AppResult<StockCount> {
+    let id = new_id();
+    let t = now();
+    items.sort_by_key(|(variant_id, _)| *variant_id);
+    let mut expected_of = Vec::with_capacity(items.len());
+    for (variant_id, counted) in items.iter() {
+        let expected: i64 = shelf_shares(conn, hotel_id, *variant_id)?.iter().map(|s| s.quantity).sum();
+        if *counted > expected {
+            return Err(AppError::Conflict(format!(
+                "counted {counted} of variant {variant_id} but the shelf should hold {expected}; a surplus needs a person to look at it"
+            )));
+        }
+        expected_of.push(expected);
+    }
+    let mut out = Vec::new();
+    let mut lines = Vec::new();
+    for ((variant_id, counted), expected) in items.iter().zip(expected_of) {
+        let missing = expected - counted;
+        let mut charge = 0;
+        if missing > 0 {
+            let product_id = product_of(conn, *variant_id)?;
+            let taken = take_off_shelf(conn, hotel_id, product_id, *variant_id, missing, Location::Missing, Reason::CountMissing, id, actor, t)?;
+            for (agreement_id, lots) in taken {
+                refuse_closed(conn, agreement_id, t)?;
+                let n: i64 = lots.iter().map(|l| l.quantity).sum();
+                let c: i64 = lots.iter().map(|l| l.quantity * l.unit_price_idr).sum();
+                charge += c;
+                lines.push(CountLineRow {
+                    id: new_id(),
+                    count_id: id,
+                    agreement_id,
+                    variant_id: *variant_id,
+                    expected: expected as i32,
+                    counted: *counted as i32,
+                    missing: n as i32,
+                    charge_idr: c,
+                    counted_at: t,
+                });
+            }
+        }
+        out.push(CountedItem { variant_id: *variant_id, expected, counted: *counted, missing, charge_idr: charge });
+    }
+    db::stock_counts::insert(conn, CountRow { id, hotel_id, recorded_by: actor, counted_at: t }, lines)?;
+    Ok(StockCount { id, hotel_id, counted_at: t, items: out })
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+pub struct ShelfLot {
+    pub lot_id: Uuid,
+    pub agreement_id: Uuid,
+    pub seller_id: Uuid,
+    pub product_id: Uuid,
+    pub variant_id: Uuid,
+    pub sku: String,
+    pub title: String,
+    pub consignment_id: Uuid,
+    pub quantity: i64,
+    pub unit_price_idr: i64,
+    pub received_at: DateTime<Utc>,
+    /// Whole days on the shelf.
+    pub age_days: i64,
+    pub term_days: i32,
+    /// On the shelf longer than the agreement's term: due to go back to the seller.
+    pub past_term: bool,
+}
+
+/// The lots on a hotel's shelf, oldest first; `seller_id` limits them to one seller's.
+pub fn shelf(conn: &mut DbConn, hotel_id: Uuid, seller_id: Option<Uuid>) -> AppResult<Vec<ShelfLot>> {
+    let t = now();
+    let mut terms: HashMap<Uuid, i32> = HashMap::new();
+    let mut out = Vec::new();
+    for lot in db::shelf::on_shelf(conn, hotel_id)? {
+        if seller_id.is_some_and(|s| s != lot.seller_id) {
+            continue;
+        }
+        let term_days = match terms.get(&lot.agreement_id) {
+            Some(t) => *t,
+            None => {
+                let a = db::agreements::find(conn, lot.agreement_id)?.ok_or(AppError::NotFound("agreement"))?;
+                terms.insert(lot.agreement_id, a.term_days);
+                a.term_days
+            }
+        };
+        let variant = db::variants::find(conn, lot.variant_id)?.ok_or(AppError::NotFound("variant"))?;
+        let product = db::products::find(conn, lot.product_id)?.ok_or(AppError::NotFound("product"))?;
+        let age_days = (t - lot.received_at).num_days();
+        out.push(ShelfLot {
+            lot_id: lot.id,
+            agreement_id: lot.agreement_id,
+            seller_id: lot.seller_id,
+            product_id: lot.product_id,
+            variant_id: lot.variant_id,
+            sku: variant.sku,
+            title: product.title,
+            consignment_id: lot.consignment_id,
+            quantity: i64::from(lot.quantity_remaining),
+            unit_price_idr: lot.unit_price_idr,
+            received_at: lot.received_at,
+            age_days,
+            term_days,
+            past_term: age_days > i64::from(term_days),
+        });
+    }
+    Ok(out)
+}
+

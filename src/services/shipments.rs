@@ -1,0 +1,231 @@
+//! Consignments: the seller dispatches units to a hotel (own → in transit), the hotel
+//! receives them (in transit → shelf; a shortfall → missing, recorded but not charged).
+
+use uuid::Uuid;
+
+use crate::auth::access::{Viewer, authorize_party};
+use crate::db::consignments::{ConsignmentRow, LineRow};
+use crate::db::shelf::LotRow;
+use crate::db::stock::{Movement, record};
+use crate::db::variants::VariantRow;
+use crate::db::{self, DbConn};
+use crate::domain::consignment::AgreementStatus;
+use crate::domain::money::PriceIdr;
+use crate::domain::product::ProductStatus;
+use crate::domain::stock::{Location, Reason};
+use crate::domain::validation::Violations;
+use crate::domain::{new_id, now};
+use crate::error::{AppError, AppResult};
+
+/// A line as the seller sends it: a variant, or a product that has exactly one.
+pub struct DispatchItem {
+    pub product_id: Option<Uuid>,
+    pub variant_id: Option<Uuid>,
+    pub quantity: i64,
+    pub unit_price: PriceIdr,
+}
+
+/// Finds the seller's variant a line names; problems are recorded against `items[i]`.
+fn resolve(conn: &mut DbConn, seller_id: Uuid, item: &DispatchItem, i: usize, v: &mut Violations) -> AppResult<Option<VariantRow>> {
+    let variant = match (item.variant_id, item.product_id) {
+        (Some(variant_id), _) => db::variants::find(conn, variant_id)?,
+        (None, Some(product_id)) => {
+            let variants = db::variants::of_products(conn, &[product_id])?;
+            if variants.len() > 1 {
+                v.add(format!("items[{i}].variant_id"), "is required: the product has several variants");
+                return Ok(None);
+            }
+            variants.into_iter().next()
+        }
+        (None, None) => {
+            v.add(format!("items[{i}].variant_id"), "is required (or product_id of a single-variant product)");
+            return Ok(None);
+        }
+    };
+    let variant = variant.filter(|v| v.seller_id == seller_id);
+    let product = match &variant {
+        Some(variant) => db::products::find(conn, variant.product_id)?,
+        None => None,
+    };
+    match (variant, product) {
+        (Some(variant), Some(product)) if product.status != ProductStatus::Archived.as_str() => {
+            if item.product_id.is_some_and(|p| p != variant.product_id) {
+                v.add(format!("items[{i}].variant_id"), "is not a variant of product_id");
+                return Ok(None);
+            }
+            Ok(Some(variant))
+        }
+        _ => {
+            v.add(format!("items[{i}]"), "names no variant of your active products");
+            Ok(None)
+        }
+    }
+}
+
+pub fn dispatch(
+    conn: &mut DbConn,
+    seller_id: Uuid,
+    actor: Uuid,
+    agreement_id: Uuid,
+    items: &[DispatchItem],
+) -> AppResult<ConsignmentRow> {
+    let agreement = db::agreements::find(conn, agreement_id)?
+        .filter(|a| a.seller_id == seller_id)
+        .ok_or(AppError::NotFound("agreement"))?;
+    if agreement.status != AgreementStatus::Active.as_str() {
+        return Err(AppError::Conflict(format!("the agreement is {}; consignments need an active one", agreement.status)));
+    }
+    let mut v = Violations::new();
+    let mut lines = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        if let Some(variant) = resolve(conn, seller_id, item, i, &mut v)? {
+            if lines.iter().any(|(l, _): &(VariantRow, &DispatchItem)| l.id == variant.id) {
+                v.add(format!("items[{i}]"), "names a variant already on another line");
+            } else {
+                lines.push((variant, item));
+            }
+        }
+    }
+    v.finish()?;
+    let t = now();
+    let consignment = ConsignmentRow {
+        id: new_id(),
+        agreement_id,
+        seller_id,
+        hotel_id: agreement.hotel_id,
+        status: "dispatched".to_owned(),
+        dispatched_at: t,
+        received_at: None,
+    };
+    db::consignments::insert(conn, consignment.clone())?;
+    // Variant order keeps row locks in one order across requests (no deadlocks).
+    lines.sort_by_key(|(variant, _)| variant.id);
+    for (variant, item) in lines {
+        record(
+            conn,
+            &Movement {
+                product_id: variant.product_id,
+                variant_id: variant.id,
+                from: Some(Location::Own),
+                to: Location::InTransit { consignment_id: consignment.id },
+                quantity: item.quantity,
+                reason: Reason::Dispatch,
+                note: None,
+                reference_id: Some(consignment.id),
+                actor_id: Some(actor),
+                at: t,
+            },
+        )?;
+        db::consignments::insert_line(
+            conn,
+            LineRow {
+                id: new_id(),
+                consignment_id: consignment.id,
+                product_id: variant.product_id,
+                variant_id: variant.id,
+                quantity: item.quantity as i32,
+                unit_price_idr: item.unit_price.get(),
+                quantity_received: None,
+            },
+        )?;
+    }
+    Ok(consignment)
+}
+
+/// Loads a consignment the viewer is party to (404 otherwise).
+pub fn load(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<(ConsignmentRow, Vec<LineRow>)> {
+    let row = db::consignments::find(conn, id)?.ok_or(AppError::NotFound("consignment"))?;
+    authorize_party(viewer, row.seller_id, row.hotel_id, "consignment")?;
+    let lines = db::consignments::lines(conn, id)?;
+    Ok((row, lines))
+}
+
+/// Receives a consignment. `received` lists (variant, units received) for every line; `None`
+/// means everything arrived.
+pub fn receive(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    id: Uuid,
+    received: Option<&[(Uuid, i64)]>,
+) -> AppResult<ConsignmentRow> {
+    let (consignment, lines) = load(conn, viewer, id)?;
+    if viewer.hotel_id != Some(consignment.hotel_id) {
+        return Err(AppError::Forbidden("only the receiving hotel receives a consignment".to_owned()));
+    }
+    let actor = viewer.user_id().ok_or_else(|| AppError::internal("anonymous viewer"))?;
+    let mut counts = Vec::with_capacity(lines.len());
+    let mut v = Violations::new();
+    match received {
+        None => counts.extend(lines.iter().map(|l| (l, i64::from(l.quantity)))),
+        Some(items) => {
+            for (i, (variant_id, n)) in items.iter().enumerate() {
+                match lines.iter().find(|l| l.variant_id == *variant_id) {
+                    None => v.add(format!("items[{i}].variant_id"), "is not in this consignment"),
+                    Some(_) if items[..i].iter().any(|(w, _)| w == variant_id) => {
+                        v.add(format!("items[{i}].variant_id"), "is listed twice")
+                    }
+                    Some(line) if *n < 0 || *n > i64::from(line.quantity) => v.add(
+                        format!("items[{i}].quantity_received"),
+                        format!("must be between 0 and the {} dispatched", line.quantity),
+                    ),
+                    Some(line) => counts.push((line, *n)),
+                }
+            }
+            for line in &lines {
+                if !items.iter().any(|(w, _)| *w == line.variant_id) {
+                    v.add("items", format!("must list variant {} of this consignment", line.variant_id));
+                }
+            }
+        }
+    }
+    v.finish()?;
+    let t = now();
+    if !db::consignments::mark_received(conn, id, t)? {
+        return Err(AppError::Conflict("the consignment has already been received".to_owned()));
+    }
+    let transit = Location::InTransit { consignment_id: id };
+    let shelf = Location::Shelf { agreement_id: consignment.agreement_id, hotel_id: consignment.hotel_id };
+    counts.sort_by_key(|(line, _)| line.variant_id);
+    for (line, got) in counts {
+        let short = i64::from(line.quantity) - got;
+        for (to, quantity, reason) in [(shelf, got, Reason::Receive), (Location::Missing, short, Reason::ReceiveShortfall)] {
+            if quantity > 0 {
+                record(
+                    conn,
+                    &Movement {
+                        product_id: line.product_id,
+                        variant_id: line.variant_id,
+                        from: Some(transit),
+                        to,
+                        quantity,
+                        reason,
+                        note: None,
+                        reference_id: Some(id),
+                        actor_id: Some(actor),
+                        at: t,
+                    },
+                )?;
+            }
+        }
+        db::consignments::set_received_quantity(conn, line.id, got as i32)?;
+        if got > 0 {
+            db::shelf::insert(
+                conn,
+                LotRow {
+                    id: new_id(),
+                    agreement_id: consignment.agreement_id,
+                    hotel_id: consignment.hotel_id,
+                    seller_id: consignment.seller_id,
+                    product_id: line.product_id,
+                    variant_id: line.variant_id,
+                    consignment_id: id,
+                    unit_price_idr: line.unit_price_idr,
+                    quantity_received: got as i32,
+                    quantity_remaining: got as i32,
+                    received_at: t,
+                },
+            )?;
+        }
+    }
+    db::consignments::find(conn, id)?.ok_or(AppError::NotFound("consignment"))
+}

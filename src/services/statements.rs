@@ -1,0 +1,191 @@
+//! Monthly settlement statements of an agreement: what the hotel sold, the commission it
+//! keeps, what it owes for units missing at its counts, and the net it pays the seller.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::access::Viewer;
+use crate::db::agreements::AgreementRow;
+use crate::db::statements::StatementRow;
+use crate::db::{self, DbConn};
+use crate::domain::consignment::{Period, commission_idr, net_idr};
+use crate::domain::now;
+use crate::domain::stock::Location;
+use crate::error::{AppError, AppResult, is_unique_violation};
+
+#[derive(Serialize, Deserialize, ToSchema, Debug, Clone)]
+pub struct StatementSaleLine {
+    pub sold_at: DateTime<Utc>,
+    pub variant_id: Uuid,
+    pub sku: String,
+    pub title: String,
+    pub quantity: i64,
+    pub unit_price_idr: i64,
+    pub gross_idr: i64,
+    pub commission_bps: i32,
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Debug, Clone)]
+pub struct MissingCharge {
+    pub counted_at: DateTime<Utc>,
+    pub variant_id: Uuid,
+    pub sku: String,
+    pub missing: i64,
+    pub charge_idr: i64,
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Debug, Clone)]
+pub struct Statement {
+    pub agreement_id: Uuid,
+    pub seller_id: Uuid,
+    pub hotel_id: Uuid,
+    /// `YYYY-MM`, in Western Indonesia Time (UTC+7).
+    pub period: String,
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+    /// `open`, `closed` or `paid`.
+    pub status: String,
+    pub lines: Vec<StatementSaleLine>,
+    pub gross_idr: i64,
+    /// Σ(gross × rate) / 10 000, rounded half-up once for the statement.
+    pub commission_idr: i64,
+    pub missing_charges: Vec<MissingCharge>,
+    pub missing_charges_idr: i64,
+    /// What the hotel owes the seller: gross − commission + missing charges.
+    pub net_idr: i64,
+    /// Units on the agreement's shelf when the month began and ended.
+    pub opening_shelf_units: i64,
+    pub closing_shelf_units: i64,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub payout_reference: Option<String>,
+}
+
+/// Computes a month's statement from the sale lines, count charges and ledger.
+fn compute(conn: &mut DbConn, agreement: &AgreementRow, period: Period) -> AppResult<Statement> {
+    let (start, end) = (period.start(), period.end());
+    let mut lines = Vec::new();
+    for l in db::hotel_sales::lines_between(conn, agreement.id, start, end)? {
+        let variant = db::variants::find(conn, l.variant_id)?.ok_or(AppError::NotFound("variant"))?;
+        let product = db::products::find(conn, l.product_id)?.ok_or(AppError::NotFound("product"))?;
+        lines.push(StatementSaleLine {
+            sold_at: l.sold_at,
+            variant_id: l.variant_id,
+            sku: variant.sku,
+            title: product.title,
+            quantity: i64::from(l.quantity),
+            unit_price_idr: l.unit_price_idr,
+            gross_idr: i64::from(l.quantity) * l.unit_price_idr,
+            commission_bps: l.commission_bps,
+        });
+    }
+    let mut missing_charges = Vec::new();
+    for c in db::stock_counts::charges_between(conn, agreement.id, start, end)? {
+        let variant = db::variants::find(conn, c.variant_id)?.ok_or(AppError::NotFound("variant"))?;
+        missing_charges.push(MissingCharge {
+            counted_at: c.counted_at,
+            variant_id: c.variant_id,
+            sku: variant.sku,
+            missing: i64::from(c.missing),
+            charge_idr: c.charge_idr,
+        });
+    }
+    let gross_idr = lines.iter().map(|l| l.gross_idr).sum();
+    let commission = commission_idr(lines.iter().map(|l| (l.gross_idr, l.commission_bps)));
+    let missing_charges_idr = missing_charges.iter().map(|c| c.charge_idr).sum();
+    let shelf = Location::Shelf { agreement_id: agreement.id, hotel_id: agreement.hotel_id };
+    Ok(Statement {
+        agreement_id: agreement.id,
+        seller_id: agreement.seller_id,
+        hotel_id: agreement.hotel_id,
+        period: period.to_string(),
+        period_start: start,
+        period_end: end,
+        status: "open".to_owned(),
+        lines,
+        gross_idr,
+        commission_idr: commission,
+        missing_charges,
+        missing_charges_idr,
+        net_idr: net_idr(gross_idr, commission, missing_charges_idr),
+        opening_shelf_units: db::stock::quantity_at(conn, &shelf, start)?,
+        closing_shelf_units: db::stock::quantity_at(conn, &shelf, end)?,
+        closed_at: None,
+        paid_at: None,
+        payout_reference: None,
+    })
+}
+
+fn frozen(row: StatementRow) -> AppResult<Statement> {
+    let mut statement: Statement = serde_json::from_value(row.snapshot).map_err(AppError::internal)?;
+    statement.status = if row.paid_at.is_some() { "paid" } else { "closed" }.to_owned();
+    statement.closed_at = Some(row.closed_at);
+    statement.paid_at = row.paid_at.map(|t| t.0);
+    statement.payout_reference = row.payout_reference;
+    Ok(statement)
+}
+
+/// The statement as it stands: frozen if closed, computed now if open.
+pub fn get(conn: &mut DbConn, viewer: &Viewer, agreement_id: Uuid, period: Period) -> AppResult<Statement> {
+    let agreement = super::agreements::load(conn, viewer, agreement_id)?;
+    match db::statements::find(conn, agreement_id, &period.to_string())? {
+        Some(row) => frozen(row),
+        None => compute(conn, &agreement, period),
+    }
+}
+
+/// Freezes a month: its figures stop changing, and later sales dated in it are refused.
+pub fn close(conn: &mut DbConn, viewer: &Viewer, agreement_id: Uuid, period: Period) -> AppResult<Statement> {
+    let agreement = super::agreements::load(conn, viewer, agreement_id)?;
+    if !viewer.is_admin() && viewer.seller_id != Some(agreement.seller_id) {
+        return Err(AppError::Forbidden("the seller (or an admin) closes a statement".to_owned()));
+    }
+    if period.start() > now() {
+        return Err(AppError::Conflict(format!("{period} has not begun")));
+    }
+    let statement = compute(conn, &agreement, period)?;
+    let t = now();
+    let row = StatementRow {
+        agreement_id,
+        period: period.to_string(),
+        snapshot: serde_json::to_value(&statement).map_err(AppError::internal)?,
+        net_idr: statement.net_idr,
+        closed_at: t,
+        closed_by: viewer.user_id().ok_or_else(|| AppError::internal("anonymous viewer"))?,
+        paid_at: None,
+        paid_by: None,
+        payout_reference: None,
+    };
+    db::statements::insert(conn, row).map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::Conflict(format!("the statement for {period} is already closed"))
+        } else {
+            e.into()
+        }
+    })?;
+    get(conn, viewer, agreement_id, period)
+}
+
+/// Records that the hotel paid the seller the statement's net.
+pub fn paid(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    agreement_id: Uuid,
+    period: Period,
+    reference: Option<String>,
+) -> AppResult<Statement> {
+    super::agreements::load(conn, viewer, agreement_id)?;
+    let key = period.to_string();
+    let row = db::statements::find(conn, agreement_id, &key)?
+        .ok_or_else(|| AppError::Conflict(format!("the statement for {period} is not closed yet")))?;
+    if row.paid_at.is_some() {
+        return Err(AppError::Conflict(format!("the payout for {period} is already recorded")));
+    }
+    let by = viewer.user_id().ok_or_else(|| AppError::internal("anonymous viewer"))?;
+    if !db::statements::mark_paid(conn, agreement_id, &key, by, reference, now())? {
+        return Err(AppError::Conflict(format!("the payout for {period} is already recorded")));
+    }
+    get(conn, viewer, agreement_id, period)
+}

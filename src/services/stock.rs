@@ -1,0 +1,119 @@
+//! A seller's own stock: restocks and corrections, and the per-variant stock view.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::db::stock::{Movement, record};
+use crate::db::variants::VariantRow;
+use crate::db::{self, DbConn};
+use crate::domain::now;
+use crate::domain::stock::{Location, LocationKind, Reason};
+use crate::error::{AppError, AppResult};
+
+/// Adds units to (positive `delta`) or removes them from (negative) the seller's own stock.
+pub fn adjust(
+    conn: &mut DbConn,
+    variant: &VariantRow,
+    delta: i64,
+    note: &str,
+    actor: Uuid,
+) -> AppResult<()> {
+    let (from, to, reason) = if delta > 0 {
+        (None, Location::Own, Reason::Restock)
+    } else {
+        (Some(Location::Own), Location::AdjustedOut, Reason::Correction)
+    };
+    record(
+        conn,
+        &Movement {
+            product_id: variant.product_id,
+            variant_id: variant.id,
+            from,
+            to,
+            quantity: delta.abs(),
+            reason,
+            note: Some(note.to_owned()),
+            reference_id: None,
+            actor_id: Some(actor),
+            at: now(),
+        },
+    )?;
+    Ok(())
+}
+
+#[derive(Serialize, ToSchema, Debug, PartialEq, Eq)]
+pub struct LocationQuantity {
+    /// `own`, `in_transit` or `hotel`.
+    pub location: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hotel_id: Option<Uuid>,
+    pub quantity: i64,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+pub struct VariantStock {
+    pub variant_id: Uuid,
+    pub sku: String,
+    /// Where the units still held are.
+    pub locations: Vec<LocationQuantity>,
+    pub sold: i64,
+    pub missing: i64,
+    pub adjusted_out: i64,
+    /// Units still held: own + in transit + on hotel shelves.
+    pub total: i64,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+pub struct ProductStock {
+    pub product_id: Uuid,
+    pub variants: Vec<VariantStock>,
+}
+
+/// Every variant's units by place, from the balances.
+pub fn product_stock(conn: &mut DbConn, product_id: Uuid) -> AppResult<ProductStock> {
+    let variants = db::variants::of_products(conn, &[product_id])?;
+    let ids: Vec<Uuid> = variants.iter().map(|v| v.id).collect();
+    let balances = db::stock::balances_of(conn, &ids)?;
+    let mut out = Vec::with_capacity(variants.len());
+    for v in variants {
+        let mut own = 0;
+        let mut transit = 0;
+        let mut hotels: BTreeMap<Uuid, i64> = BTreeMap::new();
+        let (mut sold, mut missing, mut adjusted_out) = (0, 0, 0);
+        for b in balances.iter().filter(|b| b.variant_id == v.id) {
+            match LocationKind::parse(&b.kind) {
+                Some(LocationKind::Own) => own += b.quantity,
+                Some(LocationKind::InTransit) => transit += b.quantity,
+                Some(LocationKind::Shelf) => {
+                    let hotel = b.hotel_id.ok_or_else(|| AppError::internal("shelf balance without hotel"))?;
+                    *hotels.entry(hotel.0).or_default() += b.quantity;
+                }
+                Some(LocationKind::Sold) => sold += b.quantity,
+                Some(LocationKind::Missing) => missing += b.quantity,
+                Some(LocationKind::AdjustedOut) => adjusted_out += b.quantity,
+                None => return Err(AppError::internal(format!("unknown location kind {}", b.kind))),
+            }
+        }
+        let mut locations = vec![
+            LocationQuantity { location: "own".into(), hotel_id: None, quantity: own },
+            LocationQuantity { location: "in_transit".into(), hotel_id: None, quantity: transit },
+        ];
+        let shelves: i64 = hotels.values().sum();
+        locations.extend(hotels.into_iter().filter(|(_, q)| *q > 0).map(|(hotel_id, quantity)| {
+            LocationQuantity { location: "hotel".into(), hotel_id: Some(hotel_id), quantity }
+        }));
+        out.push(VariantStock {
+            variant_id: v.id,
+            sku: v.sku,
+            locations,
+            sold,
+            missing,
+            adjusted_out,
+            total: own + transit + shelves,
+        });
+    }
+    Ok(ProductStock { product_id, variants: out })
+}
