@@ -63,7 +63,11 @@ pub async fn suspend_seller(
     set_seller_status(&state, id.into_inner(), SellerStatus::Suspended).await
 }
 
-async fn set_hotel_status(state: &AppState, id: Uuid, status: SellerStatus) -> AppResult<HotelResponse> {
+async fn set_hotel_status(
+    state: &AppState,
+    id: Uuid,
+    status: SellerStatus,
+) -> AppResult<HotelResponse> {
     let row = state
         .db(move |conn| {
             write_tx(conn, |conn| {
@@ -85,8 +89,14 @@ async fn set_hotel_status(state: &AppState, id: Uuid, status: SellerStatus) -> A
     (status = 404, description = "No such hotel", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/admin/hotels/{id}/approve")]
-pub async fn approve_hotel(state: web::Data<AppState>, _admin: AdminUser, id: web::Path<Uuid>) -> AppResult<web::Json<HotelResponse>> {
-    Ok(web::Json(set_hotel_status(&state, id.into_inner(), SellerStatus::Active).await?))
+pub async fn approve_hotel(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<HotelResponse>> {
+    Ok(web::Json(
+        set_hotel_status(&state, id.into_inner(), SellerStatus::Active).await?,
+    ))
 }
 
 /// Suspend a partner hotel: it can no longer accept agreements, receive or sell.
@@ -96,6 +106,12 @@ pub async fn approve_hotel(state: web::Data<AppState>, _admin: AdminUser, id: we
     (status = 404, description = "No such hotel", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/admin/hotels/{id}/suspend")]
-pub async fn suspend_hotel(state: web::Data<AppState>, _admin: AdminUser, id: web::Path<Uuid>) -> AppResult<web::Json<HotelResponse>> {
-    Ok(web::Json(set_hotel_status(&state, id.into_inner(), SellerStatus::Suspended).await?))
+pub async fn suspend_hotel(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<HotelResponse>> {
+    Ok(web::Json(
+        set_hotel_status(&state, id.into_inner(), SellerStatus::Suspended).await?,
+    ))
 }

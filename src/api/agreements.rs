@@ -71,7 +71,11 @@ pub struct ProposeRequest {
     (status = 409, description = "An open agreement with this hotel exists", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/consignment-agreements")]
-pub async fn propose(state: web::Data<AppState>, seller: SellerUser, Json(body): Json<ProposeRequest>) -> AppResult<HttpResponse> {
+pub async fn propose(
+    state: web::Data<AppState>,
+    seller: SellerUser,
+    Json(body): Json<ProposeRequest>,
+) -> AppResult<HttpResponse> {
     seller.require_active()?;
     let mut v = Violations::new();
     let hotel_id = v.require("hotel_id", body.hotel_id, Ok);
@@ -81,7 +85,13 @@ pub async fn propose(state: web::Data<AppState>, seller: SellerUser, Json(body):
     let row = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                agreements::propose(conn, seller.seller_id, hotel_id.unwrap(), bps.unwrap(), term_days.unwrap())
+                agreements::propose(
+                    conn,
+                    seller.seller_id,
+                    hotel_id.unwrap(),
+                    bps.unwrap(),
+                    term_days.unwrap(),
+                )
             })
         })
         .await?;
@@ -94,7 +104,11 @@ pub async fn propose(state: web::Data<AppState>, seller: SellerUser, Json(body):
     (status = 404, description = "No such agreement visible to the caller", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/consignment-agreements/{id}")]
-pub async fn get_agreement(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>) -> AppResult<web::Json<AgreementResponse>> {
+pub async fn get_agreement(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<AgreementResponse>> {
     let id = id.into_inner();
     let row = state
         .db(move |conn| {
@@ -133,14 +147,29 @@ pub async fn list_agreements(
         .db(move |conn| {
             let viewer = viewer_of(conn, Some(user))?;
             if !viewer.is_admin() && viewer.seller_id.is_none() && viewer.hotel_id.is_none() {
-                return Err(AppError::Forbidden("only sellers, hotels and admins have agreements".to_owned()));
+                return Err(AppError::Forbidden(
+                    "only sellers, hotels and admins have agreements".to_owned(),
+                ));
             }
-            Ok(db::agreements::list(conn, viewer.seller_id, viewer.hotel_id, after, fetch)?)
+            Ok(db::agreements::list(
+                conn,
+                viewer.seller_id,
+                viewer.hotel_id,
+                after,
+                fetch,
+            )?)
         })
         .await?;
     let page = page.finish(rows, |r| r.id, |r| r);
-    let items = page.items.into_iter().map(AgreementResponse::from_row).collect::<AppResult<_>>()?;
-    Ok(web::Json(Page { items, next_cursor: page.next_cursor }))
+    let items = page
+        .items
+        .into_iter()
+        .map(AgreementResponse::from_row)
+        .collect::<AppResult<_>>()?;
+    Ok(web::Json(Page {
+        items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// Accept a proposed agreement (the hotel it names).
@@ -151,7 +180,11 @@ pub async fn list_agreements(
     (status = 409, description = "The agreement is not proposed", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/consignment-agreements/{id}/accept")]
-pub async fn accept(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>) -> AppResult<web::Json<AgreementResponse>> {
+pub async fn accept(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<AgreementResponse>> {
     let id = id.into_inner();
     let row = state
         .db(move |conn| {
@@ -177,7 +210,11 @@ pub async fn accept(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uu
     (status = 409, description = "Already ended", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/consignment-agreements/{id}/end")]
-pub async fn end(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>) -> AppResult<web::Json<AgreementResponse>> {
+pub async fn end(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<AgreementResponse>> {
     let id = id.into_inner();
     let row = state
         .db(move |conn| {

@@ -44,7 +44,11 @@ pub struct ConsignmentResponse {
     pub items: Vec<ConsignmentLine>,
 }
 
-fn view(conn: &mut DbConn, viewer: &crate::auth::access::Viewer, id: Uuid) -> AppResult<ConsignmentResponse> {
+fn view(
+    conn: &mut DbConn,
+    viewer: &crate::auth::access::Viewer,
+    id: Uuid,
+) -> AppResult<ConsignmentResponse> {
     let (row, lines) = shipments::load(conn, viewer, id)?;
     Ok(ConsignmentResponse {
         id: row.id,
@@ -117,10 +121,23 @@ pub async fn dispatch(
     match body.items {
         Some(list) if !list.is_empty() && list.len() <= 100 => {
             for (i, line) in list.into_iter().enumerate() {
-                let quantity = v.require(format!("items[{i}].quantity"), line.quantity, parse_quantity);
-                let price = v.require(format!("items[{i}].unit_price_idr"), line.unit_price_idr, PriceIdr::parse);
+                let quantity = v.require(
+                    format!("items[{i}].quantity"),
+                    line.quantity,
+                    parse_quantity,
+                );
+                let price = v.require(
+                    format!("items[{i}].unit_price_idr"),
+                    line.unit_price_idr,
+                    PriceIdr::parse,
+                );
                 if let (Some(quantity), Some(unit_price)) = (quantity, price) {
-                    items.push(DispatchItem { product_id: line.product_id, variant_id: line.variant_id, quantity, unit_price });
+                    items.push(DispatchItem {
+                        product_id: line.product_id,
+                        variant_id: line.variant_id,
+                        quantity,
+                        unit_price,
+                    });
                 }
             }
         }
@@ -128,11 +145,19 @@ pub async fn dispatch(
     }
     v.finish()?;
     let agreement_id = agreement_id.unwrap();
-    idempotency::run(&state, seller.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
-        let row = shipments::dispatch(conn, seller.seller_id, seller.user_id, agreement_id, &items)?;
-        let viewer = super::product_lookup::seller_viewer(&seller);
-        view(conn, &viewer, row.id)
-    })
+    idempotency::run(
+        &state,
+        seller.user_id,
+        key,
+        fingerprint,
+        StatusCode::CREATED,
+        move |conn| {
+            let row =
+                shipments::dispatch(conn, seller.seller_id, seller.user_id, agreement_id, &items)?;
+            let viewer = super::product_lookup::seller_viewer(&seller);
+            view(conn, &viewer, row.id)
+        },
+    )
     .await
 }
 
@@ -142,7 +167,11 @@ pub async fn dispatch(
     (status = 404, description = "No such consignment visible to the caller", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/consignments/{id}")]
-pub async fn get_consignment(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>) -> AppResult<web::Json<ConsignmentResponse>> {
+pub async fn get_consignment(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<ConsignmentResponse>> {
     let id = id.into_inner();
     let body = state
         .db(move |conn| {
@@ -200,16 +229,27 @@ pub async fn receive(
             .enumerate()
             .filter_map(|(i, line)| {
                 let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
-                let n = v.require(format!("items[{i}].quantity_received"), line.quantity_received, Ok);
+                let n = v.require(
+                    format!("items[{i}].quantity_received"),
+                    line.quantity_received,
+                    Ok,
+                );
                 Some((variant?, n?))
             })
             .collect::<Vec<_>>()
     });
     v.finish()?;
-    idempotency::run(&state, hotel.user_id, key, fingerprint, StatusCode::OK, move |conn| {
-        let viewer = hotel_viewer(&hotel);
-        shipments::receive(conn, &viewer, id, received.as_deref())?;
-        view(conn, &viewer, id)
-    })
+    idempotency::run(
+        &state,
+        hotel.user_id,
+        key,
+        fingerprint,
+        StatusCode::OK,
+        move |conn| {
+            let viewer = hotel_viewer(&hotel);
+            shipments::receive(conn, &viewer, id, received.as_deref())?;
+            view(conn, &viewer, id)
+        },
+    )
     .await
 }

@@ -28,9 +28,9 @@ fn own_hotel(conn: &mut DbConn, hotel: &HotelUser, id: Uuid) -> AppResult<()> {
         return Ok(());
     }
     match db::hotels::find(conn, id)? {
-        Some(h) if h.status == SellerStatus::Active.as_str() => {
-            Err(AppError::Forbidden("a hotel acts only on its own shelf".to_owned()))
-        }
+        Some(h) if h.status == SellerStatus::Active.as_str() => Err(AppError::Forbidden(
+            "a hotel acts only on its own shelf".to_owned(),
+        )),
         _ => Err(AppError::NotFound("hotel")),
     }
 }
@@ -90,13 +90,33 @@ pub async fn record_sale(
         Some(list) if !list.is_empty() && list.len() <= 100 => {
             for (i, line) in list.into_iter().enumerate() {
                 let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
-                let quantity = v.require(format!("items[{i}].quantity"), line.quantity, parse_quantity);
-                let price = v.require(format!("items[{i}].unit_price_idr"), line.unit_price_idr, PriceIdr::parse);
-                if let (Some(variant_id), Some(quantity), Some(unit_price)) = (variant, quantity, price) {
-                    if items.iter().any(|it: &SaleItem| it.variant_id == variant_id) {
-                        v.add(format!("items[{i}].variant_id"), "is on another line already");
+                let quantity = v.require(
+                    format!("items[{i}].quantity"),
+                    line.quantity,
+                    parse_quantity,
+                );
+                let price = v.require(
+                    format!("items[{i}].unit_price_idr"),
+                    line.unit_price_idr,
+                    PriceIdr::parse,
+                );
+                if let (Some(variant_id), Some(quantity), Some(unit_price)) =
+                    (variant, quantity, price)
+                {
+                    if items
+                        .iter()
+                        .any(|it: &SaleItem| it.variant_id == variant_id)
+                    {
+                        v.add(
+                            format!("items[{i}].variant_id"),
+                            "is on another line already",
+                        );
                     }
-                    items.push(SaleItem { variant_id, quantity, unit_price });
+                    items.push(SaleItem {
+                        variant_id,
+                        quantity,
+                        unit_price,
+                    });
                 }
             }
         }
@@ -109,9 +129,14 @@ pub async fn record_sale(
     }
     v.finish()?;
     let sold_at = chrono::SubsecRound::trunc_subsecs(sold_at, 6);
-    idempotency::run(&state, hotel.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
-        shelf::sell(conn, id, hotel.user_id, &mut items, sold_at)
-    })
+    idempotency::run(
+        &state,
+        hotel.user_id,
+        key,
+        fingerprint,
+        StatusCode::CREATED,
+        move |conn| shelf::sell(conn, id, hotel.user_id, &mut items, sold_at),
+    )
     .await
 }
 
@@ -141,10 +166,17 @@ fn quantity_lines(items: Option<Vec<QuantityLineInput>>, v: &mut Violations) -> 
         Some(list) if !list.is_empty() && list.len() <= 100 => {
             for (i, line) in list.into_iter().enumerate() {
                 let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
-                let quantity = v.require(format!("items[{i}].quantity"), line.quantity, parse_quantity);
+                let quantity = v.require(
+                    format!("items[{i}].quantity"),
+                    line.quantity,
+                    parse_quantity,
+                );
                 if let (Some(variant_id), Some(quantity)) = (variant, quantity) {
                     if out.iter().any(|(w, _)| *w == variant_id) {
-                        v.add(format!("items[{i}].variant_id"), "is on another line already");
+                        v.add(
+                            format!("items[{i}].variant_id"),
+                            "is on another line already",
+                        );
                     }
                     out.push((variant_id, quantity));
                 }
@@ -181,9 +213,14 @@ pub async fn record_return(
     let mut items = quantity_lines(body.items, &mut v);
     v.finish()?;
     let agreement_id = agreement_id.unwrap();
-    idempotency::run(&state, hotel.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
-        shelf::give_back(conn, id, hotel.user_id, agreement_id, &mut items)
-    })
+    idempotency::run(
+        &state,
+        hotel.user_id,
+        key,
+        fingerprint,
+        StatusCode::CREATED,
+        move |conn| shelf::give_back(conn, id, hotel.user_id, agreement_id, &mut items),
+    )
     .await
 }
 
@@ -234,11 +271,18 @@ pub async fn record_count(
             for (i, line) in list.into_iter().enumerate() {
                 let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
                 let counted = v.require(format!("items[{i}].counted"), line.counted, |c| {
-                    if (0..=100_000).contains(&c) { Ok(c) } else { Err("must be between 0 and 100000".to_owned()) }
+                    if (0..=100_000).contains(&c) {
+                        Ok(c)
+                    } else {
+                        Err("must be between 0 and 100000".to_owned())
+                    }
                 });
                 if let (Some(variant_id), Some(counted)) = (variant, counted) {
                     if items.iter().any(|(w, _)| *w == variant_id) {
-                        v.add(format!("items[{i}].variant_id"), "is on another line already");
+                        v.add(
+                            format!("items[{i}].variant_id"),
+                            "is on another line already",
+                        );
                     }
                     items.push((variant_id, counted));
                 }
@@ -247,9 +291,14 @@ pub async fn record_count(
         _ => v.add("items", "must list 1 to 100 lines"),
     }
     v.finish()?;
-    idempotency::run(&state, hotel.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
-        shelf::count(conn, id, hotel.user_id, &mut items)
-    })
+    idempotency::run(
+        &state,
+        hotel.user_id,
+        key,
+        fingerprint,
+        StatusCode::CREATED,
+        move |conn| shelf::count(conn, id, hotel.user_id, &mut items),
+    )
     .await
 }
 
@@ -268,7 +317,11 @@ pub struct ShelfResponse {
     (status = 404, description = "No such hotel visible to the caller", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/hotels/{id}/shelf")]
-pub async fn get_shelf(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>) -> AppResult<web::Json<ShelfResponse>> {
+pub async fn get_shelf(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<ShelfResponse>> {
     let id = id.into_inner();
     let lots = state
         .db(move |conn| {
@@ -281,7 +334,11 @@ pub async fn get_shelf(state: web::Data<AppState>, user: AuthUser, id: web::Path
             let only_seller = match (own || viewer.is_admin(), viewer.seller_id) {
                 (true, _) => None,
                 (false, Some(seller)) => Some(seller),
-                (false, None) => return Err(AppError::Forbidden("only the hotel, its sellers and admins see a shelf".to_owned())),
+                (false, None) => {
+                    return Err(AppError::Forbidden(
+                        "only the hotel, its sellers and admins see a shelf".to_owned(),
+                    ));
+                }
             };
             shelf::shelf(conn, id, only_seller)
         })

@@ -89,10 +89,18 @@ pub async fn register_hotel(
 ) -> AppResult<HttpResponse> {
     let mut v = Violations::new();
     let name = v.require("name", body.name.as_deref(), |s| bounded(s, 2, 120, false));
-    let address = v.require("address", body.address.as_deref(), |s| bounded(s, 5, 300, false));
+    let address = v.require("address", body.address.as_deref(), |s| {
+        bounded(s, 5, 300, false)
+    });
     let kecamatan = v.require("kecamatan", body.kecamatan.as_deref(), parse_kecamatan);
-    let phri_number = v.require("phri_number", body.phri_number.as_deref(), parse_phri_number);
-    let contact_name = v.require("contact_name", body.contact_name.as_deref(), |s| bounded(s, 1, 100, false));
+    let phri_number = v.require(
+        "phri_number",
+        body.phri_number.as_deref(),
+        parse_phri_number,
+    );
+    let contact_name = v.require("contact_name", body.contact_name.as_deref(), |s| {
+        bounded(s, 1, 100, false)
+    });
     let contact_phone = v.require("contact_phone", body.contact_phone.as_deref(), parse_phone);
     v.finish()?;
     let t = now();
@@ -115,7 +123,9 @@ pub async fn register_hotel(
             write_tx(conn, |conn| {
                 db::hotels::insert(conn, row.clone()).map_err(|e| {
                     if is_unique_violation(&e) {
-                        AppError::Conflict("this account has already registered its hotel".to_owned())
+                        AppError::Conflict(
+                            "this account has already registered its hotel".to_owned(),
+                        )
                     } else {
                         e.into()
                     }
@@ -133,9 +143,16 @@ pub async fn register_hotel(
     (status = 403, description = "Not a hotel account, or no hotel registered yet", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/hotels/me")]
-pub async fn my_hotel(state: web::Data<AppState>, hotel: HotelUser) -> AppResult<web::Json<HotelResponse>> {
-    let row = state.db(move |conn| Ok(db::hotels::find(conn, hotel.hotel_id)?)).await?;
-    Ok(web::Json(HotelResponse::from_row(row.ok_or(AppError::NotFound("hotel"))?)?))
+pub async fn my_hotel(
+    state: web::Data<AppState>,
+    hotel: HotelUser,
+) -> AppResult<web::Json<HotelResponse>> {
+    let row = state
+        .db(move |conn| Ok(db::hotels::find(conn, hotel.hotel_id)?))
+        .await?;
+    Ok(web::Json(HotelResponse::from_row(
+        row.ok_or(AppError::NotFound("hotel"))?,
+    )?))
 }
 
 /// A hotel. Hotels that are not active are visible only to themselves and admins.
@@ -144,14 +161,20 @@ pub async fn my_hotel(state: web::Data<AppState>, hotel: HotelUser) -> AppResult
     (status = 404, description = "No such active hotel", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/hotels/{id}")]
-pub async fn get_hotel(state: web::Data<AppState>, viewer: MaybeUser, id: web::Path<Uuid>) -> AppResult<web::Json<HotelResponse>> {
+pub async fn get_hotel(
+    state: web::Data<AppState>,
+    viewer: MaybeUser,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<HotelResponse>> {
     let id = id.into_inner();
     let row = state
         .db(move |conn| Ok(db::hotels::find(conn, id)?))
         .await?
         .ok_or(AppError::NotFound("hotel"))?;
     let visible = row.status == SellerStatus::Active.as_str()
-        || viewer.0.is_some_and(|u| u.role == Role::Admin || u.id == row.user_id);
+        || viewer
+            .0
+            .is_some_and(|u| u.role == Role::Admin || u.id == row.user_id);
     if !visible {
         return Err(AppError::NotFound("hotel"));
     }
@@ -184,13 +207,27 @@ pub async fn list_hotels(
     let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
     let status = v.check_opt("status", query.status.as_deref(), SellerStatus::parse);
     v.finish()?;
-    let (page, status) = (page.unwrap(), status.unwrap().unwrap_or(SellerStatus::Active));
+    let (page, status) = (
+        page.unwrap(),
+        status.unwrap().unwrap_or(SellerStatus::Active),
+    );
     if status != SellerStatus::Active && !viewer.0.is_some_and(|u| u.role == Role::Admin) {
-        return Err(AppError::Forbidden("only admins may list hotels that are not active".to_owned()));
+        return Err(AppError::Forbidden(
+            "only admins may list hotels that are not active".to_owned(),
+        ));
     }
     let (after, fetch) = (page.after, page.fetch());
-    let rows = state.db(move |conn| Ok(db::hotels::list(conn, status.as_str(), after, fetch)?)).await?;
+    let rows = state
+        .db(move |conn| Ok(db::hotels::list(conn, status.as_str(), after, fetch)?))
+        .await?;
     let page = page.finish(rows, |r| r.id, |r| r);
-    let items = page.items.into_iter().map(HotelResponse::from_row).collect::<AppResult<_>>()?;
-    Ok(web::Json(Page { items, next_cursor: page.next_cursor }))
+    let items = page
+        .items
+        .into_iter()
+        .map(HotelResponse::from_row)
+        .collect::<AppResult<_>>()?;
+    Ok(web::Json(Page {
+        items,
+        next_cursor: page.next_cursor,
+    }))
 }

@@ -32,7 +32,9 @@ impl FromRequest for IdempotencyKey {
         let parsed = match req.headers().get(HEADER) {
             None => Ok(IdempotencyKey(None)),
             Some(v) => match v.to_str() {
-                Ok(s) if (1..=255).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic()) => {
+                Ok(s)
+                    if (1..=255).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic()) =>
+                {
                     Ok(IdempotencyKey(Some(s.to_owned())))
                 }
                 _ => Err(AppError::BadRequest(format!(
@@ -47,7 +49,11 @@ impl FromRequest for IdempotencyKey {
 /// What the request is, for telling a replay from a different request with the same key.
 pub fn fingerprint<B: Serialize>(req: &HttpRequest, body: &B) -> String {
     let body = serde_json::to_string(body).unwrap_or_default();
-    hex::encode(Sha256::digest(format!("{} {}\n{body}", req.method(), req.path())))
+    hex::encode(Sha256::digest(format!(
+        "{} {}\n{body}",
+        req.method(),
+        req.path()
+    )))
 }
 
 enum Outcome {
@@ -100,11 +106,16 @@ where
                         created_at: now(),
                     };
                     if let Err(e) = db::idempotency::insert(conn, claim) {
-                        return Err(if is_unique_violation(&e) { TxError::Raced } else { e.into() });
+                        return Err(if is_unique_violation(&e) {
+                            TxError::Raced
+                        } else {
+                            e.into()
+                        });
                     }
                 }
                 let value = op(conn).map_err(TxError::App)?;
-                let body = serde_json::to_string(&value).map_err(|e| TxError::App(AppError::internal(e)))?;
+                let body = serde_json::to_string(&value)
+                    .map_err(|e| TxError::App(AppError::internal(e)))?;
                 if let Some(k) = &key {
                     db::idempotency::complete(conn, user_id, k, code, &body)?;
                 }
@@ -117,18 +128,25 @@ where
                     let k = key.as_deref().unwrap_or_default();
                     db::idempotency::find(conn, user_id, k)?
                         .map(Outcome::Stored)
-                        .ok_or_else(|| AppError::Conflict("a request with this Idempotency-Key is in progress".to_owned()))
+                        .ok_or_else(|| {
+                            AppError::Conflict(
+                                "a request with this Idempotency-Key is in progress".to_owned(),
+                            )
+                        })
                 }
             }
         })
         .await?;
     match outcome {
-        Outcome::Fresh(body) => Ok(HttpResponse::build(status).content_type("application/json").body(body)),
-        Outcome::Stored(row) if row.request_hash != fingerprint => Err(AppError::Conflict(format!(
-            "this {HEADER} was used for a different request"
-        ))),
+        Outcome::Fresh(body) => Ok(HttpResponse::build(status)
+            .content_type("application/json")
+            .body(body)),
+        Outcome::Stored(row) if row.request_hash != fingerprint => Err(AppError::Conflict(
+            format!("this {HEADER} was used for a different request"),
+        )),
         Outcome::Stored(row) => {
-            let status = StatusCode::from_u16(row.status_code as u16).map_err(AppError::internal)?;
+            let status =
+                StatusCode::from_u16(row.status_code as u16).map_err(AppError::internal)?;
             Ok(HttpResponse::build(status)
                 .content_type("application/json")
                 .insert_header(("Idempotent-Replayed", "true"))

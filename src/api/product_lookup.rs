@@ -6,9 +6,9 @@ use uuid::Uuid;
 
 use super::etag;
 use super::product_dto::ProductResponse;
-use crate::auth::access::{Action, authorize};
 pub use super::viewer::{seller_viewer, viewer_of};
 use crate::auth::SellerUser;
+use crate::auth::access::{Action, authorize};
 use crate::db::products::ProductRow;
 use crate::db::{self, DbConn};
 use crate::domain::product::ProductStatus;

@@ -31,8 +31,17 @@ fn wants_csv(req: &HttpRequest) -> bool {
 fn to_csv(s: &Statement) -> AppResult<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| AppError::internal(e);
-    w.write_record(["kind", "date", "sku", "title", "quantity", "unit_price_idr", "commission_bps", "amount_idr"])
-        .map_err(fail)?;
+    w.write_record([
+        "kind",
+        "date",
+        "sku",
+        "title",
+        "quantity",
+        "unit_price_idr",
+        "commission_bps",
+        "amount_idr",
+    ])
+    .map_err(fail)?;
     for l in &s.lines {
         w.write_record([
             "sale",
@@ -47,8 +56,17 @@ fn to_csv(s: &Statement) -> AppResult<String> {
         .map_err(fail)?;
     }
     for c in &s.missing_charges {
-        w.write_record(["missing_charge", &c.counted_at.to_rfc3339(), &c.sku, "", &c.missing.to_string(), "", "", &c.charge_idr.to_string()])
-            .map_err(fail)?;
+        w.write_record([
+            "missing_charge",
+            &c.counted_at.to_rfc3339(),
+            &c.sku,
+            "",
+            &c.missing.to_string(),
+            "",
+            "",
+            &c.charge_idr.to_string(),
+        ])
+        .map_err(fail)?;
     }
     for (kind, amount) in [
         ("gross", s.gross_idr),
@@ -58,9 +76,12 @@ fn to_csv(s: &Statement) -> AppResult<String> {
         ("opening_shelf_units", s.opening_shelf_units),
         ("closing_shelf_units", s.closing_shelf_units),
     ] {
-        w.write_record([kind, &s.period, "", "", "", "", "", &amount.to_string()]).map_err(fail)?;
+        w.write_record([kind, &s.period, "", "", "", "", "", &amount.to_string()])
+            .map_err(fail)?;
     }
-    let bytes = w.into_inner().map_err(|e| AppError::internal(e.to_string()))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::internal(e.to_string()))?;
     String::from_utf8(bytes).map_err(AppError::internal)
 }
 
@@ -92,7 +113,10 @@ pub async fn get_statement(
         let filename = format!("statement-{id}-{}.csv", statement.period);
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
-            .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ))
             .body(to_csv(&statement)?));
     }
     Ok(HttpResponse::Ok().json(statement))
@@ -109,7 +133,11 @@ pub async fn get_statement(
     (status = 409, description = "Already closed, or the month has not begun", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/consignment-agreements/{id}/statements/{period}/close")]
-pub async fn close_statement(state: web::Data<AppState>, user: AuthUser, path: web::Path<(Uuid, String)>) -> AppResult<web::Json<Statement>> {
+pub async fn close_statement(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, String)>,
+) -> AppResult<web::Json<Statement>> {
     let (id, raw) = path.into_inner();
     let period = period(&raw)?;
     let statement = state
@@ -155,7 +183,9 @@ pub async fn mark_paid(
     let statement = state
         .db(move |conn| {
             let viewer = viewer_of(conn, Some(user))?;
-            write_tx(conn, |conn| statements::paid(conn, &viewer, id, period, reference))
+            write_tx(conn, |conn| {
+                statements::paid(conn, &viewer, id, period, reference)
+            })
         })
         .await?;
     Ok(web::Json(statement))

@@ -25,13 +25,26 @@ use crate::services::stock::{self as stock_service, ProductStock};
 
 /// Stock is the seller's business: its owner and admins see it; anyone else who can see the
 /// product gets 403, others 404.
-fn check_stock_access(conn: &mut DbConn, viewer: &Viewer, product_id: Uuid, action: Action) -> AppResult<()> {
+fn check_stock_access(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    product_id: Uuid,
+    action: Action,
+) -> AppResult<()> {
     let loaded = load(conn, product_id)?;
-    authorize(viewer, loaded.row.seller_id, loaded.public(), Action::View, "product")?;
+    authorize(
+        viewer,
+        loaded.row.seller_id,
+        loaded.public(),
+        Action::View,
+        "product",
+    )?;
     if viewer.owns(loaded.row.seller_id) || (action == Action::View && viewer.is_admin()) {
         Ok(())
     } else {
-        Err(AppError::Forbidden("stock is visible to the product's seller and admins".to_owned()))
+        Err(AppError::Forbidden(
+            "stock is visible to the product's seller and admins".to_owned(),
+        ))
     }
 }
 
@@ -43,7 +56,11 @@ fn check_stock_access(conn: &mut DbConn, viewer: &Viewer, product_id: Uuid, acti
     (status = 404, description = "No such product visible to the caller", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/products/{id}/stock")]
-pub async fn get_stock(state: web::Data<AppState>, user: AuthUser, id: web::Path<Uuid>) -> AppResult<web::Json<ProductStock>> {
+pub async fn get_stock(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<ProductStock>> {
     let id = id.into_inner();
     let stock = state
         .db(move |conn| {
@@ -116,7 +133,8 @@ pub async fn list_movements(
                 from_location: m.from_location,
                 to_location: m.to_location,
                 quantity: m.quantity,
-                reason: Reason::parse(&m.reason).ok_or_else(|| AppError::internal(format!("reason {}", m.reason)))?,
+                reason: Reason::parse(&m.reason)
+                    .ok_or_else(|| AppError::internal(format!("reason {}", m.reason)))?,
                 note: m.note,
                 reference_id: m.reference_id.map(|r| r.0),
                 actor_id: m.actor_id.map(|a| a.0),
@@ -124,7 +142,10 @@ pub async fn list_movements(
             })
         })
         .collect::<AppResult<_>>()?;
-    Ok(web::Json(Page { items, next_cursor: page.next_cursor }))
+    Ok(web::Json(Page {
+        items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[derive(Deserialize, Serialize, ToSchema)]
@@ -170,16 +191,27 @@ pub async fn adjust(
             Err("must be a non-zero number of units, at most 100000 either way".to_owned())
         }
     });
-    let reason = v.require("reason", body.reason.as_deref(), |r| bounded(r, 1, 200, false));
+    let reason = v.require("reason", body.reason.as_deref(), |r| {
+        bounded(r, 1, 200, false)
+    });
     v.finish()?;
     let (variant_id, delta, reason) = (variant_id.unwrap(), delta.unwrap(), reason.unwrap());
-    idempotency::run(&state, seller.user_id, key, fingerprint, StatusCode::CREATED, move |conn| {
-        check_stock_access(conn, &seller_viewer(&seller), id, Action::Modify)?;
-        let variant = db::variants::find(conn, variant_id)?
-            .filter(|v| v.product_id == id)
-            .ok_or_else(|| AppError::invalid("variant_id", "is not a variant of this product"))?;
-        stock_service::adjust(conn, &variant, delta, &reason, seller.user_id)?;
-        stock_service::product_stock(conn, id)
-    })
+    idempotency::run(
+        &state,
+        seller.user_id,
+        key,
+        fingerprint,
+        StatusCode::CREATED,
+        move |conn| {
+            check_stock_access(conn, &seller_viewer(&seller), id, Action::Modify)?;
+            let variant = db::variants::find(conn, variant_id)?
+                .filter(|v| v.product_id == id)
+                .ok_or_else(|| {
+                    AppError::invalid("variant_id", "is not a variant of this product")
+                })?;
+            stock_service::adjust(conn, &variant, delta, &reason, seller.user_id)?;
+            stock_service::product_stock(conn, id)
+        },
+    )
     .await
 }

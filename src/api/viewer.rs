@@ -15,7 +15,11 @@ pub fn viewer_of(conn: &mut DbConn, user: Option<AuthUser>) -> AppResult<Viewer>
         Some(u) if u.role == Role::Hotel => db::hotels::find_by_user(conn, u.id)?.map(|h| h.id),
         _ => None,
     };
-    Ok(Viewer { user, seller_id, hotel_id })
+    Ok(Viewer {
+        user,
+        seller_id,
+        hotel_id,
+    })
 }
 
 pub fn seller_viewer(seller: &SellerUser) -> Viewer {
@@ -31,7 +35,10 @@ pub fn seller_viewer(seller: &SellerUser) -> Viewer {
 
 pub fn hotel_viewer(hotel: &HotelUser) -> Viewer {
     Viewer {
-        user: Some(AuthUser { id: hotel.user_id, role: Role::Hotel }),
+        user: Some(AuthUser {
+            id: hotel.user_id,
+            role: Role::Hotel,
+        }),
         seller_id: None,
         hotel_id: Some(hotel.hotel_id),
     }

@@ -32,8 +32,14 @@ impl Viewer {
 
 /// For objects shared by a seller and a hotel (agreements, consignments, statements): the
 /// two parties and admins may see them; anyone else gets 404.
-pub fn authorize_party(viewer: &Viewer, seller_id: Uuid, hotel_id: Uuid, what: &'static str) -> Result<(), AppError> {
-    if viewer.is_admin() || viewer.seller_id == Some(seller_id) || viewer.hotel_id == Some(hotel_id) {
+pub fn authorize_party(
+    viewer: &Viewer,
+    seller_id: Uuid,
+    hotel_id: Uuid,
+    what: &'static str,
+) -> Result<(), AppError> {
+    if viewer.is_admin() || viewer.seller_id == Some(seller_id) || viewer.hotel_id == Some(hotel_id)
+    {
         Ok(())
     } else {
         Err(AppError::NotFound(what))

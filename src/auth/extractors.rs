@@ -166,7 +166,9 @@ impl HotelUser {
             SellerStatus::Pending => Err(AppError::Forbidden(
                 "the hotel is awaiting approval by an admin".to_owned(),
             )),
-            SellerStatus::Suspended => Err(AppError::Forbidden("the hotel is suspended".to_owned())),
+            SellerStatus::Suspended => {
+                Err(AppError::Forbidden("the hotel is suspended".to_owned()))
+            }
         }
     }
 }
@@ -176,7 +178,8 @@ impl FromRequest for HotelUser {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let checked = require_role(req, Role::Hotel).and_then(|user| Ok((user, state(req)?.clone())));
+        let checked =
+            require_role(req, Role::Hotel).and_then(|user| Ok((user, state(req)?.clone())));
         Box::pin(async move {
             let (user, state) = checked?;
             let hotel = state

@@ -28,11 +28,18 @@ pub struct AgreementRow {
 }
 
 pub fn insert(conn: &mut DbConn, row: AgreementRow) -> QueryResult<()> {
-    diesel::insert_into(agreements::table).values(row).execute(conn).map(|_| ())
+    diesel::insert_into(agreements::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn find(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<AgreementRow>> {
-    agreements::table.find(DbId(id)).select(AgreementRow::as_select()).first(conn).optional()
+    agreements::table
+        .find(DbId(id))
+        .select(AgreementRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Agreements of a seller or of a hotel (whichever is given), newest first.
@@ -67,7 +74,10 @@ pub fn accept(conn: &mut DbConn, id: Uuid, now: DateTime<Utc>) -> QueryResult<bo
             .filter(agreements::id.eq(DbId(id)))
             .filter(agreements::status.eq("proposed")),
     )
-    .set((agreements::status.eq("active"), agreements::accepted_at.eq(DbTime(now))))
+    .set((
+        agreements::status.eq("active"),
+        agreements::accepted_at.eq(DbTime(now)),
+    ))
     .execute(conn)?;
     Ok(n == 1)
 }

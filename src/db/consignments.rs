@@ -42,15 +42,25 @@ pub struct LineRow {
 }
 
 pub fn insert(conn: &mut DbConn, consignment: ConsignmentRow) -> QueryResult<()> {
-    diesel::insert_into(consignments::table).values(consignment).execute(conn).map(|_| ())
+    diesel::insert_into(consignments::table)
+        .values(consignment)
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn insert_line(conn: &mut DbConn, line: LineRow) -> QueryResult<()> {
-    diesel::insert_into(consignment_lines::table).values(line).execute(conn).map(|_| ())
+    diesel::insert_into(consignment_lines::table)
+        .values(line)
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn find(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<ConsignmentRow>> {
-    consignments::table.find(DbId(id)).select(ConsignmentRow::as_select()).first(conn).optional()
+    consignments::table
+        .find(DbId(id))
+        .select(ConsignmentRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn lines(conn: &mut DbConn, consignment_id: Uuid) -> QueryResult<Vec<LineRow>> {
@@ -68,7 +78,10 @@ pub fn mark_received(conn: &mut DbConn, id: Uuid, now: DateTime<Utc>) -> QueryRe
             .filter(consignments::id.eq(DbId(id)))
             .filter(consignments::status.eq("dispatched")),
     )
-    .set((consignments::status.eq("received"), consignments::received_at.eq(DbTime(now))))
+    .set((
+        consignments::status.eq("received"),
+        consignments::received_at.eq(DbTime(now)),
+    ))
     .execute(conn)?;
     Ok(n == 1)
 }

@@ -60,15 +60,22 @@ pub struct ReturnRow {
 }
 
 pub fn insert_sale(conn: &mut DbConn, sale: SaleRow, lines: Vec<SaleLineRow>) -> QueryResult<()> {
-    diesel::insert_into(hotel_sales::table).values(sale).execute(conn)?;
+    diesel::insert_into(hotel_sales::table)
+        .values(sale)
+        .execute(conn)?;
     for line in lines {
-        diesel::insert_into(hotel_sale_lines::table).values(line).execute(conn)?;
+        diesel::insert_into(hotel_sale_lines::table)
+            .values(line)
+            .execute(conn)?;
     }
     Ok(())
 }
 
 pub fn insert_return(conn: &mut DbConn, row: ReturnRow) -> QueryResult<()> {
-    diesel::insert_into(hotel_returns::table).values(row).execute(conn).map(|_| ())
+    diesel::insert_into(hotel_returns::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Sale lines of an agreement sold in `[from, to)`, in time order.

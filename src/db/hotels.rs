@@ -30,11 +30,18 @@ pub struct HotelRow {
 }
 
 pub fn insert(conn: &mut DbConn, hotel: HotelRow) -> QueryResult<()> {
-    diesel::insert_into(hotels::table).values(hotel).execute(conn).map(|_| ())
+    diesel::insert_into(hotels::table)
+        .values(hotel)
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn find(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<HotelRow>> {
-    hotels::table.find(DbId(id)).select(HotelRow::as_select()).first(conn).optional()
+    hotels::table
+        .find(DbId(id))
+        .select(HotelRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn find_by_user(conn: &mut DbConn, user_id: Uuid) -> QueryResult<Option<HotelRow>> {
@@ -46,7 +53,12 @@ pub fn find_by_user(conn: &mut DbConn, user_id: Uuid) -> QueryResult<Option<Hote
 }
 
 /// A page of hotels in a status, newest first.
-pub fn list(conn: &mut DbConn, status: &str, before: Option<Uuid>, limit: i64) -> QueryResult<Vec<HotelRow>> {
+pub fn list(
+    conn: &mut DbConn,
+    status: &str,
+    before: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<HotelRow>> {
     let mut query = hotels::table
         .filter(hotels::status.eq(status))
         .select(HotelRow::as_select())
@@ -59,7 +71,12 @@ pub fn list(conn: &mut DbConn, status: &str, before: Option<Uuid>, limit: i64) -
     query.load(conn)
 }
 
-pub fn set_status(conn: &mut DbConn, id: Uuid, status: &str, now: DateTime<Utc>) -> QueryResult<usize> {
+pub fn set_status(
+    conn: &mut DbConn,
+    id: Uuid,
+    status: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
     diesel::update(hotels::table.find(DbId(id)))
         .set((
             hotels::status.eq(status),

@@ -32,22 +32,35 @@ pub fn find(conn: &mut DbConn, user_id: Uuid, key: &str) -> QueryResult<Option<K
 
 /// Stores a response; a unique violation means another request with the key got there first.
 pub fn insert(conn: &mut DbConn, row: KeyRow) -> QueryResult<()> {
-    diesel::insert_into(idempotency_keys::table).values(row).execute(conn).map(|_| ())
+    diesel::insert_into(idempotency_keys::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Forgets keys older than `cutoff` (they are kept at least 24 hours).
 pub fn purge_before(conn: &mut DbConn, cutoff: DateTime<Utc>) -> QueryResult<usize> {
-    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(DbTime(cutoff)))).execute(conn)
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(DbTime(cutoff))))
+        .execute(conn)
 }
 
 /// Fills in the response of a key claimed earlier in the same transaction.
-pub fn complete(conn: &mut DbConn, user_id: Uuid, key: &str, status_code: i32, body: &str) -> QueryResult<()> {
+pub fn complete(
+    conn: &mut DbConn,
+    user_id: Uuid,
+    key: &str,
+    status_code: i32,
+    body: &str,
+) -> QueryResult<()> {
     diesel::update(
         idempotency_keys::table
             .filter(idempotency_keys::user_id.eq(DbId(user_id)))
             .filter(idempotency_keys::key.eq(key)),
     )
-    .set((idempotency_keys::status_code.eq(status_code), idempotency_keys::response_body.eq(body)))
+    .set((
+        idempotency_keys::status_code.eq(status_code),
+        idempotency_keys::response_body.eq(body),
+    ))
     .execute(conn)
     .map(|_| ())
 }

@@ -40,13 +40,21 @@ pub struct Taken {
 }
 
 pub fn insert(conn: &mut DbConn, lot: LotRow) -> QueryResult<()> {
-    diesel::insert_into(shelf_lots::table).values(lot).execute(conn).map(|_| ())
+    diesel::insert_into(shelf_lots::table)
+        .values(lot)
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Takes `quantity` units of a variant from an agreement's shelf, oldest lots first. The
 /// caller has already taken them from the shelf balance (which serialises takers), so the
 /// lots hold at least that many.
-pub fn take(conn: &mut DbConn, agreement_id: Uuid, variant_id: Uuid, quantity: i64) -> QueryResult<Vec<Taken>> {
+pub fn take(
+    conn: &mut DbConn,
+    agreement_id: Uuid,
+    variant_id: Uuid,
+    quantity: i64,
+) -> QueryResult<Vec<Taken>> {
     let lots: Vec<LotRow> = shelf_lots::table
         .filter(shelf_lots::agreement_id.eq(DbId(agreement_id)))
         .filter(shelf_lots::variant_id.eq(DbId(variant_id)))
@@ -71,7 +79,10 @@ pub fn take(conn: &mut DbConn, agreement_id: Uuid, variant_id: Uuid, quantity: i
         if updated != 1 {
             return Err(diesel::result::Error::RollbackTransaction);
         }
-        taken.push(Taken { unit_price_idr: lot.unit_price_idr, quantity: n });
+        taken.push(Taken {
+            unit_price_idr: lot.unit_price_idr,
+            quantity: n,
+        });
         left -= n;
     }
     if left > 0 {

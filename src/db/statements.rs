@@ -26,7 +26,11 @@ pub struct StatementRow {
     pub payout_reference: Option<String>,
 }
 
-pub fn find(conn: &mut DbConn, agreement_id: Uuid, period: &str) -> QueryResult<Option<StatementRow>> {
+pub fn find(
+    conn: &mut DbConn,
+    agreement_id: Uuid,
+    period: &str,
+) -> QueryResult<Option<StatementRow>> {
     statements::table
         .filter(statements::agreement_id.eq(DbId(agreement_id)))
         .filter(statements::period.eq(period))
@@ -37,7 +41,10 @@ pub fn find(conn: &mut DbConn, agreement_id: Uuid, period: &str) -> QueryResult<
 
 /// Inserts a closed statement; a second close of the same month is a unique violation.
 pub fn insert(conn: &mut DbConn, row: StatementRow) -> QueryResult<()> {
-    diesel::insert_into(statements::table).values(row).execute(conn).map(|_| ())
+    diesel::insert_into(statements::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Records the payout of a closed statement; false if it was already paid.

@@ -66,7 +66,10 @@ pub struct Movement {
 #[derive(Debug)]
 pub enum StockError {
     /// The source holds fewer units than the movement takes.
-    Short { variant_id: Uuid, kind: LocationKind },
+    Short {
+        variant_id: Uuid,
+        kind: LocationKind,
+    },
     Db(diesel::result::Error),
 }
 
@@ -106,7 +109,10 @@ pub fn record(conn: &mut DbConn, m: &Movement) -> Result<(), StockError> {
         .set(stock_balances::quantity.eq(stock_balances::quantity - m.quantity))
         .execute(conn)?;
         if taken != 1 {
-            return Err(StockError::Short { variant_id: m.variant_id, kind: from.kind() });
+            return Err(StockError::Short {
+                variant_id: m.variant_id,
+                kind: from.kind(),
+            });
         }
     }
     add(conn, m.variant_id, &m.to, m.quantity)?;
@@ -123,7 +129,9 @@ pub fn record(conn: &mut DbConn, m: &Movement) -> Result<(), StockError> {
         actor_id: m.actor_id.map(DbId),
         created_at: m.at,
     };
-    diesel::insert_into(stock_movements::table).values(row).execute(conn)?;
+    diesel::insert_into(stock_movements::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -172,7 +180,11 @@ pub fn balances_of(conn: &mut DbConn, variant_ids: &[Uuid]) -> QueryResult<Vec<B
 }
 
 /// Shelf balances of one variant at one hotel, oldest agreement first.
-pub fn shelf_balances(conn: &mut DbConn, hotel_id: Uuid, variant_id: Uuid) -> QueryResult<Vec<BalanceRow>> {
+pub fn shelf_balances(
+    conn: &mut DbConn,
+    hotel_id: Uuid,
+    variant_id: Uuid,
+) -> QueryResult<Vec<BalanceRow>> {
     stock_balances::table
         .filter(stock_balances::hotel_id.eq(DbId(hotel_id)))
         .filter(stock_balances::variant_id.eq(DbId(variant_id)))
@@ -202,7 +214,11 @@ pub fn movements_of_product(
 }
 
 /// Units on a shelf location at an instant, recomputed from the ledger.
-pub fn quantity_at(conn: &mut DbConn, location: &Location, before: DateTime<Utc>) -> QueryResult<i64> {
+pub fn quantity_at(
+    conn: &mut DbConn,
+    location: &Location,
+    before: DateTime<Utc>,
+) -> QueryResult<i64> {
     let key = location.key();
     let rows: Vec<(Option<String>, String, i64)> = stock_movements::table
         .filter(
@@ -211,11 +227,23 @@ pub fn quantity_at(conn: &mut DbConn, location: &Location, before: DateTime<Utc>
                 .or(stock_movements::from_location.eq(&key)),
         )
         .filter(stock_movements::created_at.lt(DbTime(before)))
-        .select((stock_movements::from_location, stock_movements::to_location, stock_movements::quantity))
+        .select((
+            stock_movements::from_location,
+            stock_movements::to_location,
+            stock_movements::quantity,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(from, to, q)| if to == key { q } else if from.as_deref() == Some(&key) { -q } else { 0 })
+        .map(|(from, to, q)| {
+            if to == key {
+                q
+            } else if from.as_deref() == Some(&key) {
+                -q
+            } else {
+                0
+            }
+        })
         .sum())
 }
 
@@ -223,12 +251,18 @@ pub fn quantity_at(conn: &mut DbConn, location: &Location, before: DateTime<Utc>
 /// when the books are right). Also checks, per variant, that all places together hold
 /// exactly what was ever brought in.
 pub fn check_invariants(conn: &mut DbConn) -> QueryResult<Vec<String>> {
-    let movements: Vec<MovementRow> = stock_movements::table.select(MovementRow::as_select()).load(conn)?;
-    let balances: Vec<BalanceRow> = stock_balances::table.select(BalanceRow::as_select()).load(conn)?;
+    let movements: Vec<MovementRow> = stock_movements::table
+        .select(MovementRow::as_select())
+        .load(conn)?;
+    let balances: Vec<BalanceRow> = stock_balances::table
+        .select(BalanceRow::as_select())
+        .load(conn)?;
     let mut computed: HashMap<(Uuid, String), i64> = HashMap::new();
     let mut brought_in: HashMap<Uuid, i64> = HashMap::new();
     for m in &movements {
-        *computed.entry((m.variant_id, m.to_location.clone())).or_default() += m.quantity;
+        *computed
+            .entry((m.variant_id, m.to_location.clone()))
+            .or_default() += m.quantity;
         match &m.from_location {
             Some(from) => *computed.entry((m.variant_id, from.clone())).or_default() -= m.quantity,
             None => *brought_in.entry(m.variant_id).or_default() += m.quantity,
@@ -238,23 +272,35 @@ pub fn check_invariants(conn: &mut DbConn) -> QueryResult<Vec<String>> {
     let mut held: HashMap<Uuid, i64> = HashMap::new();
     for b in &balances {
         *held.entry(b.variant_id).or_default() += b.quantity;
-        let expected = computed.remove(&(b.variant_id, b.location.clone())).unwrap_or(0);
+        let expected = computed
+            .remove(&(b.variant_id, b.location.clone()))
+            .unwrap_or(0);
         if expected != b.quantity {
-            problems.push(format!("{} at {}: balance {} but ledger says {expected}", b.variant_id, b.location, b.quantity));
+            problems.push(format!(
+                "{} at {}: balance {} but ledger says {expected}",
+                b.variant_id, b.location, b.quantity
+            ));
         }
         if b.quantity < 0 {
-            problems.push(format!("{} at {}: negative balance {}", b.variant_id, b.location, b.quantity));
+            problems.push(format!(
+                "{} at {}: negative balance {}",
+                b.variant_id, b.location, b.quantity
+            ));
         }
     }
     for ((variant, location), q) in computed {
         if q != 0 {
-            problems.push(format!("{variant} at {location}: no balance row but ledger says {q}"));
+            problems.push(format!(
+                "{variant} at {location}: no balance row but ledger says {q}"
+            ));
         }
     }
     for (variant, total) in brought_in {
         let h = held.get(&variant).copied().unwrap_or(0);
         if h != total {
-            problems.push(format!("{variant}: places hold {h} units but {total} were brought in"));
+            problems.push(format!(
+                "{variant}: places hold {h} units but {total} were brought in"
+            ));
         }
     }
     Ok(problems)

@@ -41,9 +41,13 @@ pub struct CountLineRow {
 }
 
 pub fn insert(conn: &mut DbConn, count: CountRow, lines: Vec<CountLineRow>) -> QueryResult<()> {
-    diesel::insert_into(stock_counts::table).values(count).execute(conn)?;
+    diesel::insert_into(stock_counts::table)
+        .values(count)
+        .execute(conn)?;
     for line in lines {
-        diesel::insert_into(stock_count_lines::table).values(line).execute(conn)?;
+        diesel::insert_into(stock_count_lines::table)
+            .values(line)
+            .execute(conn)?;
     }
     Ok(())
 }

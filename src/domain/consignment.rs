@@ -90,7 +90,10 @@ impl Period {
     /// The month (in WIB) an instant falls in.
     pub fn containing(t: DateTime<Utc>) -> Self {
         let local = t.with_timezone(&wib());
-        Self { year: local.year(), month: local.month() }
+        Self {
+            year: local.year(),
+            month: local.month(),
+        }
     }
 
     pub fn start(&self) -> DateTime<Utc> {
@@ -104,9 +107,15 @@ impl Period {
 
     pub fn next(&self) -> Self {
         if self.month == 12 {
-            Self { year: self.year + 1, month: 1 }
+            Self {
+                year: self.year + 1,
+                month: 1,
+            }
         } else {
-            Self { year: self.year, month: self.month + 1 }
+            Self {
+                year: self.year,
+                month: self.month + 1,
+            }
         }
     }
 
@@ -157,8 +166,13 @@ mod tests {
         let p = Period::parse("2026-11").unwrap();
         assert_eq!(p.start().to_rfc3339(), "2026-10-31T17:00:00+00:00");
         assert_eq!(p.end().to_rfc3339(), "2026-11-30T17:00:00+00:00");
-        assert_eq!(Period::parse("2026-12").unwrap().next().to_string(), "2027-01");
-        let late_utc = DateTime::parse_from_rfc3339("2026-11-30T18:00:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(
+            Period::parse("2026-12").unwrap().next().to_string(),
+            "2027-01"
+        );
+        let late_utc = DateTime::parse_from_rfc3339("2026-11-30T18:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(Period::containing(late_utc).to_string(), "2026-12");
         for bad in ["2026-13", "26-11", "2026/11", "2026-1", "abcd-ef"] {
             assert!(Period::parse(bad).is_err(), "{bad}");

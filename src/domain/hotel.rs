@@ -5,7 +5,9 @@ use super::text::bounded;
 /// A PHRI membership number: 3–40 letters, digits, '/', '.', '-' or spaces.
 pub fn parse_phri_number(raw: &str) -> Result<String, String> {
     let s = bounded(raw, 3, 40, false)?;
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-' | ' ')) {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-' | ' '))
+    {
         Ok(s)
     } else {
         Err("may contain only letters, digits, '/', '.', '-' and spaces".to_owned())
@@ -14,13 +16,20 @@ pub fn parse_phri_number(raw: &str) -> Result<String, String> {
 
 /// An Indonesian phone number (mobile or landline), normalised to `+62…`.
 pub fn parse_phone(raw: &str) -> Result<String, String> {
-    let digits: String = raw.trim().chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
+    let digits: String = raw
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+        .collect();
     let national = digits
         .strip_prefix("+62")
         .or_else(|| digits.strip_prefix("62"))
         .or_else(|| digits.strip_prefix('0'))
         .ok_or_else(|| "must be an Indonesian number (+62… or 0…)".to_owned())?;
-    if (7..=12).contains(&national.len()) && national.chars().all(|c| c.is_ascii_digit()) && !national.starts_with('0') {
+    if (7..=12).contains(&national.len())
+        && national.chars().all(|c| c.is_ascii_digit())
+        && !national.starts_with('0')
+    {
         Ok(format!("+62{national}"))
     } else {
         Err("must have 7 to 12 digits after the country code".to_owned())

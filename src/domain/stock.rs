@@ -10,9 +10,14 @@ pub enum Location {
     /// The seller's own stock.
     Own,
     /// On its way to a hotel, in one consignment.
-    InTransit { consignment_id: Uuid },
+    InTransit {
+        consignment_id: Uuid,
+    },
     /// On a hotel's shelf under one agreement.
-    Shelf { agreement_id: Uuid, hotel_id: Uuid },
+    Shelf {
+        agreement_id: Uuid,
+        hotel_id: Uuid,
+    },
     Sold,
     Missing,
     AdjustedOut,
@@ -156,10 +161,16 @@ mod tests {
     #[test]
     fn keys_are_distinct_per_place() {
         let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
-        let shelf = Location::Shelf { agreement_id: a, hotel_id: b };
+        let shelf = Location::Shelf {
+            agreement_id: a,
+            hotel_id: b,
+        };
         assert_eq!(shelf.key(), format!("shelf:{a}"));
         assert_ne!(Location::InTransit { consignment_id: a }.key(), shelf.key());
         assert_eq!(shelf.kind(), LocationKind::Shelf);
-        assert_eq!(Reason::parse(Reason::CountMissing.as_str()), Some(Reason::CountMissing));
+        assert_eq!(
+            Reason::parse(Reason::CountMissing.as_str()),
+            Some(Reason::CountMissing)
+        );
     }
 }

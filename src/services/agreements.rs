@@ -10,7 +10,13 @@ use crate::domain::seller::SellerStatus;
 use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult};
 
-pub fn propose(conn: &mut DbConn, seller_id: Uuid, hotel_id: Uuid, bps: Bps, term_days: i32) -> AppResult<AgreementRow> {
+pub fn propose(
+    conn: &mut DbConn,
+    seller_id: Uuid,
+    hotel_id: Uuid,
+    bps: Bps,
+    term_days: i32,
+) -> AppResult<AgreementRow> {
     let hotel = db::hotels::find(conn, hotel_id)?
         .filter(|h| h.status == SellerStatus::Active.as_str())
         .ok_or_else(|| AppError::invalid("hotel_id", "names no active partner hotel"))?;
@@ -18,7 +24,9 @@ pub fn propose(conn: &mut DbConn, seller_id: Uuid, hotel_id: Uuid, bps: Bps, ter
         .into_iter()
         .any(|a| a.status != AgreementStatus::Ended.as_str());
     if open {
-        return Err(AppError::Conflict("there is already a proposed or active agreement with this hotel".to_owned()));
+        return Err(AppError::Conflict(
+            "there is already a proposed or active agreement with this hotel".to_owned(),
+        ));
     }
     let row = AgreementRow {
         id: new_id(),
@@ -46,10 +54,15 @@ pub fn load(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<Agreement
 pub fn accept(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
     let row = load(conn, viewer, id)?;
     if viewer.hotel_id != Some(row.hotel_id) {
-        return Err(AppError::Forbidden("only the hotel accepts an agreement".to_owned()));
+        return Err(AppError::Forbidden(
+            "only the hotel accepts an agreement".to_owned(),
+        ));
     }
     if !db::agreements::accept(conn, id, now())? {
-        return Err(AppError::Conflict(format!("the agreement is {}, not proposed", row.status)));
+        return Err(AppError::Conflict(format!(
+            "the agreement is {}, not proposed",
+            row.status
+        )));
     }
     db::agreements::find(conn, id)?.ok_or(AppError::NotFound("agreement"))
 }
@@ -57,11 +70,17 @@ pub fn accept(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<Agreeme
 pub fn end(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
     let row = load(conn, viewer, id)?;
     if viewer.hotel_id != Some(row.hotel_id) && viewer.seller_id != Some(row.seller_id) {
-        return Err(AppError::Forbidden("only the seller or the hotel ends an agreement".to_owned()));
+        return Err(AppError::Forbidden(
+            "only the seller or the hotel ends an agreement".to_owned(),
+        ));
     }
-    let by = viewer.user_id().ok_or_else(|| AppError::internal("anonymous viewer"))?;
+    let by = viewer
+        .user_id()
+        .ok_or_else(|| AppError::internal("anonymous viewer"))?;
     if !db::agreements::end(conn, id, by, now())? {
-        return Err(AppError::Conflict("the agreement has already ended".to_owned()));
+        return Err(AppError::Conflict(
+            "the agreement has already ended".to_owned(),
+        ));
     }
     db::agreements::find(conn, id)?.ok_or(AppError::NotFound("agreement"))
 }

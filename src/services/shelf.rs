@@ -35,8 +35,13 @@ fn shelf_shares(conn: &mut DbConn, hotel_id: Uuid, variant_id: Uuid) -> AppResul
         .into_iter()
         .filter(|b| b.quantity > 0)
         .map(|b| {
-            let agreement_id = b.agreement_id.ok_or_else(|| AppError::internal("shelf balance without agreement"))?;
-            Ok(ShelfShare { agreement_id: agreement_id.0, quantity: b.quantity })
+            let agreement_id = b
+                .agreement_id
+                .ok_or_else(|| AppError::internal("shelf balance without agreement"))?;
+            Ok(ShelfShare {
+                agreement_id: agreement_id.0,
+                quantity: b.quantity,
+            })
         })
         .collect()
 }
@@ -68,7 +73,10 @@ fn take_off_shelf(
             break;
         }
         let n = left.min(share.quantity);
-        let shelf = Location::Shelf { agreement_id: share.agreement_id, hotel_id };
+        let shelf = Location::Shelf {
+            agreement_id: share.agreement_id,
+            hotel_id,
+        };
         record(
             conn,
             &Movement {
@@ -89,26 +97,35 @@ fn take_off_shelf(
             StockError::Short { .. } => short(variant_id, held - n, quantity),
             other => other.into(),
         })?;
-        taken.push((share.agreement_id, db::shelf::take(conn, share.agreement_id, variant_id, n)?));
+        taken.push((
+            share.agreement_id,
+            db::shelf::take(conn, share.agreement_id, variant_id, n)?,
+        ));
         left -= n;
     }
     Ok(taken)
 }
 
 fn short(variant_id: Uuid, held: i64, wanted: i64) -> AppError {
-    AppError::Conflict(format!("the shelf holds {held} of variant {variant_id}, fewer than the {wanted} asked"))
+    AppError::Conflict(format!(
+        "the shelf holds {held} of variant {variant_id}, fewer than the {wanted} asked"
+    ))
 }
 
 fn product_of(conn: &mut DbConn, variant_id: Uuid) -> AppResult<Uuid> {
     Ok(db::variants::find(conn, variant_id)?
-        .ok_or_else(|| AppError::Conflict(format!("the shelf holds no units of variant {variant_id}")))?
+        .ok_or_else(|| {
+            AppError::Conflict(format!("the shelf holds no units of variant {variant_id}"))
+        })?
         .product_id)
 }
 
 fn refuse_closed(conn: &mut DbConn, agreement_id: Uuid, at: DateTime<Utc>) -> AppResult<()> {
     let period = Period::containing(at);
     if db::statements::find(conn, agreement_id, &period.to_string())?.is_some() {
-        return Err(AppError::Conflict(format!("the statement for {period} is closed; nothing dated in it can be added")));
+        return Err(AppError::Conflict(format!(
+            "the statement for {period} is closed; nothing dated in it can be added"
+        )));
     }
     Ok(())
 }
@@ -134,7 +151,13 @@ pub struct Sale {
 
 /// Records a sale at a hotel's shop: 409 (and nothing written) when the shelf holds fewer
 /// units than any line asks, or when `sold_at` falls in a closed statement.
-pub fn sell(conn: &mut DbConn, hotel_id: Uuid, actor: Uuid, items: &mut [SaleItem], sold_at: DateTime<Utc>) -> AppResult<Sale> {
+pub fn sell(
+    conn: &mut DbConn,
+    hotel_id: Uuid,
+    actor: Uuid,
+    items: &mut [SaleItem],
+    sold_at: DateTime<Utc>,
+) -> AppResult<Sale> {
     let sale_id = new_id();
     items.sort_by_key(|i| i.variant_id);
     let mut lines = Vec::new();
@@ -142,13 +165,25 @@ pub fn sell(conn: &mut DbConn, hotel_id: Uuid, actor: Uuid, items: &mut [SaleIte
     let mut bps_of: HashMap<Uuid, i32> = HashMap::new();
     for item in items.iter() {
         let product_id = product_of(conn, item.variant_id)?;
-        let taken = take_off_shelf(conn, hotel_id, product_id, item.variant_id, item.quantity, Location::Sold, Reason::Sale, sale_id, actor, sold_at)?;
+        let taken = take_off_shelf(
+            conn,
+            hotel_id,
+            product_id,
+            item.variant_id,
+            item.quantity,
+            Location::Sold,
+            Reason::Sale,
+            sale_id,
+            actor,
+            sold_at,
+        )?;
         for (agreement_id, lots) in taken {
             refuse_closed(conn, agreement_id, sold_at)?;
             let bps = match bps_of.get(&agreement_id) {
                 Some(b) => *b,
                 None => {
-                    let a = db::agreements::find(conn, agreement_id)?.ok_or(AppError::NotFound("agreement"))?;
+                    let a = db::agreements::find(conn, agreement_id)?
+                        .ok_or(AppError::NotFound("agreement"))?;
                     bps_of.insert(agreement_id, a.commission_bps);
                     a.commission_bps
                 }
@@ -175,9 +210,22 @@ pub fn sell(conn: &mut DbConn, hotel_id: Uuid, actor: Uuid, items: &mut [SaleIte
         }
     }
     let total_idr = lines.iter().map(|l| l.quantity * l.unit_price_idr).sum();
-    let sale = SaleRow { id: sale_id, hotel_id, sold_at, total_idr, recorded_by: actor, created_at: now() };
+    let sale = SaleRow {
+        id: sale_id,
+        hotel_id,
+        sold_at,
+        total_idr,
+        recorded_by: actor,
+        created_at: now(),
+    };
     db::hotel_sales::insert_sale(conn, sale, rows)?;
-    Ok(Sale { id: sale_id, hotel_id, sold_at, total_idr, lines })
+    Ok(Sale {
+        id: sale_id,
+        hotel_id,
+        sold_at,
+        total_idr,
+        lines,
+    })
 }
 
 #[derive(Serialize, ToSchema, Debug)]
@@ -194,14 +242,32 @@ pub struct ReturnedItem {
 }
 
 /// Sends units from the agreement's shelf back to the seller's own stock.
-pub fn give_back(conn: &mut DbConn, hotel_id: Uuid, actor: Uuid, agreement_id: Uuid, items: &mut [(Uuid, i64)]) -> AppResult<Return> {
+pub fn give_back(
+    conn: &mut DbConn,
+    hotel_id: Uuid,
+    actor: Uuid,
+    agreement_id: Uuid,
+    items: &mut [(Uuid, i64)],
+) -> AppResult<Return> {
     let agreement = db::agreements::find(conn, agreement_id)?
         .filter(|a| a.hotel_id == hotel_id)
         .ok_or_else(|| AppError::invalid("agreement_id", "names no agreement of this hotel"))?;
     let id = new_id();
     let t = now();
-    db::hotel_sales::insert_return(conn, ReturnRow { id, hotel_id, agreement_id, recorded_by: actor, created_at: t })?;
-    let shelf = Location::Shelf { agreement_id, hotel_id };
+    db::hotel_sales::insert_return(
+        conn,
+        ReturnRow {
+            id,
+            hotel_id,
+            agreement_id,
+            recorded_by: actor,
+            created_at: t,
+        },
+    )?;
+    let shelf = Location::Shelf {
+        agreement_id,
+        hotel_id,
+    };
     items.sort_by_key(|(variant_id, _)| *variant_id);
     for (variant_id, quantity) in items.iter() {
         let product_id = product_of(conn, *variant_id)?;
@@ -231,7 +297,13 @@ pub fn give_back(conn: &mut DbConn, hotel_id: Uuid, actor: Uuid, agreement_id: U
     Ok(Return {
         id,
         agreement_id,
-        items: items.iter().map(|(variant_id, quantity)| ReturnedItem { variant_id: *variant_id, quantity: *quantity }).collect(),
+        items: items
+            .iter()
+            .map(|(variant_id, quantity)| ReturnedItem {
+                variant_id: *variant_id,
+                quantity: *quantity,
+            })
+            .collect(),
     })
 }
 
@@ -255,13 +327,21 @@ pub struct StockCount {
 
 /// Reconciles the shelf with a physical count: shortfalls move to `missing` and are charged
 /// to the hotel; a surplus is 409 (for a person to look at) and nothing is written.
-pub fn count(conn: &mut DbConn, hotel_id: Uuid, actor: Uuid, items: &mut [(Uuid, i64)]) -> AppResult<StockCount> {
+pub fn count(
+    conn: &mut DbConn,
+    hotel_id: Uuid,
+    actor: Uuid,
+    items: &mut [(Uuid, i64)],
+) -> AppResult<StockCount> {
     let id = new_id();
     let t = now();
     items.sort_by_key(|(variant_id, _)| *variant_id);
     let mut expected_of = Vec::with_capacity(items.len());
     for (variant_id, counted) in items.iter() {
-        let expected: i64 = shelf_shares(conn, hotel_id, *variant_id)?.iter().map(|s| s.quantity).sum();
+        let expected: i64 = shelf_shares(conn, hotel_id, *variant_id)?
+            .iter()
+            .map(|s| s.quantity)
+            .sum();
         if *counted > expected {
             return Err(AppError::Conflict(format!(
                 "counted {counted} of variant {variant_id} but the shelf should hold {expected}; a surplus needs a person to look at it"
@@ -276,7 +356,18 @@ pub fn count(conn: &mut DbConn, hotel_id: Uuid, actor: Uuid, items: &mut [(Uuid,
         let mut charge = 0;
         if missing > 0 {
             let product_id = product_of(conn, *variant_id)?;
-            let taken = take_off_shelf(conn, hotel_id, product_id, *variant_id, missing, Location::Missing, Reason::CountMissing, id, actor, t)?;
+            let taken = take_off_shelf(
+                conn,
+                hotel_id,
+                product_id,
+                *variant_id,
+                missing,
+                Location::Missing,
+                Reason::CountMissing,
+                id,
+                actor,
+                t,
+            )?;
             for (agreement_id, lots) in taken {
                 refuse_closed(conn, agreement_id, t)?;
                 let n: i64 = lots.iter().map(|l| l.quantity).sum();
@@ -295,10 +386,30 @@ pub fn count(conn: &mut DbConn, hotel_id: Uuid, actor: Uuid, items: &mut [(Uuid,
                 });
             }
         }
-        out.push(CountedItem { variant_id: *variant_id, expected, counted: *counted, missing, charge_idr: charge });
+        out.push(CountedItem {
+            variant_id: *variant_id,
+            expected,
+            counted: *counted,
+            missing,
+            charge_idr: charge,
+        });
     }
-    db::stock_counts::insert(conn, CountRow { id, hotel_id, recorded_by: actor, counted_at: t }, lines)?;
-    Ok(StockCount { id, hotel_id, counted_at: t, items: out })
+    db::stock_counts::insert(
+        conn,
+        CountRow {
+            id,
+            hotel_id,
+            recorded_by: actor,
+            counted_at: t,
+        },
+        lines,
+    )?;
+    Ok(StockCount {
+        id,
+        hotel_id,
+        counted_at: t,
+        items: out,
+    })
 }
 
 #[derive(Serialize, ToSchema, Debug)]
@@ -322,7 +433,11 @@ pub struct ShelfLot {
 }
 
 /// The lots on a hotel's shelf, oldest first; `seller_id` limits them to one seller's.
-pub fn shelf(conn: &mut DbConn, hotel_id: Uuid, seller_id: Option<Uuid>) -> AppResult<Vec<ShelfLot>> {
+pub fn shelf(
+    conn: &mut DbConn,
+    hotel_id: Uuid,
+    seller_id: Option<Uuid>,
+) -> AppResult<Vec<ShelfLot>> {
     let t = now();
     let mut terms: HashMap<Uuid, i32> = HashMap::new();
     let mut out = Vec::new();
@@ -333,13 +448,16 @@ pub fn shelf(conn: &mut DbConn, hotel_id: Uuid, seller_id: Option<Uuid>) -> AppR
         let term_days = match terms.get(&lot.agreement_id) {
             Some(t) => *t,
             None => {
-                let a = db::agreements::find(conn, lot.agreement_id)?.ok_or(AppError::NotFound("agreement"))?;
+                let a = db::agreements::find(conn, lot.agreement_id)?
+                    .ok_or(AppError::NotFound("agreement"))?;
                 terms.insert(lot.agreement_id, a.term_days);
                 a.term_days
             }
         };
-        let variant = db::variants::find(conn, lot.variant_id)?.ok_or(AppError::NotFound("variant"))?;
-        let product = db::products::find(conn, lot.product_id)?.ok_or(AppError::NotFound("product"))?;
+        let variant =
+            db::variants::find(conn, lot.variant_id)?.ok_or(AppError::NotFound("variant"))?;
+        let product =
+            db::products::find(conn, lot.product_id)?.ok_or(AppError::NotFound("product"))?;
         let age_days = (t - lot.received_at).num_days();
         out.push(ShelfLot {
             lot_id: lot.id,
@@ -360,4 +478,3 @@ pub fn shelf(conn: &mut DbConn, hotel_id: Uuid, seller_id: Option<Uuid>) -> AppR
     }
     Ok(out)
 }
-

@@ -26,19 +26,31 @@ pub struct DispatchItem {
 }
 
 /// Finds the seller's variant a line names; problems are recorded against `items[i]`.
-fn resolve(conn: &mut DbConn, seller_id: Uuid, item: &DispatchItem, i: usize, v: &mut Violations) -> AppResult<Option<VariantRow>> {
+fn resolve(
+    conn: &mut DbConn,
+    seller_id: Uuid,
+    item: &DispatchItem,
+    i: usize,
+    v: &mut Violations,
+) -> AppResult<Option<VariantRow>> {
     let variant = match (item.variant_id, item.product_id) {
         (Some(variant_id), _) => db::variants::find(conn, variant_id)?,
         (None, Some(product_id)) => {
             let variants = db::variants::of_products(conn, &[product_id])?;
             if variants.len() > 1 {
-                v.add(format!("items[{i}].variant_id"), "is required: the product has several variants");
+                v.add(
+                    format!("items[{i}].variant_id"),
+                    "is required: the product has several variants",
+                );
                 return Ok(None);
             }
             variants.into_iter().next()
         }
         (None, None) => {
-            v.add(format!("items[{i}].variant_id"), "is required (or product_id of a single-variant product)");
+            v.add(
+                format!("items[{i}].variant_id"),
+                "is required (or product_id of a single-variant product)",
+            );
             return Ok(None);
         }
     };
@@ -50,13 +62,19 @@ fn resolve(conn: &mut DbConn, seller_id: Uuid, item: &DispatchItem, i: usize, v:
     match (variant, product) {
         (Some(variant), Some(product)) if product.status != ProductStatus::Archived.as_str() => {
             if item.product_id.is_some_and(|p| p != variant.product_id) {
-                v.add(format!("items[{i}].variant_id"), "is not a variant of product_id");
+                v.add(
+                    format!("items[{i}].variant_id"),
+                    "is not a variant of product_id",
+                );
                 return Ok(None);
             }
             Ok(Some(variant))
         }
         _ => {
-            v.add(format!("items[{i}]"), "names no variant of your active products");
+            v.add(
+                format!("items[{i}]"),
+                "names no variant of your active products",
+            );
             Ok(None)
         }
     }
@@ -73,14 +91,23 @@ pub fn dispatch(
         .filter(|a| a.seller_id == seller_id)
         .ok_or(AppError::NotFound("agreement"))?;
     if agreement.status != AgreementStatus::Active.as_str() {
-        return Err(AppError::Conflict(format!("the agreement is {}; consignments need an active one", agreement.status)));
+        return Err(AppError::Conflict(format!(
+            "the agreement is {}; consignments need an active one",
+            agreement.status
+        )));
     }
     let mut v = Violations::new();
     let mut lines = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         if let Some(variant) = resolve(conn, seller_id, item, i, &mut v)? {
-            if lines.iter().any(|(l, _): &(VariantRow, &DispatchItem)| l.id == variant.id) {
-                v.add(format!("items[{i}]"), "names a variant already on another line");
+            if lines
+                .iter()
+                .any(|(l, _): &(VariantRow, &DispatchItem)| l.id == variant.id)
+            {
+                v.add(
+                    format!("items[{i}]"),
+                    "names a variant already on another line",
+                );
             } else {
                 lines.push((variant, item));
             }
@@ -107,7 +134,9 @@ pub fn dispatch(
                 product_id: variant.product_id,
                 variant_id: variant.id,
                 from: Some(Location::Own),
-                to: Location::InTransit { consignment_id: consignment.id },
+                to: Location::InTransit {
+                    consignment_id: consignment.id,
+                },
                 quantity: item.quantity,
                 reason: Reason::Dispatch,
                 note: None,
@@ -133,7 +162,11 @@ pub fn dispatch(
 }
 
 /// Loads a consignment the viewer is party to (404 otherwise).
-pub fn load(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<(ConsignmentRow, Vec<LineRow>)> {
+pub fn load(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<(ConsignmentRow, Vec<LineRow>)> {
     let row = db::consignments::find(conn, id)?.ok_or(AppError::NotFound("consignment"))?;
     authorize_party(viewer, row.seller_id, row.hotel_id, "consignment")?;
     let lines = db::consignments::lines(conn, id)?;
@@ -150,9 +183,13 @@ pub fn receive(
 ) -> AppResult<ConsignmentRow> {
     let (consignment, lines) = load(conn, viewer, id)?;
     if viewer.hotel_id != Some(consignment.hotel_id) {
-        return Err(AppError::Forbidden("only the receiving hotel receives a consignment".to_owned()));
+        return Err(AppError::Forbidden(
+            "only the receiving hotel receives a consignment".to_owned(),
+        ));
     }
-    let actor = viewer.user_id().ok_or_else(|| AppError::internal("anonymous viewer"))?;
+    let actor = viewer
+        .user_id()
+        .ok_or_else(|| AppError::internal("anonymous viewer"))?;
     let mut counts = Vec::with_capacity(lines.len());
     let mut v = Violations::new();
     match received {
@@ -160,7 +197,10 @@ pub fn receive(
         Some(items) => {
             for (i, (variant_id, n)) in items.iter().enumerate() {
                 match lines.iter().find(|l| l.variant_id == *variant_id) {
-                    None => v.add(format!("items[{i}].variant_id"), "is not in this consignment"),
+                    None => v.add(
+                        format!("items[{i}].variant_id"),
+                        "is not in this consignment",
+                    ),
                     Some(_) if items[..i].iter().any(|(w, _)| w == variant_id) => {
                         v.add(format!("items[{i}].variant_id"), "is listed twice")
                     }
@@ -173,7 +213,10 @@ pub fn receive(
             }
             for line in &lines {
                 if !items.iter().any(|(w, _)| *w == line.variant_id) {
-                    v.add("items", format!("must list variant {} of this consignment", line.variant_id));
+                    v.add(
+                        "items",
+                        format!("must list variant {} of this consignment", line.variant_id),
+                    );
                 }
             }
         }
@@ -181,14 +224,22 @@ pub fn receive(
     v.finish()?;
     let t = now();
     if !db::consignments::mark_received(conn, id, t)? {
-        return Err(AppError::Conflict("the consignment has already been received".to_owned()));
+        return Err(AppError::Conflict(
+            "the consignment has already been received".to_owned(),
+        ));
     }
     let transit = Location::InTransit { consignment_id: id };
-    let shelf = Location::Shelf { agreement_id: consignment.agreement_id, hotel_id: consignment.hotel_id };
+    let shelf = Location::Shelf {
+        agreement_id: consignment.agreement_id,
+        hotel_id: consignment.hotel_id,
+    };
     counts.sort_by_key(|(line, _)| line.variant_id);
     for (line, got) in counts {
         let short = i64::from(line.quantity) - got;
-        for (to, quantity, reason) in [(shelf, got, Reason::Receive), (Location::Missing, short, Reason::ReceiveShortfall)] {
+        for (to, quantity, reason) in [
+            (shelf, got, Reason::Receive),
+            (Location::Missing, short, Reason::ReceiveShortfall),
+        ] {
             if quantity > 0 {
                 record(
                     conn,

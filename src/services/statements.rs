@@ -68,8 +68,10 @@ fn compute(conn: &mut DbConn, agreement: &AgreementRow, period: Period) -> AppRe
     let (start, end) = (period.start(), period.end());
     let mut lines = Vec::new();
     for l in db::hotel_sales::lines_between(conn, agreement.id, start, end)? {
-        let variant = db::variants::find(conn, l.variant_id)?.ok_or(AppError::NotFound("variant"))?;
-        let product = db::products::find(conn, l.product_id)?.ok_or(AppError::NotFound("product"))?;
+        let variant =
+            db::variants::find(conn, l.variant_id)?.ok_or(AppError::NotFound("variant"))?;
+        let product =
+            db::products::find(conn, l.product_id)?.ok_or(AppError::NotFound("product"))?;
         lines.push(StatementSaleLine {
             sold_at: l.sold_at,
             variant_id: l.variant_id,
@@ -83,7 +85,8 @@ fn compute(conn: &mut DbConn, agreement: &AgreementRow, period: Period) -> AppRe
     }
     let mut missing_charges = Vec::new();
     for c in db::stock_counts::charges_between(conn, agreement.id, start, end)? {
-        let variant = db::variants::find(conn, c.variant_id)?.ok_or(AppError::NotFound("variant"))?;
+        let variant =
+            db::variants::find(conn, c.variant_id)?.ok_or(AppError::NotFound("variant"))?;
         missing_charges.push(MissingCharge {
             counted_at: c.counted_at,
             variant_id: c.variant_id,
@@ -95,7 +98,10 @@ fn compute(conn: &mut DbConn, agreement: &AgreementRow, period: Period) -> AppRe
     let gross_idr = lines.iter().map(|l| l.gross_idr).sum();
     let commission = commission_idr(lines.iter().map(|l| (l.gross_idr, l.commission_bps)));
     let missing_charges_idr = missing_charges.iter().map(|c| c.charge_idr).sum();
-    let shelf = Location::Shelf { agreement_id: agreement.id, hotel_id: agreement.hotel_id };
+    let shelf = Location::Shelf {
+        agreement_id: agreement.id,
+        hotel_id: agreement.hotel_id,
+    };
     Ok(Statement {
         agreement_id: agreement.id,
         seller_id: agreement.seller_id,
@@ -119,8 +125,14 @@ fn compute(conn: &mut DbConn, agreement: &AgreementRow, period: Period) -> AppRe
 }
 
 fn frozen(row: StatementRow) -> AppResult<Statement> {
-    let mut statement: Statement = serde_json::from_value(row.snapshot).map_err(AppError::internal)?;
-    statement.status = if row.paid_at.is_some() { "paid" } else { "closed" }.to_owned();
+    let mut statement: Statement =
+        serde_json::from_value(row.snapshot).map_err(AppError::internal)?;
+    statement.status = if row.paid_at.is_some() {
+        "paid"
+    } else {
+        "closed"
+    }
+    .to_owned();
     statement.closed_at = Some(row.closed_at);
     statement.paid_at = row.paid_at.map(|t| t.0);
     statement.payout_reference = row.payout_reference;
@@ -128,7 +140,12 @@ fn frozen(row: StatementRow) -> AppResult<Statement> {
 }
 
 /// The statement as it stands: frozen if closed, computed now if open.
-pub fn get(conn: &mut DbConn, viewer: &Viewer, agreement_id: Uuid, period: Period) -> AppResult<Statement> {
+pub fn get(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    agreement_id: Uuid,
+    period: Period,
+) -> AppResult<Statement> {
     let agreement = super::agreements::load(conn, viewer, agreement_id)?;
     match db::statements::find(conn, agreement_id, &period.to_string())? {
         Some(row) => frozen(row),
@@ -137,10 +154,17 @@ pub fn get(conn: &mut DbConn, viewer: &Viewer, agreement_id: Uuid, period: Perio
 }
 
 /// Freezes a month: its figures stop changing, and later sales dated in it are refused.
-pub fn close(conn: &mut DbConn, viewer: &Viewer, agreement_id: Uuid, period: Period) -> AppResult<Statement> {
+pub fn close(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    agreement_id: Uuid,
+    period: Period,
+) -> AppResult<Statement> {
     let agreement = super::agreements::load(conn, viewer, agreement_id)?;
     if !viewer.is_admin() && viewer.seller_id != Some(agreement.seller_id) {
-        return Err(AppError::Forbidden("the seller (or an admin) closes a statement".to_owned()));
+        return Err(AppError::Forbidden(
+            "the seller (or an admin) closes a statement".to_owned(),
+        ));
     }
     if period.start() > now() {
         return Err(AppError::Conflict(format!("{period} has not begun")));
@@ -153,7 +177,9 @@ pub fn close(conn: &mut DbConn, viewer: &Viewer, agreement_id: Uuid, period: Per
         snapshot: serde_json::to_value(&statement).map_err(AppError::internal)?,
         net_idr: statement.net_idr,
         closed_at: t,
-        closed_by: viewer.user_id().ok_or_else(|| AppError::internal("anonymous viewer"))?,
+        closed_by: viewer
+            .user_id()
+            .ok_or_else(|| AppError::internal("anonymous viewer"))?,
         paid_at: None,
         paid_by: None,
         payout_reference: None,
@@ -178,14 +204,21 @@ pub fn paid(
 ) -> AppResult<Statement> {
     super::agreements::load(conn, viewer, agreement_id)?;
     let key = period.to_string();
-    let row = db::statements::find(conn, agreement_id, &key)?
-        .ok_or_else(|| AppError::Conflict(format!("the statement for {period} is not closed yet")))?;
+    let row = db::statements::find(conn, agreement_id, &key)?.ok_or_else(|| {
+        AppError::Conflict(format!("the statement for {period} is not closed yet"))
+    })?;
     if row.paid_at.is_some() {
-        return Err(AppError::Conflict(format!("the payout for {period} is already recorded")));
+        return Err(AppError::Conflict(format!(
+            "the payout for {period} is already recorded"
+        )));
     }
-    let by = viewer.user_id().ok_or_else(|| AppError::internal("anonymous viewer"))?;
+    let by = viewer
+        .user_id()
+        .ok_or_else(|| AppError::internal("anonymous viewer"))?;
     if !db::statements::mark_paid(conn, agreement_id, &key, by, reference, now())? {
-        return Err(AppError::Conflict(format!("the payout for {period} is already recorded")));
+        return Err(AppError::Conflict(format!(
+            "the payout for {period} is already recorded"
+        )));
     }
     get(conn, viewer, agreement_id, period)
 }

@@ -24,7 +24,11 @@ pub fn adjust(
     let (from, to, reason) = if delta > 0 {
         (None, Location::Own, Reason::Restock)
     } else {
-        (Some(Location::Own), Location::AdjustedOut, Reason::Correction)
+        (
+            Some(Location::Own),
+            Location::AdjustedOut,
+            Reason::Correction,
+        )
     };
     record(
         conn,
@@ -88,23 +92,45 @@ pub fn product_stock(conn: &mut DbConn, product_id: Uuid) -> AppResult<ProductSt
                 Some(LocationKind::Own) => own += b.quantity,
                 Some(LocationKind::InTransit) => transit += b.quantity,
                 Some(LocationKind::Shelf) => {
-                    let hotel = b.hotel_id.ok_or_else(|| AppError::internal("shelf balance without hotel"))?;
+                    let hotel = b
+                        .hotel_id
+                        .ok_or_else(|| AppError::internal("shelf balance without hotel"))?;
                     *hotels.entry(hotel.0).or_default() += b.quantity;
                 }
                 Some(LocationKind::Sold) => sold += b.quantity,
                 Some(LocationKind::Missing) => missing += b.quantity,
                 Some(LocationKind::AdjustedOut) => adjusted_out += b.quantity,
-                None => return Err(AppError::internal(format!("unknown location kind {}", b.kind))),
+                None => {
+                    return Err(AppError::internal(format!(
+                        "unknown location kind {}",
+                        b.kind
+                    )));
+                }
             }
         }
         let mut locations = vec![
-            LocationQuantity { location: "own".into(), hotel_id: None, quantity: own },
-            LocationQuantity { location: "in_transit".into(), hotel_id: None, quantity: transit },
+            LocationQuantity {
+                location: "own".into(),
+                hotel_id: None,
+                quantity: own,
+            },
+            LocationQuantity {
+                location: "in_transit".into(),
+                hotel_id: None,
+                quantity: transit,
+            },
         ];
         let shelves: i64 = hotels.values().sum();
-        locations.extend(hotels.into_iter().filter(|(_, q)| *q > 0).map(|(hotel_id, quantity)| {
-            LocationQuantity { location: "hotel".into(), hotel_id: Some(hotel_id), quantity }
-        }));
+        locations.extend(
+            hotels
+                .into_iter()
+                .filter(|(_, q)| *q > 0)
+                .map(|(hotel_id, quantity)| LocationQuantity {
+                    location: "hotel".into(),
+                    hotel_id: Some(hotel_id),
+                    quantity,
+                }),
+        );
         out.push(VariantStock {
             variant_id: v.id,
             sku: v.sku,
@@ -115,5 +141,8 @@ pub fn product_stock(conn: &mut DbConn, product_id: Uuid) -> AppResult<ProductSt
             total: own + transit + shelves,
         });
     }
-    Ok(ProductStock { product_id, variants: out })
+    Ok(ProductStock {
+        product_id,
+        variants: out,
+    })
 }

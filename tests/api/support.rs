@@ -246,19 +246,45 @@ impl TestApp {
         let hotel: Value = res.json().await.unwrap();
         let id = hotel["id"].as_str().unwrap().to_owned();
         let admin = self.admin().await;
-        let res = self.post(&format!("/v1/admin/hotels/{id}/approve"), Some(&admin.token), json!({})).await;
+        let res = self
+            .post(
+                &format!("/v1/admin/hotels/{id}/approve"),
+                Some(&admin.token),
+                json!({}),
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::OK, "approve hotel");
         (account, id)
     }
 
     /// An active agreement between `seller` and `hotel`; returns its id.
-    pub async fn agreement(&self, seller: &Account, hotel: &Account, hotel_id: &str, bps: i64, term_days: i64) -> String {
+    pub async fn agreement(
+        &self,
+        seller: &Account,
+        hotel: &Account,
+        hotel_id: &str,
+        bps: i64,
+        term_days: i64,
+    ) -> String {
         let res = self
-            .post("/v1/consignment-agreements", Some(&seller.token), json!({"hotel_id": hotel_id, "commission_bps": bps, "term_days": term_days}))
+            .post(
+                "/v1/consignment-agreements",
+                Some(&seller.token),
+                json!({"hotel_id": hotel_id, "commission_bps": bps, "term_days": term_days}),
+            )
             .await;
         assert_eq!(res.status(), StatusCode::CREATED, "propose");
-        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
-        let res = self.post(&format!("/v1/consignment-agreements/{id}/accept"), Some(&hotel.token), json!({})).await;
+        let id = res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let res = self
+            .post(
+                &format!("/v1/consignment-agreements/{id}/accept"),
+                Some(&hotel.token),
+                json!({}),
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::OK, "accept");
         id
     }
@@ -266,14 +292,24 @@ impl TestApp {
     /// Adds units to a variant's own stock.
     pub async fn restock(&self, seller: &Account, product_id: &str, variant_id: &str, delta: i64) {
         let res = self
-            .post(&format!("/v1/products/{product_id}/stock/adjustments"), Some(&seller.token),
-                json!({"variant_id": variant_id, "delta": delta, "reason": "new batch"}))
+            .post(
+                &format!("/v1/products/{product_id}/stock/adjustments"),
+                Some(&seller.token),
+                json!({"variant_id": variant_id, "delta": delta, "reason": "new batch"}),
+            )
             .await;
         assert_eq!(res.status(), StatusCode::CREATED, "restock");
     }
 
     /// Dispatches and returns the consignment body.
-    pub async fn dispatch(&self, seller: &Account, agreement_id: &str, variant_id: &str, quantity: i64, unit_price: i64) -> Value {
+    pub async fn dispatch(
+        &self,
+        seller: &Account,
+        agreement_id: &str,
+        variant_id: &str,
+        quantity: i64,
+        unit_price: i64,
+    ) -> Value {
         let res = self
             .post("/v1/consignments", Some(&seller.token), json!({"agreement_id": agreement_id,
                 "items": [{"variant_id": variant_id, "quantity": quantity, "unit_price_idr": unit_price}]}))
@@ -285,7 +321,10 @@ impl TestApp {
     /// The ledger's own check: every balance equals what the movements add up to.
     pub fn assert_ledger_consistent(&self) {
         let problems = self.db(kriya::db::stock::check_invariants);
-        assert!(problems.is_empty(), "ledger disagrees with balances: {problems:#?}");
+        assert!(
+            problems.is_empty(),
+            "ledger disagrees with balances: {problems:#?}"
+        );
     }
 
     pub async fn published_product(&self, seller: &Account) -> Value {
