@@ -4,6 +4,8 @@ mod support;
 
 mod auth;
 mod cli;
+mod consignment_access;
+mod consignment_rules;
 mod consignment_story;
 mod errors;
 mod health;
