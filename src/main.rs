@@ -30,6 +30,33 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Run a benchmark.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Concurrent single-unit sales at one hotel over HTTP, on PostgreSQL; checks no oversell.
+    Sales {
+        /// PostgreSQL database to create a scratch schema in.
+        #[arg(long, env = "KRIYA_BENCH_DATABASE_URL")]
+        database_url: String,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Variants on the shelf.
+        #[arg(long, default_value_t = 20)]
+        variants: usize,
+        /// Units of each variant on the shelf.
+        #[arg(long, default_value_t = 500)]
+        units: i64,
+        /// HTTP worker threads of the server under test.
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -61,10 +88,34 @@ fn main() -> anyhow::Result<()> {
         println!("{}", kriya::api::openapi_json());
         return Ok(());
     }
+    if let Command::Bench {
+        command:
+            BenchCommand::Sales {
+                database_url,
+                clients,
+                variants,
+                units,
+                workers,
+            },
+    } = cli.command
+    {
+        kriya::telemetry::init(kriya::config::LogFormat::Pretty);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        let options = kriya::bench::sales::Options {
+            database_url,
+            clients,
+            variants,
+            units_per_variant: units,
+            workers,
+        };
+        return runtime.block_on(kriya::bench::sales::run(options));
+    }
     let config = RawConfig::from_environment()?.build()?;
     kriya::telemetry::init(config.log_format);
     match cli.command {
-        Command::Openapi => unreachable!("handled above"),
+        Command::Openapi | Command::Bench { .. } => unreachable!("handled above"),
         Command::Serve => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

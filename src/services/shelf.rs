@@ -94,7 +94,9 @@ fn take_off_shelf(
         )
         .map_err(|e| match e {
             // Another request took the units between our read and our guarded update.
-            StockError::Short { .. } => short(variant_id, held - n, quantity),
+            StockError::Short { .. } => AppError::Conflict(format!(
+                "the shelf no longer holds {quantity} of variant {variant_id}: they were just taken"
+            )),
             other => other.into(),
         })?;
         taken.push((

@@ -1,0 +1,312 @@
+//! `kriya bench sales`: C concurrent clients record single-unit sales at one hotel over HTTP
+//! until every unit on the shelf is sold, against PostgreSQL. Reports sales per second and
+//! latency, and checks that no unit was sold twice.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use rand::Rng;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::app::Application;
+use crate::auth::AuthUser;
+use crate::auth::access::Viewer;
+use crate::config::RawConfig;
+use crate::db::connection::{DbUrl, build_pool};
+use crate::db::hotels::HotelRow;
+use crate::db::products::ProductRow;
+use crate::db::variants::VariantRow;
+use crate::db::{DbConn, write_tx};
+use crate::domain::account::Role;
+use crate::domain::consignment::Bps;
+use crate::domain::money::PriceIdr;
+use crate::domain::{new_id, now};
+use crate::services::{agreements, shipments, stock};
+
+pub struct Options {
+    /// A PostgreSQL database the benchmark may create a schema in.
+    pub database_url: String,
+    pub clients: usize,
+    pub variants: usize,
+    pub units_per_variant: i64,
+    pub workers: usize,
+}
+
+const PASSWORD: &str = "benchmark-password";
+
+struct World {
+    hotel_email: String,
+    hotel_id: Uuid,
+    variants: Vec<Uuid>,
+}
+
+fn world(conn: &mut DbConn, variants: usize, units: i64) -> anyhow::Result<World> {
+    let t = now();
+    let tag = Uuid::now_v7().simple().to_string();
+    let seller_email = format!("seller-{tag}@bench.kriya");
+    let hotel_email = format!("hotel-{tag}@bench.kriya");
+    let seller_user = crate::accounts::create_user(
+        conn,
+        &seller_email,
+        PASSWORD,
+        Some("Daun Abadi"),
+        Role::Seller,
+    )?;
+    let seller = crate::db::sellers::find_by_user(conn, seller_user)?.context("seller profile")?;
+    crate::db::sellers::set_status(conn, seller.id, "active", t)?;
+    let hotel_user =
+        crate::accounts::create_user(conn, &hotel_email, PASSWORD, Some("Hotel"), Role::Hotel)?;
+    let hotel_id = new_id();
+    crate::db::hotels::insert(
+        conn,
+        HotelRow {
+            id: hotel_id,
+            user_id: hotel_user,
+            name: "Hotel Bench".into(),
+            address: "Jl. Ijen 1".into(),
+            kecamatan: "Klojen".into(),
+            phri_number: "PHRI/BENCH".into(),
+            contact_name: "Bench".into(),
+            contact_phone: "+62341555123".into(),
+            status: "active".into(),
+            version: 1,
+            created_at: t,
+            updated_at: t,
+        },
+    )?;
+    let hotel = Viewer {
+        user: Some(AuthUser {
+            id: hotel_user,
+            role: Role::Hotel,
+        }),
+        seller_id: None,
+        hotel_id: Some(hotel_id),
+    };
+    let agreement = agreements::propose(
+        conn,
+        seller.id,
+        hotel_id,
+        Bps::parse(1750).expect("valid"),
+        90,
+    )?;
+    agreements::accept(conn, &hotel, agreement.id)?;
+    let product_id = new_id();
+    let rows: Vec<VariantRow> = (0..variants)
+        .map(|i| VariantRow {
+            id: new_id(),
+            product_id,
+            seller_id: seller.id,
+            sku: format!("BENCH-{i}"),
+            options: json!({"no": i.to_string()}),
+            price_idr: None,
+            position: i as i32,
+            created_at: t,
+        })
+        .collect();
+    crate::db::products::insert(
+        conn,
+        ProductRow {
+            id: product_id,
+            seller_id: seller.id,
+            title: "Kalung Daun Jati".into(),
+            description: "Daun jati berlapis tembaga".into(),
+            title_en: None,
+            description_en: None,
+            category: "electroforming-jewellery".into(),
+            technique: "electroforming".into(),
+            materials: json!(["copper"]),
+            price_idr: 185_555,
+            sku: "BENCH".into(),
+            weight_grams: 40,
+            dimensions_cm: None,
+            status: "published".into(),
+            version: 1,
+            created_at: t,
+            updated_at: t,
+            published_at: Some(crate::db::portable::DbTime(t)),
+        },
+        rows.clone(),
+    )?;
+    let mut items = Vec::new();
+    for v in &rows {
+        stock::adjust(conn, v, units, "bench stock", seller_user)?;
+        items.push(shipments::DispatchItem {
+            product_id: None,
+            variant_id: Some(v.id),
+            quantity: units,
+            unit_price: PriceIdr::parse(185_555).expect("valid"),
+        });
+    }
+    let consignment = shipments::dispatch(conn, seller.id, seller_user, agreement.id, &items)?;
+    shipments::receive(conn, &hotel, consignment.id, None)?;
+    Ok(World {
+        hotel_email,
+        hotel_id,
+        variants: rows.iter().map(|v| v.id).collect(),
+    })
+}
+
+pub async fn run(opts: Options) -> anyhow::Result<()> {
+    let DbUrl::Postgres(base) = DbUrl::parse(&opts.database_url).map_err(anyhow::Error::msg)?
+    else {
+        bail!("kriya bench sales runs against PostgreSQL: pass --database-url postgres://…");
+    };
+    let schema = format!("bench_{}", Uuid::now_v7().simple());
+    let mut admin = PgConnection::establish(&base).context("connect")?;
+    admin.batch_execute(&format!("CREATE SCHEMA {schema}"))?;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+    let result = measure(&opts, &url).await;
+    admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))?;
+    result
+}
+
+async fn measure(opts: &Options, url: &str) -> anyhow::Result<()> {
+    let dir = tempfile_dir()?;
+    let mut raw = RawConfig::from_vars(&Default::default())?;
+    raw.set("bind", "127.0.0.1:0");
+    raw.set("data_dir", dir.to_string_lossy());
+    raw.set("database_url", url);
+    raw.set("jwt_secret", "benchmark-secret-benchmark-secret-0123");
+    raw.set("workers", opts.workers.to_string());
+    raw.set("db_pool_size", (opts.clients + 4).min(64).to_string());
+    raw.set("auth_rate_limit_per_minute", "1000");
+    let config = raw.build()?;
+    let app = Application::build(&config)?;
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+
+    let pool = build_pool(&config.database_url, 2).map_err(anyhow::Error::msg)?;
+    let (variants, units) = (opts.variants, opts.units_per_variant);
+    let p = pool.clone();
+    let world = tokio::task::spawn_blocking(move || {
+        let mut conn = p.get()?;
+        write_tx(&mut conn, |conn| world(conn, variants, units))
+    })
+    .await??;
+    let client = reqwest::Client::new();
+    let login: serde_json::Value = client
+        .post(format!("{base}/v1/auth/login"))
+        .json(&json!({"email": world.hotel_email, "password": PASSWORD}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = login["access_token"].as_str().context("login")?.to_owned();
+
+    let total = world.variants.len() as u64 * units as u64;
+    println!(
+        "kriya bench sales: {} clients, {} variants × {} units = {total} units on one hotel shelf (PostgreSQL)",
+        opts.clients,
+        world.variants.len(),
+        units
+    );
+    let sold_out: Arc<Vec<AtomicBool>> = Arc::new(
+        world
+            .variants
+            .iter()
+            .map(|_| AtomicBool::new(false))
+            .collect(),
+    );
+    let conflicts = Arc::new(AtomicU64::new(0));
+    let url = Arc::new(format!("{base}/v1/hotels/{}/sales", world.hotel_id));
+    let variants = Arc::new(world.variants.clone());
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..opts.clients {
+        let (client, url, token, variants, sold_out, conflicts) = (
+            client.clone(),
+            url.clone(),
+            token.clone(),
+            variants.clone(),
+            sold_out.clone(),
+            conflicts.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let open: Vec<usize> = (0..variants.len()).filter(|i| !sold_out[*i].load(Ordering::Relaxed)).collect();
+                if open.is_empty() {
+                    break;
+                }
+                let i = open[rand::rng().random_range(0..open.len())];
+                let body = json!({"items": [{"variant_id": variants[i], "quantity": 1, "unit_price_idr": 185_555}]});
+                let t0 = Instant::now();
+                let status = client.post(url.as_str()).bearer_auth(&token).json(&body).send().await?.status();
+                match status.as_u16() {
+                    201 => latencies.push(t0.elapsed()),
+                    409 => {
+                        sold_out[i].store(true, Ordering::Relaxed);
+                        conflicts.fetch_add(1, Ordering::Relaxed);
+                    }
+                    other => bail!("unexpected status {other}"),
+                }
+            }
+            Ok::<_, anyhow::Error>(latencies)
+        }));
+    }
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await??);
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let sold = latencies.len() as u64;
+
+    let p = pool.clone();
+    let (recorded, problems) =
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(i64, Vec<String>)> {
+            let mut conn = p.get()?;
+            use crate::db::schema::hotel_sale_lines::dsl::*;
+            let recorded: Option<i64> = hotel_sale_lines
+                .select(diesel::dsl::sum(quantity))
+                .first(&mut conn)?;
+            Ok((
+                recorded.unwrap_or(0),
+                crate::db::stock::check_invariants(&mut conn)?,
+            ))
+        })
+        .await??;
+    handle.stop(true).await;
+
+    println!(
+        "sold {sold} units in {:.2} s; {} refusals once variants ran out",
+        elapsed.as_secs_f64(),
+        conflicts.load(Ordering::Relaxed)
+    );
+    println!(
+        "throughput: {:.0} sales/s",
+        sold as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "latency of a sale: p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        super::percentile_ms(&latencies, 50.0),
+        super::percentile_ms(&latencies, 90.0),
+        super::percentile_ms(&latencies, 99.0),
+        super::percentile_ms(&latencies, 100.0)
+    );
+    if sold != total || recorded != total as i64 {
+        bail!(
+            "OVERSELL CHECK FAILED: {total} units on the shelf, {sold} sales answered 201, {recorded} recorded"
+        );
+    }
+    if !problems.is_empty() {
+        bail!("ledger check failed: {problems:?}");
+    }
+    println!(
+        "oversold units: 0 (201s = sale lines recorded = units on the shelf = {total}); ledger consistent"
+    );
+    Ok(())
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("kriya-bench-{}", Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
