@@ -245,6 +245,16 @@ impl UpdateProductRequest {
     }
 }
 
+/// A partner hotel that has the product on its shelf now.
+#[derive(Serialize, ToSchema, Clone, Debug)]
+pub struct Availability {
+    pub hotel_id: Uuid,
+    pub name: String,
+    pub kecamatan: String,
+    /// Units of the product (all variants) on that shelf.
+    pub quantity: i64,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct VariantResponse {
     pub id: Uuid,
@@ -261,6 +271,7 @@ pub struct VariantResponse {
     "technique": "electroforming", "materials": ["copper", "teak leaf"], "price_idr": 185555, "sku": "DJ-KAL-001",
     "weight_grams": 40, "dimensions_cm": {"length": 6.5, "width": 4.0, "height": 0.6}, "status": "draft",
     "variants": [{"id": "01934f6e-8000-7000-8000-000000000002", "sku": "DJ-KAL-001", "options": {}, "price_idr": 185555}],
+    "available_at": [{"hotel_id": "01934f6e-9000-7000-8000-000000000001", "name": "Hotel Tugu Malang", "kecamatan": "Klojen", "quantity": 3}],
     "created_at": "2026-11-24T08:00:00Z", "updated_at": "2026-11-24T08:00:00Z", "published_at": null}))]
 pub struct ProductResponse {
     pub id: Uuid,
@@ -278,6 +289,8 @@ pub struct ProductResponse {
     pub dimensions_cm: Option<DimensionsCm>,
     pub status: ProductStatus,
     pub variants: Vec<VariantResponse>,
+    /// Partner hotels where it can be bought in person now.
+    pub available_at: Vec<Availability>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
@@ -285,7 +298,11 @@ pub struct ProductResponse {
 
 impl ProductResponse {
     /// `variants` are this product's, in position order.
-    pub fn new(row: ProductRow, variants: Vec<VariantRow>) -> Result<Self, AppError> {
+    pub fn new(
+        row: ProductRow,
+        variants: Vec<VariantRow>,
+        available_at: Vec<Availability>,
+    ) -> Result<Self, AppError> {
         let price = row.price_idr;
         let variants = variants
             .into_iter()
@@ -318,6 +335,7 @@ impl ProductResponse {
                 .map_err(AppError::internal)?,
             status: ProductStatus::parse(&row.status).map_err(AppError::internal)?,
             variants,
+            available_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
             published_at: row.published_at.map(|t| t.0),

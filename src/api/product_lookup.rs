@@ -5,11 +5,15 @@ use actix_web::http::header;
 use uuid::Uuid;
 
 use super::etag;
-use super::product_dto::ProductResponse;
+use std::collections::HashMap;
+
+use super::product_dto::{Availability, ProductResponse};
 pub use super::viewer::{seller_viewer, viewer_of};
 use crate::auth::SellerUser;
 use crate::auth::access::{Action, authorize};
+use crate::db::hotels::HotelRow;
 use crate::db::products::ProductRow;
+use crate::db::variants::VariantRow;
 use crate::db::{self, DbConn};
 use crate::domain::product::ProductStatus;
 use crate::domain::seller::SellerStatus;
@@ -37,8 +41,42 @@ pub fn load(conn: &mut DbConn, id: Uuid) -> AppResult<Loaded> {
 }
 
 pub fn view(conn: &mut DbConn, row: ProductRow) -> AppResult<ProductResponse> {
-    let variants = db::variants::of_products(conn, &[row.id])?;
-    ProductResponse::new(row, variants)
+    views(conn, vec![row])?
+        .pop()
+        .ok_or(AppError::NotFound("product"))
+}
+
+/// Renders products with their variants and where they are on a shelf now, in few queries.
+pub fn views(conn: &mut DbConn, rows: Vec<ProductRow>) -> AppResult<Vec<ProductResponse>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut variants: HashMap<Uuid, Vec<VariantRow>> = HashMap::new();
+    for v in db::variants::of_products(conn, &ids)? {
+        variants.entry(v.product_id).or_default().push(v);
+    }
+    let holdings = db::stock::shelf_holdings(conn, &ids)?;
+    let hotel_ids: Vec<Uuid> = holdings.iter().map(|(_, h, _)| *h).collect();
+    let hotels: HashMap<Uuid, HotelRow> = db::hotels::active_among(conn, &hotel_ids)?
+        .into_iter()
+        .map(|h| (h.id, h))
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            let available_at = holdings
+                .iter()
+                .filter(|(p, _, _)| *p == row.id)
+                .filter_map(|(_, h, q)| {
+                    hotels.get(h).map(|hotel| Availability {
+                        hotel_id: hotel.id,
+                        name: hotel.name.clone(),
+                        kecamatan: hotel.kecamatan.clone(),
+                        quantity: *q,
+                    })
+                })
+                .collect();
+            let own = variants.remove(&row.id).unwrap_or_default();
+            ProductResponse::new(row, own, available_at)
+        })
+        .collect()
 }
 
 pub fn with_etag(

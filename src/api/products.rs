@@ -10,7 +10,7 @@ use super::etag;
 use super::json::Json;
 use super::pagination::{Page, PageRequest};
 use super::product_dto::{CreateProductRequest, ProductResponse, UpdateProductRequest};
-use super::product_lookup::{categories, load, load_for_change, view, viewer_of, with_etag};
+use super::product_lookup::{categories, load, load_for_change, view, viewer_of, views, with_etag};
 use crate::app::AppState;
 use crate::auth::access::{Action, authorize};
 use crate::auth::{MaybeUser, SellerUser};
@@ -228,18 +228,9 @@ pub async fn list_products(
                 limit: page.fetch(),
             };
             let rows = db::products::list(conn, &visibility, &filter)?;
-            let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-            let mut variants = db::variants::of_products(conn, &ids)?;
             let page = page.finish(rows, |r| r.id, |r| r);
-            let mut items = Vec::with_capacity(page.items.len());
-            for row in page.items {
-                let (own, rest): (Vec<_>, Vec<_>) =
-                    variants.into_iter().partition(|v| v.product_id == row.id);
-                variants = rest;
-                items.push(ProductResponse::new(row, own)?);
-            }
             Ok(Page {
-                items,
+                items: views(conn, page.items)?,
                 next_cursor: page.next_cursor,
             })
         })

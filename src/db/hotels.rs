@@ -85,3 +85,13 @@ pub fn set_status(
         ))
         .execute(conn)
 }
+
+/// Active hotels among `ids`.
+pub fn active_among(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<HotelRow>> {
+    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
+    hotels::table
+        .filter(hotels::id.eq_any(ids))
+        .filter(hotels::status.eq("active"))
+        .select(HotelRow::as_select())
+        .load(conn)
+}

@@ -305,3 +305,32 @@ pub fn check_invariants(conn: &mut DbConn) -> QueryResult<Vec<String>> {
     }
     Ok(problems)
 }
+
+/// Units on hotel shelves per (product, hotel), for the products given.
+pub fn shelf_holdings(
+    conn: &mut DbConn,
+    product_ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, Uuid, i64)>> {
+    use super::schema::product_variants;
+    let ids: Vec<DbId> = product_ids.iter().copied().map(DbId).collect();
+    let rows: Vec<(DbId, Option<DbId>, i64)> = stock_balances::table
+        .inner_join(product_variants::table.on(product_variants::id.eq(stock_balances::variant_id)))
+        .filter(product_variants::product_id.eq_any(ids))
+        .filter(stock_balances::kind.eq(LocationKind::Shelf.as_str()))
+        .filter(stock_balances::quantity.gt(0))
+        .select((
+            product_variants::product_id,
+            stock_balances::hotel_id,
+            stock_balances::quantity,
+        ))
+        .load(conn)?;
+    let mut sums: HashMap<(Uuid, Uuid), i64> = HashMap::new();
+    for (product, hotel, q) in rows {
+        if let Some(hotel) = hotel {
+            *sums.entry((product.0, hotel.0)).or_default() += q;
+        }
+    }
+    let mut out: Vec<(Uuid, Uuid, i64)> = sums.into_iter().map(|((p, h), q)| (p, h, q)).collect();
+    out.sort();
+    Ok(out)
+}

@@ -231,6 +231,8 @@ both_backends! {
         assert_eq!(res.status(), StatusCode::CREATED);
         let shelf: Value = app.get(&format!("/v1/hotels/{}/shelf", s.hotel_id), Some(&s.hotel.token)).await.json().await.unwrap();
         assert!(shelf["lots"].as_array().unwrap().is_empty());
+        let product: Value = app.get(&format!("/v1/products/{}", s.product_id), Some(&s.seller.token)).await.json().await.unwrap();
+        assert_eq!(product["available_at"], json!([]), "no longer on any shelf");
         app.assert_ledger_consistent();
     }
 }

@@ -63,6 +63,9 @@ both_backends! {
         assert_eq!(v["locations"][2], json!({"location": "hotel", "hotel_id": hotel_id, "quantity": 2}));
         assert_eq!((v["sold"].as_i64(), v["missing"].as_i64(), v["total"].as_i64()), (Some(7), Some(2), Some(11)));
 
+        let listed: Value = app.get(&format!("/v1/products/{pid}"), Some(&seller.token)).await.json().await.unwrap();
+        assert_eq!(listed["available_at"], json!([{"hotel_id": hotel_id, "name": "Hotel Tugu Malang", "kecamatan": "Klojen", "quantity": 2}]));
+
         let period = kriya::domain::consignment::Period::containing(chrono::Utc::now()).to_string();
         let path = format!("/v1/consignment-agreements/{agreement}/statements/{period}");
         let statement: Value = app.get(&path, Some(&seller.token)).await.json().await.unwrap();
