@@ -113,7 +113,11 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 pub struct Application {
     port: u16,
     server: Server,
+    pool: Pool,
 }
+
+/// Idempotency keys are kept this long (the API promises at least 24 hours).
+const IDEMPOTENCY_KEY_LIFETIME_HOURS: i64 = 48;
 
 impl Application {
     /// Opens the database (migrating it), binds the listener and prepares the server.
@@ -132,6 +136,7 @@ impl Application {
             message: e.to_string(),
         })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+        let pool = state.pool.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -146,7 +151,7 @@ impl Application {
             message: e.to_string(),
         })?
         .run();
-        Ok(Self { port, server })
+        Ok(Self { port, server, pool })
     }
 
     pub fn port(&self) -> u16 {
@@ -158,8 +163,33 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves until stopped, forgetting expired idempotency keys once an hour meanwhile.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let pool = self.pool.clone();
+        let janitor = tokio::spawn(async move {
+            let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                every_hour.tick().await;
+                let pool = pool.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    let cutoff = crate::domain::now()
+                        - chrono::Duration::hours(IDEMPOTENCY_KEY_LIFETIME_HOURS);
+                    let purged = pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
+                        crate::db::idempotency::purge_before(&mut c, cutoff)
+                            .map_err(|e| e.to_string())
+                    });
+                    match purged {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(purged = n, "expired idempotency keys forgotten"),
+                        Err(e) => tracing::warn!(error = %e, "purging idempotency keys"),
+                    }
+                })
+                .await;
+            }
+        });
+        let result = self.server.await;
+        janitor.abort();
+        result
     }
 }
 

@@ -235,4 +235,24 @@ both_backends! {
         assert_eq!(product["available_at"], json!([]), "no longer on any shelf");
         app.assert_ledger_consistent();
     }
+
+    async fn idempotency_keys_expire_after_their_lifetime(app) {
+        let s = stocked_shelf(&app, 4).await;
+        let url = app.url(&format!("/v1/hotels/{}/sales", s.hotel_id));
+        let body = json!({"items": [{"variant_id": s.variant_id, "quantity": 1, "unit_price_idr": 60000}]});
+        let send = || app.client.post(&url).bearer_auth(&s.hotel.token).header("idempotency-key", "k-1").json(&body).send();
+        assert_eq!(send().await.unwrap().status(), StatusCode::CREATED);
+        let purged = app.db(|c| kriya::db::idempotency::purge_before(c, Utc::now() - Duration::hours(48)));
+        assert_eq!(purged, 0, "a fresh key is kept");
+        app.db(|c| {
+            use diesel::prelude::*;
+            use kriya::db::schema::idempotency_keys::dsl::*;
+            diesel::update(idempotency_keys).set(created_at.eq(kriya::db::portable::DbTime(Utc::now() - Duration::days(3)))).execute(c)
+        });
+        let purged = app.db(|c| kriya::db::idempotency::purge_before(c, Utc::now() - Duration::hours(48)));
+        assert_eq!(purged, 1);
+        let again = send().await.unwrap();
+        assert!(again.headers().get("idempotent-replayed").is_none(), "an expired key starts afresh");
+        assert_eq!(sold(&app), 2);
+    }
 }

@@ -1,5 +1,6 @@
 //! The whole consignment story over HTTP, with a race of concurrent sales.
 
+use diesel::connection::SimpleConnection;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -87,6 +88,11 @@ both_backends! {
         let movements: Value = app.get(&format!("/v1/products/{pid}/stock/movements?limit=100"), Some(&seller.token)).await.json().await.unwrap();
         assert_eq!(movements["items"].as_array().unwrap().len(), 1 + 1 + 2 + 1 + 7 + 1 + 1 + 1);
         app.assert_ledger_consistent();
+        // The ledger refuses edits and deletions at the database itself.
+        let edited = app.conn().batch_execute("UPDATE stock_movements SET quantity = quantity + 1");
+        assert!(edited.is_err(), "movements can be updated");
+        let deleted = app.conn().batch_execute("DELETE FROM stock_movements");
+        assert!(deleted.is_err(), "movements can be deleted");
         problem(app.get(&format!("/v1/hotels/{hotel_id}/sales"), Some(&hotel.token)).await, 405).await;
     }
 }

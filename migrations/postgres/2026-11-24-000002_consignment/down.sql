@@ -1,3 +1,5 @@
+DROP TRIGGER stock_movements_no_update_or_delete ON stock_movements;
+DROP FUNCTION stock_movements_append_only();
 DROP TABLE idempotency_keys;
 DROP TABLE statements;
 DROP TABLE stock_count_lines;

@@ -176,3 +176,12 @@ CREATE TABLE idempotency_keys (
     created_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (user_id, key)
 );
+
+-- The ledger is append-only: corrections are new movements, never edits.
+CREATE FUNCTION stock_movements_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'stock_movements is append-only';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER stock_movements_no_update_or_delete BEFORE UPDATE OR DELETE ON stock_movements
+    FOR EACH ROW EXECUTE FUNCTION stock_movements_append_only();

@@ -1,3 +1,5 @@
+DROP TRIGGER stock_movements_no_update;
+DROP TRIGGER stock_movements_no_delete;
 DROP TABLE idempotency_keys;
 DROP TABLE statements;
 DROP TABLE stock_count_lines;

@@ -176,3 +176,13 @@ CREATE TABLE idempotency_keys (
     created_at TEXT NOT NULL,
     PRIMARY KEY (user_id, key)
 );
+
+-- The ledger is append-only: corrections are new movements, never edits.
+CREATE TRIGGER stock_movements_no_update BEFORE UPDATE ON stock_movements
+BEGIN
+    SELECT RAISE(ABORT, 'stock_movements is append-only');
+END;
+CREATE TRIGGER stock_movements_no_delete BEFORE DELETE ON stock_movements
+BEGIN
+    SELECT RAISE(ABORT, 'stock_movements is append-only');
+END;
