@@ -2,16 +2,21 @@
 
 use std::net::TcpListener;
 use std::path::Path;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use base64::Engine;
 use rand::RngCore;
+use tokio::sync::Semaphore;
 use tracing_actix_web::TracingLogger;
 
 use crate::api;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::rate_limit::AuthRateLimiter;
+use crate::blob::Blobs;
+use crate::blob::fs::FsStore;
+use crate::blob::s3::S3Store;
 use crate::config::Config;
 use crate::db::connection::{build_pool, run_migrations};
 use crate::db::{DbConn, Pool};
@@ -20,6 +25,9 @@ use crate::error::{AppError, AppResult};
 /// What every request handler shares.
 pub struct AppState {
     pub pool: Pool,
+    pub blobs: Blobs,
+    /// Bounds how many uploads decode at once.
+    pub decodes: Arc<Semaphore>,
     pub jwt: JwtKeys,
     pub auth_limiter: AuthRateLimiter,
     pub refresh_token_ttl_days: u64,
@@ -49,6 +57,8 @@ pub enum StartError {
     DataDir { path: String, message: String },
     #[error("database: {0}")]
     Database(String),
+    #[error("blob store: {0}")]
+    Blobs(String),
     #[error("binding {addr}: {message}")]
     Bind { addr: String, message: String },
 }
@@ -68,6 +78,18 @@ pub fn open_database(config: &Config) -> Result<Pool, StartError> {
         tracing::info!(applied, "database migrations applied");
     }
     Ok(pool)
+}
+
+/// S3 when a bucket is configured; otherwise files under the data dir.
+pub fn open_blobs(config: &Config) -> Result<Blobs, StartError> {
+    match &config.s3 {
+        Some(settings) => Ok(Blobs::S3(Box::new(
+            S3Store::new(settings).map_err(|e| StartError::Blobs(e.to_string()))?,
+        ))),
+        None => FsStore::new(config.data_dir.join("blobs"))
+            .map(Blobs::Fs)
+            .map_err(|e| StartError::Blobs(e.to_string())),
+    }
 }
 
 fn ensure_dir(dir: &Path) -> Result<(), StartError> {
@@ -124,8 +146,11 @@ impl Application {
     pub fn build(config: &Config) -> Result<Self, StartError> {
         let pool = open_database(config)?;
         let secret = jwt_secret(config)?;
+        let blobs = open_blobs(config)?;
         let state = web::Data::new(AppState {
             pool,
+            blobs,
+            decodes: Arc::new(Semaphore::new(config.max_concurrent_decodes)),
             jwt: JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs),
             auth_limiter: AuthRateLimiter::new(config.auth_rate_limit_per_minute),
             refresh_token_ttl_days: config.refresh_token_ttl_days,

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use crate::blob::s3::S3Settings;
 use crate::db::connection::DbUrl;
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +38,10 @@ pub struct Config {
     pub db_pool_size: u32,
     pub workers: usize,
     pub log_format: LogFormat,
+    /// The S3-compatible store, when `KRIYA_S3_BUCKET` is set; otherwise files under the data dir.
+    pub s3: Option<S3Settings>,
+    /// Uploads decoded at once; more wait their turn (each 12 MP photo needs ~60 MB).
+    pub max_concurrent_decodes: usize,
 }
 
 /// Where a raw value came from, so an error can name it.
@@ -61,6 +66,13 @@ const KEYS: &[&str] = &[
     "db_pool_size",
     "workers",
     "log_format",
+    "s3_bucket",
+    "s3_endpoint",
+    "s3_region",
+    "s3_access_key",
+    "s3_secret_key",
+    "s3_path_style",
+    "max_concurrent_decodes",
 ];
 
 impl RawConfig {
@@ -190,7 +202,52 @@ impl RawConfig {
             Some("json") => LogFormat::Json,
             Some(_) => return Err(self.invalid("log_format", "must be `pretty` or `json`")),
         };
+        let s3 = match self
+            .values
+            .get("s3_bucket")
+            .map(|s| s.value.trim().to_owned())
+        {
+            None => None,
+            Some(bucket) if bucket.is_empty() => {
+                return Err(self.invalid("s3_bucket", "must not be empty"));
+            }
+            Some(bucket) => {
+                let text = |key: &str| {
+                    self.values
+                        .get(key)
+                        .map(|s| s.value.trim().to_owned())
+                        .filter(|v| !v.is_empty())
+                };
+                let access_key = text("s3_access_key").ok_or_else(|| {
+                    self.invalid("s3_access_key", "is required when KRIYA_S3_BUCKET is set")
+                })?;
+                let secret_key = text("s3_secret_key").ok_or_else(|| {
+                    self.invalid("s3_secret_key", "is required when KRIYA_S3_BUCKET is set")
+                })?;
+                let endpoint = text("s3_endpoint");
+                if let Some(e) = &endpoint
+                    && !(e.starts_with("http://") || e.starts_with("https://"))
+                {
+                    return Err(self.invalid("s3_endpoint", "must be an http:// or https:// URL"));
+                }
+                let path_style = self.parsed("s3_path_style", endpoint.is_some())?;
+                Some(S3Settings {
+                    bucket,
+                    endpoint,
+                    region: text("s3_region").unwrap_or_else(|| "us-east-1".to_owned()),
+                    access_key,
+                    secret_key,
+                    path_style,
+                })
+            }
+        };
+        let max_concurrent_decodes = self.parsed("max_concurrent_decodes", 2usize)?;
+        if !(1..=64).contains(&max_concurrent_decodes) {
+            return Err(self.invalid("max_concurrent_decodes", "must be between 1 and 64"));
+        }
         Ok(Config {
+            s3,
+            max_concurrent_decodes,
             bind,
             data_dir,
             database_url,

@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
+use crate::blob::BlobStore;
 use crate::error::{AppError, AppResult};
 
 #[derive(Serialize, ToSchema)]
@@ -22,7 +23,7 @@ pub async fn healthz() -> web::Json<Health> {
     })
 }
 
-/// The service can reach what it depends on.
+/// The service can reach what it depends on: the database and the blob store.
 ///
 /// 503 with a problem naming the dependency otherwise.
 #[utoipa::path(tag = "health", responses(
@@ -42,6 +43,11 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
             AppError::Unavailable(m) => AppError::Unavailable(m),
             other => AppError::Unavailable(format!("database: {other}")),
         })?;
+    state
+        .blobs
+        .check()
+        .await
+        .map_err(|e| AppError::Unavailable(format!("blob store: {e}")))?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ready".to_owned(),
     }))

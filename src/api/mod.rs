@@ -12,6 +12,7 @@ pub mod health;
 pub mod hotel_shelf;
 pub mod hotels;
 pub mod idempotency;
+pub mod images;
 pub mod json;
 pub mod me;
 pub mod pagination;
@@ -55,6 +56,7 @@ use crate::app::AppState;
         (name = "hotels", description = "PHRI partner hotels"),
         (name = "consignment", description = "Agreements, consignments, shelf sales, returns, counts and statements"),
         (name = "stock", description = "The stock ledger of a product"),
+        (name = "images", description = "Product photos and their renditions"),
     )
 )]
 struct ApiDoc;
@@ -173,7 +175,11 @@ fn register(cfg: &mut ServiceConfig) {
         .service(variants::update_variant)
         .service(stock::get_stock)
         .service(stock::list_movements)
-        .service(stock::adjust);
+        .service(stock::adjust)
+        .service(images::upload_image)
+        .service(images::reorder_images)
+        .service(images::delete_image)
+        .service(images::get_rendition);
 }
 
 /// The OpenAPI document, built from the same registration the server uses.

@@ -271,6 +271,7 @@ pub struct VariantResponse {
     "technique": "electroforming", "materials": ["copper", "teak leaf"], "price_idr": 185555, "sku": "DJ-KAL-001",
     "weight_grams": 40, "dimensions_cm": {"length": 6.5, "width": 4.0, "height": 0.6}, "status": "draft",
     "variants": [{"id": "01934f6e-8000-7000-8000-000000000002", "sku": "DJ-KAL-001", "options": {}, "price_idr": 185555}],
+    "images": [],
     "available_at": [{"hotel_id": "01934f6e-9000-7000-8000-000000000001", "name": "Hotel Tugu Malang", "kecamatan": "Klojen", "quantity": 3}],
     "created_at": "2026-11-24T08:00:00Z", "updated_at": "2026-11-24T08:00:00Z", "published_at": null}))]
 pub struct ProductResponse {
@@ -289,6 +290,8 @@ pub struct ProductResponse {
     pub dimensions_cm: Option<DimensionsCm>,
     pub status: ProductStatus,
     pub variants: Vec<VariantResponse>,
+    /// Photos in display order; the first is the thumbnail.
+    pub images: Vec<super::images::ImageResponse>,
     /// Partner hotels where it can be bought in person now.
     pub available_at: Vec<Availability>,
     pub created_at: DateTime<Utc>,
@@ -301,6 +304,7 @@ impl ProductResponse {
     pub fn new(
         row: ProductRow,
         variants: Vec<VariantRow>,
+        images: Vec<super::images::ImageResponse>,
         available_at: Vec<Availability>,
     ) -> Result<Self, AppError> {
         let price = row.price_idr;
@@ -335,6 +339,7 @@ impl ProductResponse {
                 .map_err(AppError::internal)?,
             status: ProductStatus::parse(&row.status).map_err(AppError::internal)?,
             variants,
+            images,
             available_at,
             created_at: row.created_at,
             updated_at: row.updated_at,

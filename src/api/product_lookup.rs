@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::etag;
 use std::collections::HashMap;
 
+use super::images::ImageResponse;
 use super::product_dto::{Availability, ProductResponse};
 pub use super::viewer::{seller_viewer, viewer_of};
 use crate::auth::SellerUser;
@@ -53,6 +54,13 @@ pub fn views(conn: &mut DbConn, rows: Vec<ProductRow>) -> AppResult<Vec<ProductR
     for v in db::variants::of_products(conn, &ids)? {
         variants.entry(v.product_id).or_default().push(v);
     }
+    let mut images: HashMap<Uuid, Vec<ImageResponse>> = HashMap::new();
+    for image in db::images::of_products(conn, &ids)? {
+        images
+            .entry(image.product_id)
+            .or_default()
+            .push(ImageResponse::from_row(&image));
+    }
     let holdings = db::stock::shelf_holdings(conn, &ids)?;
     let hotel_ids: Vec<Uuid> = holdings.iter().map(|(_, h, _)| *h).collect();
     let hotels: HashMap<Uuid, HotelRow> = db::hotels::active_among(conn, &hotel_ids)?
@@ -74,7 +82,8 @@ pub fn views(conn: &mut DbConn, rows: Vec<ProductRow>) -> AppResult<Vec<ProductR
                 })
                 .collect();
             let own = variants.remove(&row.id).unwrap_or_default();
-            ProductResponse::new(row, own, available_at)
+            let photos = images.remove(&row.id).unwrap_or_default();
+            ProductResponse::new(row, own, photos, available_at)
         })
         .collect()
 }

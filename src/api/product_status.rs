@@ -76,6 +76,7 @@ async fn transition(
                             status: current,
                             seller_active: loaded.seller_active,
                             variant_count,
+                            image_count: db::images::of_products(conn, &[id])?.len(),
                         };
                         if let Some(reason) = publish_blocker(&facts) {
                             return Err(AppError::Conflict(reason));
@@ -110,7 +111,7 @@ async fn transition(
     (status = 200, body = ProductResponse),
     (status = 403, description = "Another seller's product, not a seller, or the seller is not active", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such product visible to the caller", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The product cannot be published (archived, or missing what publishing needs)", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The product cannot be published (archived, or without a photo)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/products/{id}/publish")]
 pub async fn publish_product(

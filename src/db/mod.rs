@@ -9,6 +9,7 @@ pub mod consignments;
 pub mod hotel_sales;
 pub mod hotels;
 pub mod idempotency;
+pub mod images;
 pub mod portable;
 pub mod products;
 pub mod refresh_tokens;

@@ -327,6 +327,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    product_images (id) {
+        id -> Id,
+        product_id -> Id,
+        seller_id -> Id,
+        position -> Integer,
+        width -> Integer,
+        height -> Integer,
+        blurhash -> Text,
+        original_key -> Text,
+        original_format -> Text,
+        original_bytes -> BigInt,
+        renditions -> JsonDoc,
+        created_at -> Instant,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(sellers -> users (user_id));
 diesel::joinable!(products -> sellers (seller_id));
@@ -360,4 +380,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     stock_count_lines,
     statements,
     idempotency_keys,
+    product_images,
 );

@@ -160,6 +160,7 @@ pub struct PublishFacts {
     pub status: ProductStatus,
     pub seller_active: bool,
     pub variant_count: usize,
+    pub image_count: usize,
 }
 
 /// Why a product cannot be published, if it cannot.
@@ -172,6 +173,9 @@ pub fn publish_blocker(facts: &PublishFacts) -> Option<String> {
     }
     if facts.variant_count == 0 {
         return Some("the product has no variants".to_owned());
+    }
+    if facts.image_count == 0 {
+        return Some("a product needs at least one photo before it is published".to_owned());
     }
     None
 }
@@ -228,13 +232,20 @@ mod tests {
             status: ProductStatus::Archived,
             seller_active: true,
             variant_count: 1,
+            image_count: 1,
         };
         assert!(publish_blocker(&facts).is_some());
         let facts = PublishFacts {
             status: ProductStatus::Draft,
             seller_active: true,
             variant_count: 1,
+            image_count: 1,
         };
         assert!(publish_blocker(&facts).is_none());
+        let facts = PublishFacts {
+            image_count: 0,
+            ..facts
+        };
+        assert!(publish_blocker(&facts).is_some(), "a photo is required");
     }
 }

@@ -7,3 +7,4 @@ pub mod shelf;
 pub mod shipments;
 pub mod statements;
 pub mod stock;
+pub mod uploads;

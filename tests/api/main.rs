@@ -9,6 +9,7 @@ mod consignment_rules;
 mod consignment_story;
 mod errors;
 mod health;
+mod images;
 mod ledger_properties;
 mod migrations;
 mod openapi;

@@ -191,6 +191,9 @@ both_backends! {
         let product = app.create_product(&seller, json!({})).await;
         let path = format!("/v1/products/{}", id(&product));
         let res = app.post(&format!("{path}/publish"), Some(&seller.token), json!({})).await;
+        problem(res, 409).await;
+        app.add_photo(&seller, id(&product)).await;
+        let res = app.post(&format!("{path}/publish"), Some(&seller.token), json!({})).await;
         assert_eq!(res.status(), StatusCode::OK);
         let body: Value = res.json().await.unwrap();
         assert_eq!(body["status"], "published");
@@ -220,6 +223,7 @@ both_backends! {
             a_published.push(id(&app.published_product(&a).await).to_owned());
         }
         let batik = app.create_product(&b, json!({"category": "batik"})).await;
+        app.add_photo(&b, id(&batik)).await;
         app.post(&format!("/v1/products/{}/publish", id(&batik)), Some(&b.token), json!({})).await;
         let a_draft = app.create_product(&a, json!({})).await;
         let b_draft = app.create_product(&b, json!({})).await;
@@ -259,6 +263,7 @@ both_backends! {
         let seller = app.active_seller().await;
         for _ in 0..5 {
             let product = app.create_product(&seller, json!({})).await;
+            app.add_photo(&seller, id(&product)).await;
             let path = format!("/v1/products/{}", id(&product));
             let publish = app.client.post(app.url(&format!("{path}/publish"))).bearer_auth(&seller.token).json(&json!({})).send();
             let archive = app.client.delete(app.url(&path)).bearer_auth(&seller.token).send();

@@ -119,6 +119,10 @@ impl TestApp {
         })
     }
 
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub fn conn(&self) -> r2d2::PooledConnection<kriya::db::connection::DbManager> {
         self.pool.get().expect("test connection")
     }
@@ -327,8 +331,43 @@ impl TestApp {
         );
     }
 
+    /// Uploads a file as a product photo; the response as it came.
+    pub async fn upload(
+        &self,
+        token: Option<&str>,
+        product_id: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let mut req = self
+            .client
+            .post(self.url(&format!("/v1/products/{product_id}/images")))
+            .multipart(form);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("upload sent")
+    }
+
+    /// Gives a product a photo (a small real WebP), as publishing needs one.
+    pub async fn add_photo(&self, seller: &Account, product_id: &str) -> Value {
+        let res = self
+            .upload(
+                Some(&seller.token),
+                product_id,
+                "kain.webp",
+                fixture("kain.webp"),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "photo upload");
+        res.json().await.unwrap()
+    }
+
     pub async fn published_product(&self, seller: &Account) -> Value {
         let p = self.create_product(seller, json!({})).await;
+        self.add_photo(seller, p["id"].as_str().unwrap()).await;
         let res = self
             .post(
                 &format!("/v1/products/{}/publish", p["id"].as_str().unwrap()),
@@ -365,6 +404,15 @@ impl Account {
     pub fn seller_id(&self) -> &str {
         self.user["seller_id"].as_str().expect("a seller account")
     }
+}
+
+/// A file from `tests/fixtures/`.
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture")
 }
 
 /// A valid product body with a unique SKU.
