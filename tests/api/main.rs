@@ -14,5 +14,6 @@ mod ledger_properties;
 mod migrations;
 mod openapi;
 mod products;
+mod s3;
 mod sellers;
 mod variants;
