@@ -57,6 +57,13 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2)]
         workers: usize,
     },
+    /// The rendition set for every JPEG in DIR: in-process, then as HTTP uploads.
+    Thumbnails {
+        dir: std::path::PathBuf,
+        /// Runs per photo (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -88,29 +95,33 @@ fn main() -> anyhow::Result<()> {
         println!("{}", kriya::api::openapi_json());
         return Ok(());
     }
-    if let Command::Bench {
-        command:
+    if let Command::Bench { command } = cli.command {
+        kriya::telemetry::init(kriya::config::LogFormat::Pretty);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        return match command {
             BenchCommand::Sales {
                 database_url,
                 clients,
                 variants,
                 units,
                 workers,
-            },
-    } = cli.command
-    {
-        kriya::telemetry::init(kriya::config::LogFormat::Pretty);
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?;
-        let options = kriya::bench::sales::Options {
-            database_url,
-            clients,
-            variants,
-            units_per_variant: units,
-            workers,
+            } => {
+                let options = kriya::bench::sales::Options {
+                    database_url,
+                    clients,
+                    variants,
+                    units_per_variant: units,
+                    workers,
+                };
+                runtime.block_on(kriya::bench::sales::run(options))
+            }
+            BenchCommand::Thumbnails { dir, repeat } => {
+                let options = kriya::bench::thumbnails::Options { dir, repeat };
+                runtime.block_on(kriya::bench::thumbnails::run(options))
+            }
         };
-        return runtime.block_on(kriya::bench::sales::run(options));
     }
     let config = RawConfig::from_environment()?.build()?;
     kriya::telemetry::init(config.log_format);

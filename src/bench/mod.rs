@@ -2,6 +2,7 @@
 //! results afterwards. Figures go to BENCHMARKS.md.
 
 pub mod sales;
+pub mod thumbnails;
 
 /// Latency percentile (0–100) of sorted samples, in milliseconds.
 pub fn percentile_ms(sorted: &[std::time::Duration], p: f64) -> f64 {
