@@ -21,9 +21,10 @@ Timing covers steps 1-3 for one photo (decode + 3 resizes + 6 encodes), measured
 time.perf_counter. One warm-up pass over all photos comes first; then --repeat rounds
 (default 3) each process every photo once. Per photo it prints the best and median time
 and the total size of the six outputs; then the mean of the per-photo medians, and the
-process's peak RSS (ru_maxrss). It also prints how many cores this process and all
-other processes kept busy during the timed runs (from /proc/stat), to expose a loaded machine. libvips' operation cache is turned off, so a repeat can't
-reuse the previous run's results: each run does the full work, as a fresh upload would.
+process's peak RSS (ru_maxrss). It also prints how many cores this process and all other
+processes kept busy during the timed runs (from /proc/stat), to expose a loaded machine.
+libvips' operation cache is turned off, so a repeat can't reuse the previous run's
+results: each run does the full work, as a fresh upload would.
 
 libvips threads each image pipeline by itself; the default concurrency is the number of
 cores (or VIPS_CONCURRENCY). --single-thread sets it to 1 for a second figure. Photos

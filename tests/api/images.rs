@@ -223,4 +223,27 @@ both_backends! {
         let crossed = format!("/v1/products/{pid}/images/{}", draft_photo["id"].as_str().unwrap());
         problem(app.request(Method::DELETE, &crossed, Some(&seller.token), None).await, 404).await;
     }
+
+    async fn ten_uploads_at_once_all_land(app) {
+        let seller = app.active_seller().await;
+        let product = app.create_product(&seller, json!({})).await;
+        let url = app.url(&format!("/v1/products/{}/images", product["id"].as_str().unwrap()));
+        let bytes = fixture("kain.webp");
+        let mut tasks = Vec::new();
+        for _ in 0..10 {
+            let (client, url, token, bytes) = (app.client.clone(), url.clone(), seller.token.clone(), bytes.clone());
+            tasks.push(tokio::spawn(async move {
+                let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("kain.webp"));
+                client.post(url).bearer_auth(token).multipart(form).send().await.unwrap().status().as_u16()
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), 201, "decodes queue behind the limit, none fail");
+        }
+        assert_eq!(image_rows(&app), 10);
+        assert_eq!(blob_files(&app), 70);
+        let listed: Value = app.get(&format!("/v1/products/{}", product["id"].as_str().unwrap()), Some(&seller.token)).await.json().await.unwrap();
+        let positions: Vec<i64> = listed["images"].as_array().unwrap().iter().map(|i| i["position"].as_i64().unwrap()).collect();
+        assert_eq!(positions.len(), 10);
+    }
 }
