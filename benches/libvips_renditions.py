@@ -78,13 +78,13 @@ def make_renditions(path, options):
 
 
 def cpu_seconds():
-    """(whole machine's busy CPU seconds from /proc/stat, or None; this process's CPU seconds)."""
+    """(busy CPU seconds of the whole machine, or None off Linux; CPU seconds of this process)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     try:
-        with open("/proc/stat") as stat:
-            user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, stat.readline().split()[1:9])
-        machine = (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError):
+        with open("/proc/stat") as stat:  # cpu user nice system idle iowait irq softirq steal
+            ticks = [int(n) for n in stat.readline().split()[1:9]]
+        machine = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
         machine = None
     return machine, usage.ru_utime + usage.ru_stime
 
@@ -99,7 +99,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir", type=Path, help="folder of *.jpg / *.jpeg photos")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per photo (default 3)")
-    parser.add_argument("--single-thread", action="store_true", help="set libvips concurrency to 1")
+    parser.add_argument("--single-thread", action="store_true", help="libvips concurrency 1")
     args = parser.parse_args()
 
     if not args.dir.is_dir():
@@ -111,45 +111,46 @@ def main():
     pyvips.cache_set_max(0)
     if args.single_thread:
         pyvips.concurrency_set(1)
-    libvips = ".".join(str(pyvips.version(i)) for i in range(3))
+    version = tuple(pyvips.version(i) for i in range(3))
+    libvips = ".".join(map(str, version))
     options = encoder_options()
-    print(f"libvips {libvips}, pyvips {importlib.metadata.version('pyvips')} "
-          f"(cffi {'API' if pyvips.API_mode else 'ABI'} mode), concurrency {pyvips.concurrency_get()} "
+    mode = "API" if pyvips.API_mode else "ABI"
+    print(f"libvips {libvips}, pyvips {importlib.metadata.version('pyvips')} (cffi {mode} mode), "
+          f"concurrency {pyvips.concurrency_get()} "
           f"(VIPS_CONCURRENCY={os.environ.get('VIPS_CONCURRENCY', 'unset')}), "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     print(f"widths {WIDTHS}, JPEG + WebP, options {options}; "
           f"1 warm-up pass, then {args.repeat} timed runs per photo")
-    if tuple(pyvips.version(i) for i in range(3)) < (8, 14, 2):
-        print("note: this libvips ignores strip in webpsave: each WebP carries a ~186-byte EXIF chunk")
-    print()
+    if version < (8, 14, 2):
+        print("note: this libvips ignores strip in webpsave: each WebP has a ~186-byte EXIF chunk")
 
     outputs = {}
-    for path in photos:  # warm-up: page cache, libvips/codec initialisation
+    for path in photos:  # warm-up: page cache, libvips and codec initialisation
         _, outputs[path] = timed(str(path), options)
 
     times = {path: [] for path in photos}
-    wall0, (machine0, own0) = time.perf_counter(), cpu_seconds()
+    start, (machine0, own0) = time.perf_counter(), cpu_seconds()
     for _ in range(args.repeat):  # round-robin, so a burst of load hits every photo alike
         for path in photos:
             times[path].append(timed(str(path), options)[0])
-    wall, (machine1, own1) = time.perf_counter() - wall0, cpu_seconds()
+    wall, (machine1, own1) = time.perf_counter() - start, cpu_seconds()
 
-    print(f"{'photo':<24} {'in':>9} {'1200 out':>9} {'best ms':>8} {'median ms':>10} {'6 outputs B':>12}")
+    print(f"\n{'photo':<24} {'in':>9} {'1200 out':>9} {'best ms':>8} {'median ms':>10} "
+          f"{'6 outputs B':>12}")
     medians = []
     for path in photos:
         source = pyvips.Image.new_from_file(str(path))
-        out = pyvips.Image.new_from_buffer(outputs[path][(WIDTHS[0], ".jpg")], "")
-        median = statistics.median(times[path])
-        medians.append(median)
+        big = pyvips.Image.new_from_buffer(outputs[path][(WIDTHS[0], ".jpg")], "")
+        medians.append(statistics.median(times[path]))
         total = sum(len(b) for b in outputs[path].values())
-        print(f"{path.name:<24} {source.width:>4}x{source.height:<4} {out.width:>4}x{out.height:<4} "
-              f"{min(times[path]):>8.1f} {median:>10.1f} {total:>12,}")
+        print(f"{path.name:<24} {source.width:>4}x{source.height:<4} {big.width:>4}x{big.height:<4} "
+              f"{min(times[path]):>8.1f} {medians[-1]:>10.1f} {total:>12,}")
 
-    others = "" if machine0 is None else \
-        f", other processes {max(0.0, (machine1 - machine0) - (own1 - own0)) / wall:.2f}"
-    print(f"\nCPU during the timed runs: this process {(own1 - own0) / wall:.2f} cores{others} "
-          f"(of {os.cpu_count()}); anything but ~0 for others means a loaded machine")
-
+    cpu = f"\nCPU during the timed runs: this process {(own1 - own0) / wall:.2f} cores"
+    if machine0 is not None:
+        others = max(0.0, (machine1 - machine0) - (own1 - own0)) / wall
+        cpu += f", other processes {others:.2f} (well above 0 means a loaded machine)"
+    print(cpu)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"libvips {libvips}: {len(photos)} photos, mean {statistics.mean(medians):.1f} ms/photo "
           f"(median of {args.repeat} runs each), concurrency {pyvips.concurrency_get()}, "
