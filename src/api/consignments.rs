@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::idempotency::{self, IdempotencyKey};
 use super::json::Json;
+use super::lines::parse_lines;
 use super::viewer::{hotel_viewer, viewer_of};
 use crate::app::AppState;
 use crate::auth::{AuthUser, HotelUser, SellerUser};
@@ -117,32 +118,29 @@ pub async fn dispatch(
     let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
     let agreement_id = v.require("agreement_id", body.agreement_id, Ok);
-    let mut items = Vec::new();
-    match body.items {
-        Some(list) if !list.is_empty() && list.len() <= 100 => {
-            for (i, line) in list.into_iter().enumerate() {
-                let quantity = v.require(
-                    format!("items[{i}].quantity"),
-                    line.quantity,
-                    parse_quantity,
-                );
-                let price = v.require(
-                    format!("items[{i}].unit_price_idr"),
-                    line.unit_price_idr,
-                    PriceIdr::parse,
-                );
-                if let (Some(quantity), Some(unit_price)) = (quantity, price) {
-                    items.push(DispatchItem {
-                        product_id: line.product_id,
-                        variant_id: line.variant_id,
-                        quantity,
-                        unit_price,
-                    });
-                }
-            }
-        }
-        _ => v.add("items", "must list 1 to 100 lines"),
-    }
+    let items = parse_lines(
+        body.items,
+        &mut v,
+        |i, line: DispatchLineInput, v| {
+            let quantity = v.require(
+                format!("items[{i}].quantity"),
+                line.quantity,
+                parse_quantity,
+            );
+            let price = v.require(
+                format!("items[{i}].unit_price_idr"),
+                line.unit_price_idr,
+                PriceIdr::parse,
+            );
+            Some(DispatchItem {
+                product_id: line.product_id,
+                variant_id: line.variant_id,
+                quantity: quantity?,
+                unit_price: price?,
+            })
+        },
+        |item| item.variant_id,
+    );
     v.finish()?;
     let agreement_id = agreement_id.unwrap();
     idempotency::run(

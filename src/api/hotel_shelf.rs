@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::idempotency::{self, IdempotencyKey};
 use super::json::Json;
+use super::lines::parse_lines;
 use super::viewer::viewer_of;
 use crate::app::AppState;
 use crate::auth::{AuthUser, HotelUser};
@@ -85,43 +86,29 @@ pub async fn record_sale(
     check_own_hotel(&state, hotel, id).await?;
     let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
-    let mut items = Vec::new();
-    match body.items {
-        Some(list) if !list.is_empty() && list.len() <= 100 => {
-            for (i, line) in list.into_iter().enumerate() {
-                let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
-                let quantity = v.require(
-                    format!("items[{i}].quantity"),
-                    line.quantity,
-                    parse_quantity,
-                );
-                let price = v.require(
-                    format!("items[{i}].unit_price_idr"),
-                    line.unit_price_idr,
-                    PriceIdr::parse,
-                );
-                if let (Some(variant_id), Some(quantity), Some(unit_price)) =
-                    (variant, quantity, price)
-                {
-                    if items
-                        .iter()
-                        .any(|it: &SaleItem| it.variant_id == variant_id)
-                    {
-                        v.add(
-                            format!("items[{i}].variant_id"),
-                            "is on another line already",
-                        );
-                    }
-                    items.push(SaleItem {
-                        variant_id,
-                        quantity,
-                        unit_price,
-                    });
-                }
-            }
-        }
-        _ => v.add("items", "must list 1 to 100 lines"),
-    }
+    let mut items = parse_lines(
+        body.items,
+        &mut v,
+        |i, line: SaleLineInput, v| {
+            let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
+            let quantity = v.require(
+                format!("items[{i}].quantity"),
+                line.quantity,
+                parse_quantity,
+            );
+            let price = v.require(
+                format!("items[{i}].unit_price_idr"),
+                line.unit_price_idr,
+                PriceIdr::parse,
+            );
+            Some(SaleItem {
+                variant_id: variant?,
+                quantity: quantity?,
+                unit_price: price?,
+            })
+        },
+        |item| Some(item.variant_id),
+    );
     let t = now();
     let sold_at = body.sold_at.unwrap_or(t);
     if sold_at > t + Duration::minutes(5) {
@@ -161,30 +148,20 @@ pub struct ReturnRequest {
 }
 
 fn quantity_lines(items: Option<Vec<QuantityLineInput>>, v: &mut Violations) -> Vec<(Uuid, i64)> {
-    let mut out: Vec<(Uuid, i64)> = Vec::new();
-    match items {
-        Some(list) if !list.is_empty() && list.len() <= 100 => {
-            for (i, line) in list.into_iter().enumerate() {
-                let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
-                let quantity = v.require(
-                    format!("items[{i}].quantity"),
-                    line.quantity,
-                    parse_quantity,
-                );
-                if let (Some(variant_id), Some(quantity)) = (variant, quantity) {
-                    if out.iter().any(|(w, _)| *w == variant_id) {
-                        v.add(
-                            format!("items[{i}].variant_id"),
-                            "is on another line already",
-                        );
-                    }
-                    out.push((variant_id, quantity));
-                }
-            }
-        }
-        _ => v.add("items", "must list 1 to 100 lines"),
-    }
-    out
+    parse_lines(
+        items,
+        v,
+        |i, line, v| {
+            let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
+            let quantity = v.require(
+                format!("items[{i}].quantity"),
+                line.quantity,
+                parse_quantity,
+            );
+            Some((variant?, quantity?))
+        },
+        |(variant, _)| Some(*variant),
+    )
 }
 
 /// Return units from the shelf to the seller's own stock (the hotel). Honours
@@ -265,31 +242,22 @@ pub async fn record_count(
     check_own_hotel(&state, hotel, id).await?;
     let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
-    let mut items: Vec<(Uuid, i64)> = Vec::new();
-    match body.items {
-        Some(list) if !list.is_empty() && list.len() <= 100 => {
-            for (i, line) in list.into_iter().enumerate() {
-                let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
-                let counted = v.require(format!("items[{i}].counted"), line.counted, |c| {
-                    if (0..=100_000).contains(&c) {
-                        Ok(c)
-                    } else {
-                        Err("must be between 0 and 100000".to_owned())
-                    }
-                });
-                if let (Some(variant_id), Some(counted)) = (variant, counted) {
-                    if items.iter().any(|(w, _)| *w == variant_id) {
-                        v.add(
-                            format!("items[{i}].variant_id"),
-                            "is on another line already",
-                        );
-                    }
-                    items.push((variant_id, counted));
+    let mut items = parse_lines(
+        body.items,
+        &mut v,
+        |i, line: CountLineInput, v| {
+            let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
+            let counted = v.require(format!("items[{i}].counted"), line.counted, |c| {
+                if (0..=100_000).contains(&c) {
+                    Ok(c)
+                } else {
+                    Err("must be between 0 and 100000".to_owned())
                 }
-            }
-        }
-        _ => v.add("items", "must list 1 to 100 lines"),
-    }
+            });
+            Some((variant?, counted?))
+        },
+        |(variant, _)| Some(*variant),
+    );
     v.finish()?;
     idempotency::run(
         &state,

@@ -14,6 +14,7 @@ pub mod hotels;
 pub mod idempotency;
 pub mod images;
 pub mod json;
+pub mod lines;
 pub mod me;
 pub mod pagination;
 pub mod problems;
