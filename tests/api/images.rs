@@ -9,23 +9,7 @@ use crate::both_backends;
 use crate::support::{TestApp, fields, fixture, problem};
 
 fn blob_files(app: &TestApp) -> usize {
-    fn walk(dir: &std::path::Path) -> usize {
-        std::fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .map(|e| {
-                        if e.path().is_dir() {
-                            walk(&e.path())
-                        } else {
-                            1
-                        }
-                    })
-                    .sum()
-            })
-            .unwrap_or(0)
-    }
-    walk(&app.data_dir().join("blobs"))
+    walk_files(&app.data_dir().join("blobs"))
 }
 
 fn image_rows(app: &TestApp) -> i64 {
@@ -245,5 +229,93 @@ both_backends! {
         let listed: Value = app.get(&format!("/v1/products/{}", product["id"].as_str().unwrap()), Some(&seller.token)).await.json().await.unwrap();
         let positions: Vec<i64> = listed["images"].as_array().unwrap().iter().map(|i| i["position"].as_i64().unwrap()).collect();
         assert_eq!(positions.len(), 10);
+    }
+}
+
+/// Blobs written before a failed commit are removed: an upload for a product that is gone by
+/// commit time leaves neither a row nor a file.
+async fn failed_commit_removes_blobs(backend: crate::support::Backend) {
+    use std::sync::Arc;
+
+    use kriya::app::AppState;
+    use kriya::blob::Blobs;
+    use kriya::blob::fs::FsStore;
+    use kriya::db::connection::{build_pool, run_migrations};
+
+    let dir = tempfile::tempdir().unwrap();
+    let Some((url, _schema)) = crate::support::fresh_database(backend, dir.path()) else {
+        eprintln!("skipped: KRIYA_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let pool = build_pool(&url, 2).unwrap();
+    run_migrations(&mut pool.get().unwrap()).unwrap();
+    let blobs_dir = dir.path().join("blobs");
+    let state = AppState {
+        pool,
+        blobs: Blobs::Fs(FsStore::new(&blobs_dir).unwrap()),
+        decodes: Arc::new(tokio::sync::Semaphore::new(1)),
+        jwt: kriya::auth::jwt::JwtKeys::new(b"0123456789abcdef0123456789abcdef", 60),
+        auth_limiter: kriya::auth::rate_limit::AuthRateLimiter::new(10),
+        refresh_token_ttl_days: 1,
+        openapi_json: String::new(),
+    };
+    let missing_product = uuid::Uuid::now_v7();
+    let result = kriya::services::uploads::upload(
+        &state,
+        missing_product,
+        uuid::Uuid::now_v7(),
+        fixture("kain.webp").into(),
+    )
+    .await;
+    assert!(result.is_err(), "the commit fails: no such product");
+    let leftover = walk_files(&blobs_dir);
+    assert_eq!(
+        leftover, 0,
+        "the seven blobs written before the failed commit are gone"
+    );
+    use diesel::prelude::*;
+    let rows: i64 = kriya::db::schema::product_images::table
+        .count()
+        .get_result(&mut state.pool.get().unwrap())
+        .unwrap();
+    assert_eq!(rows, 0);
+    if let Some((base, schema)) = _schema {
+        let mut c = diesel::PgConnection::establish(&base).unwrap();
+        diesel::connection::SimpleConnection::batch_execute(
+            &mut c,
+            &format!("DROP SCHEMA {schema} CASCADE"),
+        )
+        .unwrap();
+    }
+}
+
+fn walk_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    if e.path().is_dir() {
+                        walk_files(&e.path())
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+mod a_failed_commit_removes_written_blobs {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        failed_commit_removes_blobs(crate::support::Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        failed_commit_removes_blobs(crate::support::Backend::Postgres).await;
     }
 }
