@@ -129,6 +129,7 @@ async fn read_file(mut multipart: Multipart) -> AppResult<Bytes> {
     (status = 413, description = "Over 20 MiB or over 40 megapixels", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not a JPEG, PNG or WebP (judged by the bytes), or not multipart", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "No `file` field, or a broken image", body = Problem, content_type = "application/problem+json"),
+    (status = 503, description = "The photo store is unreachable; nothing was stored", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/products/{id}/images")]
 pub async fn upload_image(

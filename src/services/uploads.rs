@@ -29,7 +29,14 @@ impl From<BlobError> for AppError {
     fn from(e: BlobError) -> Self {
         match e {
             BlobError::NotFound(_) => AppError::NotFound("image"),
-            other => AppError::Internal(other.to_string()),
+            // A store that is down is the service being unavailable, not a bug: 503.
+            BlobError::Io(detail) => {
+                tracing::warn!(%detail, "blob store");
+                AppError::Unavailable(
+                    "the photo store is not reachable right now; try again".to_owned(),
+                )
+            }
+            BlobError::BadKey(key) => AppError::Internal(format!("blob key {key}")),
         }
     }
 }

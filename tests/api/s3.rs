@@ -180,8 +180,8 @@ async fn an_expired_presigned_url_is_refused() {
     assert!(!store.exists(&key).await.unwrap());
 }
 
-#[tokio::test]
-async fn readyz_names_an_unreachable_blob_store() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_blob_store_is_503_and_stores_nothing() {
     let Some(app) = TestApp::spawn_with(Backend::Sqlite, |raw| {
         raw.set("s3_bucket", "kriya-test");
         raw.set("s3_endpoint", "http://127.0.0.1:1");
@@ -197,4 +197,23 @@ async fn readyz_names_an_unreachable_blob_store() {
         body["detail"].as_str().unwrap().contains("blob store"),
         "{body}"
     );
+    // An upload while the store is down: 503, and no row.
+    let seller = app.active_seller().await;
+    let product = app.create_product(&seller, json!({})).await;
+    let res = app
+        .upload(
+            Some(&seller.token),
+            product["id"].as_str().unwrap(),
+            "kain.webp",
+            fixture("kain.webp"),
+        )
+        .await;
+    problem(res, 503).await;
+    use diesel::prelude::*;
+    let rows: i64 = app.db(|c| {
+        kriya::db::schema::product_images::table
+            .count()
+            .get_result(c)
+    });
+    assert_eq!(rows, 0);
 }
