@@ -21,6 +21,10 @@ use crate::config::Config;
 use crate::db::connection::{build_pool, run_migrations};
 use crate::db::{DbConn, Pool};
 use crate::error::{AppError, AppResult};
+use crate::search::embedded::EmbeddedIndex;
+use crate::search::meili::MeiliIndex;
+use crate::search::worker::Worker;
+use crate::search::{SearchError, SharedIndex};
 
 /// What every request handler shares.
 pub struct AppState {
@@ -33,6 +37,7 @@ pub struct AppState {
     pub refresh_token_ttl_days: u64,
     /// The OpenAPI document, rendered once.
     pub openapi_json: String,
+    pub search: SharedIndex,
 }
 
 impl AppState {
@@ -59,6 +64,8 @@ pub enum StartError {
     Database(String),
     #[error("blob store: {0}")]
     Blobs(String),
+    #[error("search: {0}")]
+    Search(#[from] SearchError),
     #[error("binding {addr}: {message}")]
     Bind { addr: String, message: String },
 }
@@ -89,6 +96,23 @@ pub fn open_blobs(config: &Config) -> Result<Blobs, StartError> {
         None => FsStore::new(config.data_dir.join("blobs"))
             .map(Blobs::Fs)
             .map_err(|e| StartError::Blobs(e.to_string())),
+    }
+}
+
+/// Meilisearch when `KRIYA_MEILI_URL` is set; otherwise the embedded index under the data
+/// dir (whose writer lock this process then holds). The flag says the index was just
+/// created empty, so it should be rebuilt from the database.
+pub fn open_search(config: &Config) -> Result<(SharedIndex, bool), SearchError> {
+    match &config.meili {
+        Some(m) => Ok((
+            Arc::new(MeiliIndex::new(&m.url, m.key.as_deref(), &m.index)?),
+            false,
+        )),
+        None => {
+            let index = EmbeddedIndex::open(&config.data_dir.join("search"))?;
+            let created = index.created;
+            Ok((Arc::new(index), created))
+        }
     }
 }
 
@@ -136,6 +160,8 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: Pool,
+    search: SharedIndex,
+    search_worker: Worker,
 }
 
 /// Idempotency keys are kept this long (the API promises at least 24 hours).
@@ -144,9 +170,31 @@ const IDEMPOTENCY_KEY_LIFETIME_HOURS: i64 = 48;
 impl Application {
     /// Opens the database (migrating it), binds the listener and prepares the server.
     pub fn build(config: &Config) -> Result<Self, StartError> {
+        Self::build_with_search(config, None)
+    }
+
+    /// As `build`, with the given search index instead of the configured one.
+    pub fn build_with_search(
+        config: &Config,
+        search: Option<SharedIndex>,
+    ) -> Result<Self, StartError> {
         let pool = open_database(config)?;
         let secret = jwt_secret(config)?;
         let blobs = open_blobs(config)?;
+        let (search, created) = match search {
+            Some(index) => (index, false),
+            None => open_search(config)?,
+        };
+        if created {
+            // A new (or dropped) embedded index: fill it from the database.
+            let mut conn = pool
+                .get()
+                .map_err(|e| StartError::Database(e.to_string()))?;
+            crate::db::search_outbox::enqueue(&mut conn, crate::db::search_outbox::Subject::All)
+                .map_err(|e| StartError::Database(e.to_string()))?;
+        }
+        let search_worker = Worker::spawn(pool.clone(), search.clone())
+            .map_err(|e| StartError::Search(SearchError::unavailable(e)))?;
         let state = web::Data::new(AppState {
             pool,
             blobs,
@@ -155,6 +203,7 @@ impl Application {
             auth_limiter: AuthRateLimiter::new(config.auth_rate_limit_per_minute),
             refresh_token_ttl_days: config.refresh_token_ttl_days,
             openapi_json: api::openapi_json(),
+            search: search.clone(),
         });
         let listener = TcpListener::bind(config.bind).map_err(|e| StartError::Bind {
             addr: config.bind.to_string(),
@@ -176,7 +225,18 @@ impl Application {
             message: e.to_string(),
         })?
         .run();
-        Ok(Self { port, server, pool })
+        Ok(Self {
+            port,
+            server,
+            pool,
+            search,
+            search_worker,
+        })
+    }
+
+    /// The search index the server (and its outbox worker) uses.
+    pub fn search_index(&self) -> SharedIndex {
+        self.search.clone()
     }
 
     pub fn port(&self) -> u16 {
@@ -214,6 +274,7 @@ impl Application {
         });
         let result = self.server.await;
         janitor.abort();
+        drop(self.search_worker);
         result
     }
 }

@@ -42,6 +42,16 @@ pub struct Config {
     pub s3: Option<S3Settings>,
     /// Uploads decoded at once; more wait their turn (each 12 MP photo needs ~60 MB).
     pub max_concurrent_decodes: usize,
+    /// Meilisearch, when `KRIYA_MEILI_URL` is set; otherwise the embedded index.
+    pub meili: Option<MeiliSettings>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeiliSettings {
+    pub url: String,
+    pub key: Option<String>,
+    /// The index name (`products` unless `KRIYA_MEILI_INDEX` says otherwise).
+    pub index: String,
 }
 
 /// Where a raw value came from, so an error can name it.
@@ -73,6 +83,9 @@ const KEYS: &[&str] = &[
     "s3_secret_key",
     "s3_path_style",
     "max_concurrent_decodes",
+    "meili_url",
+    "meili_key",
+    "meili_index",
 ];
 
 impl RawConfig {
@@ -245,7 +258,34 @@ impl RawConfig {
         if !(1..=64).contains(&max_concurrent_decodes) {
             return Err(self.invalid("max_concurrent_decodes", "must be between 1 and 64"));
         }
+        let text = |key: &str| {
+            self.values
+                .get(key)
+                .map(|s| s.value.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let meili = match text("meili_url") {
+            None => None,
+            Some(url) => {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(self.invalid("meili_url", "must be an http:// or https:// URL"));
+                }
+                let index = text("meili_index").unwrap_or_else(|| "products".to_owned());
+                if !index
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
+                    return Err(self.invalid("meili_index", "may hold only a-z, 0-9, - and _"));
+                }
+                Some(MeiliSettings {
+                    url,
+                    key: text("meili_key"),
+                    index,
+                })
+            }
+        };
         Ok(Config {
+            meili,
             s3,
             max_concurrent_decodes,
             bind,

@@ -11,5 +11,6 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod media;
+pub mod search;
 pub mod services;
 pub mod telemetry;

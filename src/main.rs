@@ -28,6 +28,9 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Rebuild the search index from the database (queued for the server when one holds
+    /// the embedded index).
+    Reindex,
     /// Print the OpenAPI document.
     Openapi,
     /// Run a benchmark.
@@ -63,6 +66,19 @@ enum BenchCommand {
         /// Runs per photo (the median is reported).
         #[arg(long, default_value_t = 3)]
         repeat: usize,
+    },
+    /// Loads generated products through the write path into a scratch SQLite data dir,
+    /// indexes them through the outbox, then times a fixed query mix and write→visible delay.
+    Search {
+        /// Products to load.
+        #[arg(long, default_value_t = 10_000)]
+        products: usize,
+        /// Queries to time (the mix repeats).
+        #[arg(long, default_value_t = 2_000)]
+        queries: usize,
+        /// Keep the data here instead of a temporary directory.
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
     },
 }
 
@@ -121,6 +137,18 @@ fn main() -> anyhow::Result<()> {
                 let options = kriya::bench::thumbnails::Options { dir, repeat };
                 runtime.block_on(kriya::bench::thumbnails::run(options))
             }
+            BenchCommand::Search {
+                products,
+                queries,
+                data_dir,
+            } => {
+                let options = kriya::bench::search::Options {
+                    products,
+                    queries,
+                    data_dir,
+                };
+                runtime.block_on(kriya::bench::search::run(options))
+            }
         };
     }
     let config = RawConfig::from_environment()?.build()?;
@@ -137,6 +165,7 @@ fn main() -> anyhow::Result<()> {
                 app.run_until_stopped().await.context("server")
             })
         }
+        Command::Reindex => reindex(&config),
         Command::Migrate => {
             open_database(&config)?;
             println!("migrations applied");
@@ -166,4 +195,33 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `kriya reindex`, with a progress bar.
+fn reindex(config: &kriya::config::Config) -> anyhow::Result<()> {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} products ({per_sec}, {eta} left)",
+        )?
+        .progress_chars("=> "),
+    );
+    bar.set_message("building documents");
+    let outcome = kriya::search::reindex::run(config, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })?;
+    bar.finish_and_clear();
+    match outcome {
+        kriya::search::reindex::Outcome::Rebuilt { documents } => {
+            println!("search index rebuilt: {documents} products");
+        }
+        kriya::search::reindex::Outcome::Queued => {
+            println!(
+                "a running server holds the search index; the rebuild is queued for it and \
+                 will be searchable in a few seconds"
+            );
+        }
+    }
+    Ok(())
 }

@@ -23,7 +23,7 @@ pub async fn healthz() -> web::Json<Health> {
     })
 }
 
-/// The service can reach what it depends on: the database and the blob store.
+/// The service can reach what it depends on: the database, the blob store and search.
 ///
 /// 503 with a problem naming the dependency otherwise.
 #[utoipa::path(tag = "health", responses(
@@ -48,6 +48,11 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         .check()
         .await
         .map_err(|e| AppError::Unavailable(format!("blob store: {e}")))?;
+    state
+        .search
+        .check()
+        .await
+        .map_err(|e| AppError::Unavailable(format!("search ({}): {e}", state.search.name())))?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ready".to_owned(),
     }))

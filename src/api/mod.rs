@@ -22,6 +22,7 @@ pub mod product_dto;
 pub mod product_lookup;
 pub mod product_status;
 pub mod products;
+pub mod search;
 pub mod sellers;
 pub mod statements;
 pub mod stock;
@@ -58,6 +59,7 @@ use crate::app::AppState;
         (name = "consignment", description = "Agreements, consignments, shelf sales, returns, counts and statements"),
         (name = "stock", description = "The stock ledger of a product"),
         (name = "images", description = "Product photos and their renditions"),
+        (name = "search", description = "Catalogue search"),
     )
 )]
 struct ApiDoc;
@@ -180,6 +182,7 @@ fn register(cfg: &mut ServiceConfig) {
         .service(images::upload_image)
         .service(images::reorder_images)
         .service(images::delete_image)
+        .service(search::search)
         .service(images::get_rendition);
 }
 

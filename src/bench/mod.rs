@@ -2,6 +2,7 @@
 //! results afterwards. Figures go to BENCHMARKS.md.
 
 pub mod sales;
+pub mod search;
 pub mod thumbnails;
 
 /// Latency percentile (0–100) of sorted samples, in milliseconds.

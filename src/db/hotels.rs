@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::DbConn;
 use super::portable::{DbId, DbTime};
 use super::schema::hotels;
+use super::search_outbox::{self, Subject};
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = hotels)]
@@ -77,13 +78,17 @@ pub fn set_status(
     status: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    diesel::update(hotels::table.find(DbId(id)))
+    let n = diesel::update(hotels::table.find(DbId(id)))
         .set((
             hotels::status.eq(status),
             hotels::version.eq(hotels::version + 1),
             hotels::updated_at.eq(DbTime(now)),
         ))
-        .execute(conn)
+        .execute(conn)?;
+    if n == 1 {
+        search_outbox::enqueue(conn, Subject::Hotel(id))?;
+    }
+    Ok(n)
 }
 
 /// Active hotels among `ids`.

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::DbConn;
 use super::portable::{DbId, DbJson, DbTime};
 use super::schema::product_images;
+use super::search_outbox::{self, Subject};
 
 /// A stored rendition, as kept in the row.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -53,10 +54,11 @@ impl ImageRow {
 }
 
 pub fn insert(conn: &mut DbConn, row: ImageRow) -> QueryResult<()> {
+    let product = row.product_id;
     diesel::insert_into(product_images::table)
         .values(row)
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    search_outbox::enqueue(conn, Subject::Product(product))
 }
 
 pub fn find(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<ImageRow>> {
@@ -81,13 +83,25 @@ pub fn of_products(conn: &mut DbConn, product_ids: &[Uuid]) -> QueryResult<Vec<I
         .load(conn)
 }
 
+/// Removes an image row; the product's search document follows.
 pub fn delete(conn: &mut DbConn, id: Uuid) -> QueryResult<usize> {
-    diesel::delete(product_images::table.find(DbId(id))).execute(conn)
+    let product: Option<DbId> = product_images::table
+        .find(DbId(id))
+        .select(product_images::product_id)
+        .first(conn)
+        .optional()?;
+    let n = diesel::delete(product_images::table.find(DbId(id))).execute(conn)?;
+    if let Some(product) = product {
+        search_outbox::enqueue(conn, Subject::Product(product.0))?;
+    }
+    Ok(n)
 }
 
+/// Moves an image; the first one is the product's thumbnail in search.
 pub fn set_position(conn: &mut DbConn, id: Uuid, position: i32) -> QueryResult<()> {
-    diesel::update(product_images::table.find(DbId(id)))
+    let product: DbId = diesel::update(product_images::table.find(DbId(id)))
         .set(product_images::position.eq(position))
-        .execute(conn)
-        .map(|_| ())
+        .returning(product_images::product_id)
+        .get_result(conn)?;
+    search_outbox::enqueue(conn, Subject::Product(product.0))
 }

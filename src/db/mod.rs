@@ -14,6 +14,7 @@ pub mod portable;
 pub mod products;
 pub mod refresh_tokens;
 pub mod schema;
+pub mod search_outbox;
 pub mod sellers;
 pub mod shelf;
 pub mod statements;

@@ -8,6 +8,7 @@ use super::portable::{DbId, DbJson, DbTime};
 
 use super::DbConn;
 use super::schema::{products, sellers};
+use super::search_outbox::{self, Subject};
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = products)]
@@ -58,13 +59,14 @@ pub fn insert(
     product: ProductRow,
     variants: Vec<super::variants::VariantRow>,
 ) -> QueryResult<()> {
+    let id = product.id;
     diesel::insert_into(products::table)
         .values(product)
         .execute(conn)?;
     for variant in variants {
         super::variants::insert(conn, variant)?;
     }
-    Ok(())
+    search_outbox::enqueue(conn, Subject::Product(id))
 }
 
 pub fn find(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<ProductRow>> {
@@ -143,6 +145,9 @@ pub fn update_if_version(
         products::updated_at.eq(DbTime(now)),
     ))
     .execute(conn)?;
+    if n == 1 {
+        search_outbox::enqueue(conn, Subject::Product(id))?;
+    }
     Ok(n == 1)
 }
 
@@ -168,5 +173,8 @@ pub fn set_status(
         products::updated_at.eq(DbTime(now)),
     ))
     .execute(conn)?;
+    if n == 1 {
+        search_outbox::enqueue(conn, Subject::Product(id))?;
+    }
     Ok(n == 1)
 }

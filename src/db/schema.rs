@@ -382,3 +382,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     product_images,
 );
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+    search_outbox (id) {
+        id -> BigInt,
+        topic -> Text,
+        subject_id -> Nullable<Id>,
+        enqueued_at -> Instant,
+        available_at -> Instant,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+    }
+}

@@ -8,6 +8,7 @@ use super::portable::{DbId, DbTime};
 
 use super::DbConn;
 use super::schema::sellers;
+use super::search_outbox::{self, Subject};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = sellers)]
@@ -117,6 +118,9 @@ pub fn update_profile(
     )
     .set((changes, sellers::version.eq(expected_version + 1)))
     .execute(conn)?;
+    if n == 1 {
+        search_outbox::enqueue(conn, Subject::Seller(id))?;
+    }
     Ok(n == 1)
 }
 
@@ -126,11 +130,15 @@ pub fn set_status(
     status: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    diesel::update(sellers::table.find(DbId(id)))
+    let n = diesel::update(sellers::table.find(DbId(id)))
         .set((
             sellers::status.eq(status),
             sellers::version.eq(sellers::version + 1),
             sellers::updated_at.eq(DbTime(now)),
         ))
-        .execute(conn)
+        .execute(conn)?;
+    if n == 1 {
+        search_outbox::enqueue(conn, Subject::Seller(id))?;
+    }
+    Ok(n)
 }

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::DbConn;
 use super::portable::{DbId, DbTime};
 use super::schema::{stock_balances, stock_movements};
+use super::search_outbox::{self, Subject};
 use crate::domain::stock::{Location, LocationKind, Reason};
 use crate::error::AppError;
 
@@ -132,6 +133,11 @@ pub fn record(conn: &mut DbConn, m: &Movement) -> Result<(), StockError> {
     diesel::insert_into(stock_movements::table)
         .values(row)
         .execute(conn)?;
+    // Search lists the hotels that hold a product on their shelf.
+    let on_shelf = |l: &Location| l.kind() == LocationKind::Shelf;
+    if m.from.as_ref().is_some_and(on_shelf) || on_shelf(&m.to) {
+        search_outbox::enqueue(conn, Subject::Product(m.product_id))?;
+    }
     Ok(())
 }
 

@@ -1,0 +1,280 @@
+//! `GET /v1/search`: the catalogue as buyers search it (published products of active
+//! sellers only, as the index holds them).
+
+use std::time::Instant;
+
+use actix_web::{get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::db;
+use crate::domain::seller::parse_kecamatan;
+use crate::domain::validation::Violations;
+use crate::error::{AppError, AppResult};
+use crate::search::text::{QueryWords, highlight};
+use crate::search::{Facets, Filters, ProductDocument, SearchQuery, Sort};
+
+pub const MAX_PER_PAGE: u32 = 100;
+const DEFAULT_PER_PAGE: u32 = 20;
+/// Results beyond this position are not served (narrow the search instead).
+pub const MAX_RESULT_WINDOW: u64 = 10_000;
+const MAX_QUERY_CHARS: usize = 200;
+
+/// The query string of a search (every parameter optional).
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// What the buyer typed: typo tolerant, the last word matches as a prefix, Indonesian and
+    /// English synonyms find each other. Empty lists everything.
+    #[param(example = "kalung daun")]
+    pub q: Option<String>,
+    /// Category slug (see `GET /v1/categories`).
+    #[param(example = "perhiasan")]
+    pub category: Option<String>,
+    #[param(example = "electroforming")]
+    pub technique: Option<String>,
+    #[param(example = "tembaga")]
+    pub material: Option<String>,
+    /// The seller's kecamatan: Blimbing, Klojen, Kedungkandang, Sukun or Lowokwaru.
+    pub kecamatan: Option<String>,
+    /// Inclusive, in rupiah.
+    pub min_price_idr: Option<i64>,
+    /// Inclusive, in rupiah.
+    pub max_price_idr: Option<i64>,
+    /// Only products on this approved hotel's shelf.
+    pub hotel_id: Option<Uuid>,
+    /// `relevance` (default), `price_asc`, `price_desc` or `newest`.
+    pub sort: Option<String>,
+    /// 1-based (default 1).
+    pub page: Option<u32>,
+    /// 1–100 (default 20).
+    pub per_page: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HitSeller {
+    pub id: Uuid,
+    pub name: String,
+    pub kecamatan: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HitThumbnail {
+    /// A 480-pixel-wide WebP rendition.
+    pub url: String,
+    pub blurhash: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchHit {
+    pub id: Uuid,
+    pub title: String,
+    pub price_idr: i64,
+    pub category: String,
+    pub seller: HitSeller,
+    pub thumbnail: Option<HitThumbnail>,
+    /// The title, HTML-escaped, with the words that matched in `<mark>…</mark>`.
+    pub highlight: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "hits": [{"id": "01934f6e-b000-7000-8000-000000000010", "title": "Kalung Daun Tembaga",
+        "price_idr": 185000, "category": "perhiasan",
+        "seller": {"id": "01934f6e-b000-7000-8000-000000000002", "name": "Griya Tembaga", "kecamatan": "Klojen"},
+        "thumbnail": {"url": "/v1/images/01934f6e-b000-7000-8000-000000000001/480.webp", "blurhash": "LEHV6nWB2yk8pyo0adR*.7kCMdnj"},
+        "highlight": "<mark>Kalung</mark> Daun Tembaga"}],
+    "total": 1, "page": 1, "per_page": 20,
+    "facets": {"category": {"perhiasan": 1}, "kecamatan": {"Klojen": 1}, "technique": {"electroforming": 1}, "material": {"tembaga": 1}},
+    "took_ms": 3
+}))]
+pub struct SearchResponse {
+    pub hits: Vec<SearchHit>,
+    /// Matching products in all.
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+    /// Counts per value over all matching products.
+    pub facets: Facets,
+    pub took_ms: u64,
+}
+
+/// Searches the catalogue.
+///
+/// Only published products of active sellers are found; a change is searchable within
+/// seconds. Filters combine with AND. Unknown parameters, sorts or filter values are a 422
+/// naming each.
+#[utoipa::path(tag = "search", params(SearchParams), responses(
+    (status = 200, body = SearchResponse),
+    (status = 503, description = "The search engine is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/search")]
+pub async fn search(
+    state: web::Data<AppState>,
+    raw: web::Query<Vec<(String, String)>>,
+) -> AppResult<web::Json<SearchResponse>> {
+    let query = parse(&state, raw.into_inner()).await?;
+    let started = Instant::now();
+    let found = state
+        .search
+        .search(&query)
+        .await
+        .map_err(|e| AppError::Unavailable(format!("search: {e}")))?;
+    let took_ms = started.elapsed().as_millis() as u64;
+    let words = QueryWords::parse(&query.text);
+    Ok(web::Json(SearchResponse {
+        hits: found.hits.into_iter().map(|d| hit(d, &words)).collect(),
+        total: found.total,
+        page: query.page,
+        per_page: query.per_page,
+        facets: found.facets,
+        took_ms,
+    }))
+}
+
+fn hit(doc: ProductDocument, words: &QueryWords) -> SearchHit {
+    SearchHit {
+        highlight: highlight(&doc.title, words),
+        id: doc.id,
+        title: doc.title,
+        price_idr: doc.price_idr,
+        category: doc.category,
+        seller: HitSeller {
+            id: doc.seller_id,
+            name: doc.seller_name,
+            kecamatan: doc.kecamatan,
+        },
+        thumbnail: doc.thumbnail.map(|t| HitThumbnail {
+            url: t.url,
+            blurhash: t.blurhash,
+        }),
+    }
+}
+
+/// Reads the query string into a `SearchQuery`, naming every bad parameter at once.
+async fn parse(state: &AppState, pairs: Vec<(String, String)>) -> AppResult<SearchQuery> {
+    let mut v = Violations::new();
+    let mut seen: Vec<String> = Vec::new();
+    let mut query = SearchQuery::text("");
+    query.per_page = DEFAULT_PER_PAGE;
+    let mut filters = Filters::default();
+    for (key, value) in pairs {
+        if seen.contains(&key) {
+            v.add(key.clone(), "is given more than once");
+            continue;
+        }
+        seen.push(key.clone());
+        let text = value.trim();
+        match key.as_str() {
+            "q" => {
+                if let Some(t) = v.check("q", bounded_query(text)) {
+                    query.text = t;
+                }
+            }
+            "category" => filters.category = v.check("category", keyword(text)),
+            "technique" => {
+                filters.technique = v.check("technique", keyword(text).map(|s| s.to_lowercase()))
+            }
+            "material" => {
+                filters.material = v.check("material", keyword(text).map(|s| s.to_lowercase()))
+            }
+            "kecamatan" => filters.kecamatan = v.check("kecamatan", parse_kecamatan(text)),
+            "min_price_idr" => filters.min_price_idr = v.check("min_price_idr", price(text)),
+            "max_price_idr" => filters.max_price_idr = v.check("max_price_idr", price(text)),
+            "hotel_id" => {
+                filters.hotel_id = v.check(
+                    "hotel_id",
+                    Uuid::parse_str(text).map_err(|_| "must be a UUID".to_owned()),
+                )
+            }
+            "sort" => {
+                if let Some(sort) = v.check("sort", Sort::parse(text)) {
+                    query.sort = sort;
+                }
+            }
+            "page" => {
+                if let Some(page) = v.check("page", number(text, 1, u32::MAX)) {
+                    query.page = page;
+                }
+            }
+            "per_page" => {
+                if let Some(n) = v.check("per_page", number(text, 1, MAX_PER_PAGE)) {
+                    query.per_page = n;
+                }
+            }
+            _ => v.add(key.clone(), "is not a search parameter"),
+        }
+    }
+    if let (Some(min), Some(max)) = (filters.min_price_idr, filters.max_price_idr)
+        && min > max
+    {
+        v.add("min_price_idr", "must not exceed max_price_idr");
+    }
+    if query.offset() as u64 >= MAX_RESULT_WINDOW {
+        v.add(
+            "page",
+            format!("reaches past the first {MAX_RESULT_WINDOW} results; narrow the search"),
+        );
+    }
+    // Values that must name something that exists.
+    let category = filters.category.clone();
+    let hotel = filters.hotel_id;
+    let (known_category, known_hotel) = state
+        .db(move |conn| {
+            let category_ok = match &category {
+                Some(c) => db::categories::slugs(conn)?.contains(c),
+                None => true,
+            };
+            let hotel_ok = match hotel {
+                Some(h) => !db::hotels::active_among(conn, &[h])?.is_empty(),
+                None => true,
+            };
+            Ok((category_ok, hotel_ok))
+        })
+        .await?;
+    if !known_category {
+        v.add("category", "is not a category (see GET /v1/categories)");
+    }
+    if !known_hotel {
+        v.add("hotel_id", "is not an approved hotel");
+    }
+    v.finish()?;
+    query.filters = filters;
+    Ok(query)
+}
+
+fn bounded_query(text: &str) -> Result<String, String> {
+    if text.chars().count() > MAX_QUERY_CHARS {
+        Err(format!("must be at most {MAX_QUERY_CHARS} characters"))
+    } else if text.chars().any(char::is_control) {
+        Err("must not contain control characters".to_owned())
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+/// A filter value: 1–60 printable characters.
+fn keyword(text: &str) -> Result<String, String> {
+    let n = text.chars().count();
+    if n == 0 || n > 60 || text.chars().any(char::is_control) {
+        Err("must be 1 to 60 printable characters".to_owned())
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+fn price(text: &str) -> Result<i64, String> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|p| (0..=1_000_000_000_000).contains(p))
+        .ok_or_else(|| "must be a whole number of rupiah, 0 or more".to_owned())
+}
+
+fn number(text: &str, min: u32, max: u32) -> Result<u32, String> {
+    text.parse::<u32>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| format!("must be a whole number from {min} to {max}"))
+}

@@ -1,0 +1,125 @@
+//! The search outbox: one row per change the search index has yet to see, written in the
+//! transaction that makes the change. The worker (`search::worker`) drains it; a row leaves
+//! the table only once the index has taken the rebuilt documents.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::DbConn;
+use super::portable::{DbId, DbTime};
+use super::schema::search_outbox;
+
+/// What a change touched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Product(Uuid),
+    /// Every product of the seller (status, name or kecamatan changed).
+    Seller(Uuid),
+    /// Every product on the hotel's shelf (the hotel was approved or suspended).
+    Hotel(Uuid),
+    /// The whole index (`kriya reindex` while a server runs).
+    All,
+}
+
+impl Subject {
+    fn parts(self) -> (&'static str, Option<Uuid>) {
+        match self {
+            Subject::Product(id) => ("product", Some(id)),
+            Subject::Seller(id) => ("seller", Some(id)),
+            Subject::Hotel(id) => ("hotel", Some(id)),
+            Subject::All => ("all", None),
+        }
+    }
+
+    fn from_parts(topic: &str, id: Option<Uuid>) -> Option<Self> {
+        match (topic, id) {
+            ("product", Some(id)) => Some(Subject::Product(id)),
+            ("seller", Some(id)) => Some(Subject::Seller(id)),
+            ("hotel", Some(id)) => Some(Subject::Hotel(id)),
+            ("all", None) => Some(Subject::All),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Pending {
+    pub id: i64,
+    pub subject: Subject,
+    pub attempts: i32,
+}
+
+/// Appends a row for `subject`, due now. Call it inside the transaction of the change.
+pub fn enqueue(conn: &mut DbConn, subject: Subject) -> QueryResult<()> {
+    let (topic, id) = subject.parts();
+    let now = DbTime(crate::domain::now());
+    diesel::insert_into(search_outbox::table)
+        .values((
+            search_outbox::topic.eq(topic),
+            search_outbox::subject_id.eq(id.map(DbId)),
+            search_outbox::enqueued_at.eq(now),
+            search_outbox::available_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+type RawRow = (i64, String, Option<DbId>, i32);
+
+/// Up to `limit` rows due at `now`, oldest first. On PostgreSQL the rows are locked
+/// (`FOR UPDATE SKIP LOCKED`) until the caller's transaction ends, so several workers never
+/// take the same row; rows another worker holds are skipped, not waited for.
+pub fn claim_due(conn: &mut DbConn, now: DateTime<Utc>, limit: i64) -> QueryResult<Vec<Pending>> {
+    let query = search_outbox::table
+        .filter(search_outbox::available_at.le(DbTime(now)))
+        .order(search_outbox::id)
+        .limit(limit)
+        .select((
+            search_outbox::id,
+            search_outbox::topic,
+            search_outbox::subject_id,
+            search_outbox::attempts,
+        ));
+    let rows: Vec<RawRow> = match conn {
+        DbConn::Pg(c) => query.for_update().skip_locked().load(c)?,
+        DbConn::Sqlite(c) => query.load(c)?,
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, topic, subject, attempts)| {
+            Subject::from_parts(&topic, subject.map(|s| s.0)).map(|subject| Pending {
+                id,
+                subject,
+                attempts,
+            })
+        })
+        .collect())
+}
+
+/// Removes rows the index has taken.
+pub fn remove(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> {
+    diesel::delete(search_outbox::table.filter(search_outbox::id.eq_any(ids))).execute(conn)
+}
+
+/// Puts rows back for a later attempt, remembering why this one failed.
+pub fn postpone(
+    conn: &mut DbConn,
+    ids: &[i64],
+    until: DateTime<Utc>,
+    error: &str,
+) -> QueryResult<usize> {
+    let error: String = error.chars().take(1000).collect();
+    diesel::update(search_outbox::table.filter(search_outbox::id.eq_any(ids)))
+        .set((
+            search_outbox::available_at.eq(DbTime(until)),
+            search_outbox::attempts.eq(search_outbox::attempts + 1),
+            search_outbox::last_error.eq(error),
+        ))
+        .execute(conn)
+}
+
+/// Rows waiting, due or not.
+pub fn backlog(conn: &mut DbConn) -> QueryResult<i64> {
+    search_outbox::table.count().get_result(conn)
+}

@@ -1,0 +1,249 @@
+//! The Meilisearch adapter: the same `ProductDocument`, settings applied idempotently at
+//! start, and every write waited on, so a row leaves the outbox only once Meilisearch has
+//! really taken it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use meilisearch_sdk::client::Client;
+use meilisearch_sdk::indexes::Index;
+use meilisearch_sdk::search::{MatchingStrategies, Selectors};
+use meilisearch_sdk::settings::{MinWordSizeForTypos, Settings, TypoToleranceSettings};
+use meilisearch_sdk::task_info::TaskInfo;
+use uuid::Uuid;
+
+use super::query::{Facets, Filters, SearchQuery, SearchResults, Sort};
+use super::{ProductDocument, SearchError, SearchIndex, synonyms};
+
+const TASK_TIMEOUT: Duration = Duration::from_secs(30);
+const TASK_POLL: Duration = Duration::from_millis(25);
+
+pub struct MeiliIndex {
+    client: Client,
+    index: Index,
+}
+
+impl MeiliIndex {
+    pub fn new(url: &str, key: Option<&str>, index_uid: &str) -> Result<Self, SearchError> {
+        let client = Client::new(url, key).map_err(SearchError::unavailable)?;
+        let index = client.index(index_uid);
+        Ok(Self { client, index })
+    }
+
+    async fn wait(
+        &self,
+        task: Result<TaskInfo, meilisearch_sdk::errors::Error>,
+    ) -> Result<(), SearchError> {
+        let task = task
+            .map_err(SearchError::unavailable)?
+            .wait_for_completion(&self.client, Some(TASK_POLL), Some(TASK_TIMEOUT))
+            .await
+            .map_err(SearchError::unavailable)?;
+        if task.is_failure() {
+            return Err(SearchError::Unavailable(format!(
+                "meilisearch task failed: {:?}",
+                task.unwrap_failure()
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn settings() -> Settings {
+    let synonyms: HashMap<String, Vec<String>> = synonyms::table()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Settings::new()
+        .with_searchable_attributes([
+            "title",
+            "title_en",
+            "materials",
+            "technique",
+            "category",
+            "seller_name",
+            "description",
+            "description_en",
+        ])
+        .with_filterable_attributes([
+            "category",
+            "technique",
+            "materials",
+            "kecamatan",
+            "price_idr",
+            "hotel_ids",
+            "seller_id",
+        ])
+        .with_sortable_attributes(["price_idr", "published_at"])
+        .with_ranking_rules([
+            "words",
+            "typo",
+            "proximity",
+            "attribute",
+            "sort",
+            "exactness",
+            "published_at:desc",
+        ])
+        .with_synonyms(synonyms)
+        .with_typo_tolerance(TypoToleranceSettings {
+            enabled: Some(true),
+            disable_on_attributes: None,
+            disable_on_words: None,
+            min_word_size_for_typos: Some(MinWordSizeForTypos {
+                one_typo: Some(4),
+                two_typos: Some(8),
+            }),
+            disable_on_numbers: None,
+        })
+}
+
+/// A filter value in Meilisearch's filter syntax (double-quoted, escaped).
+fn quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn filter_expression(f: &Filters) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut eq = |attribute: &str, value: Option<&str>| {
+        if let Some(v) = value {
+            parts.push(format!("{attribute} = {}", quoted(v)));
+        }
+    };
+    eq("category", f.category.as_deref());
+    eq("technique", f.technique.as_deref());
+    eq("materials", f.material.as_deref());
+    eq("kecamatan", f.kecamatan.as_deref());
+    eq("hotel_ids", f.hotel_id.map(|h| h.to_string()).as_deref());
+    if let Some(min) = f.min_price_idr {
+        parts.push(format!("price_idr >= {min}"));
+    }
+    if let Some(max) = f.max_price_idr {
+        parts.push(format!("price_idr <= {max}"));
+    }
+    parts.join(" AND ")
+}
+
+fn facet_counts(
+    all: &HashMap<String, HashMap<String, usize>>,
+    name: &str,
+) -> BTreeMap<String, u64> {
+    all.get(name)
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), *v as u64)).collect())
+        .unwrap_or_default()
+}
+
+#[async_trait]
+impl SearchIndex for MeiliIndex {
+    fn name(&self) -> &'static str {
+        "meilisearch"
+    }
+
+    async fn configure(&self) -> Result<(), SearchError> {
+        // Creating an index that exists fails harmlessly; the settings task is idempotent.
+        let _ = self
+            .wait(self.client.create_index(&self.index.uid, Some("id")).await)
+            .await;
+        self.wait(self.index.set_settings(&settings()).await).await
+    }
+
+    async fn upsert(&self, docs: &[ProductDocument]) -> Result<(), SearchError> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        self.wait(self.index.add_or_replace(docs, Some("id")).await)
+            .await
+    }
+
+    async fn delete(&self, ids: &[Uuid]) -> Result<(), SearchError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        self.wait(self.index.delete_documents(&ids).await).await
+    }
+
+    async fn replace_all(&self, docs: &[ProductDocument]) -> Result<(), SearchError> {
+        self.wait(self.index.delete_all_documents().await).await?;
+        self.upsert(docs).await
+    }
+
+    async fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let filter = filter_expression(&q.filters);
+        let sort: &[&str] = match q.sort {
+            Sort::Relevance => &[],
+            Sort::PriceAsc => &["price_idr:asc", "published_at:desc"],
+            Sort::PriceDesc => &["price_idr:desc", "published_at:desc"],
+            Sort::Newest => &["published_at:desc"],
+        };
+        let facets = ["category", "kecamatan", "technique", "materials"];
+        let mut search = self.index.search();
+        search
+            .with_query(&q.text)
+            .with_page(q.page as usize)
+            .with_hits_per_page(q.per_page as usize)
+            .with_facets(Selectors::Some(&facets))
+            .with_matching_strategy(MatchingStrategies::ALL);
+        if !filter.is_empty() {
+            search.with_filter(&filter);
+        }
+        if !sort.is_empty() {
+            search.with_sort(sort);
+        }
+        let found = search
+            .execute::<ProductDocument>()
+            .await
+            .map_err(SearchError::unavailable)?;
+        let distribution = found.facet_distribution.unwrap_or_default();
+        Ok(SearchResults {
+            hits: found.hits.into_iter().map(|h| h.result).collect(),
+            total: found.total_hits.unwrap_or(0) as u64,
+            facets: Facets {
+                category: facet_counts(&distribution, "category"),
+                kecamatan: facet_counts(&distribution, "kecamatan"),
+                technique: facet_counts(&distribution, "technique"),
+                material: facet_counts(&distribution, "materials"),
+            },
+        })
+    }
+
+    async fn count(&self) -> Result<u64, SearchError> {
+        let stats = self
+            .index
+            .get_stats()
+            .await
+            .map_err(SearchError::unavailable)?;
+        Ok(stats.number_of_documents as u64)
+    }
+
+    async fn clear(&self) -> Result<(), SearchError> {
+        self.wait(self.index.delete_all_documents().await).await
+    }
+
+    async fn check(&self) -> Result<(), SearchError> {
+        self.client
+            .health()
+            .await
+            .map(|_| ())
+            .map_err(SearchError::unavailable)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_are_quoted_and_joined_with_and() {
+        let f = Filters {
+            category: Some("batik".into()),
+            material: Some("kain \"sutra\"".into()),
+            min_price_idr: Some(10_000),
+            ..Filters::default()
+        };
+        assert_eq!(
+            filter_expression(&f),
+            r#"category = "batik" AND materials = "kain \"sutra\"" AND price_idr >= 10000"#
+        );
+    }
+}

@@ -1,0 +1,88 @@
+//! What a search asks and what it answers, independent of the engine.
+
+use std::collections::BTreeMap;
+
+use uuid::Uuid;
+
+use super::ProductDocument;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    PriceAsc,
+    PriceDesc,
+    Newest,
+}
+
+impl Sort {
+    pub const ALL: [&'static str; 4] = ["relevance", "price_asc", "price_desc", "newest"];
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "relevance" => Ok(Sort::Relevance),
+            "price_asc" => Ok(Sort::PriceAsc),
+            "price_desc" => Ok(Sort::PriceDesc),
+            "newest" => Ok(Sort::Newest),
+            _ => Err(format!("must be one of {}", Sort::ALL.join(", "))),
+        }
+    }
+}
+
+/// Filters combine with AND; `None` does not filter.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub category: Option<String>,
+    pub technique: Option<String>,
+    pub material: Option<String>,
+    pub kecamatan: Option<String>,
+    pub min_price_idr: Option<i64>,
+    pub max_price_idr: Option<i64>,
+    pub hotel_id: Option<Uuid>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// What the buyer typed; empty lists everything that passes the filters.
+    pub text: String,
+    pub filters: Filters,
+    pub sort: Sort,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl SearchQuery {
+    pub fn text(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            filters: Filters::default(),
+            sort: Sort::Relevance,
+            page: 1,
+            per_page: 20,
+        }
+    }
+
+    pub fn offset(&self) -> usize {
+        (self.page.saturating_sub(1) as usize) * self.per_page as usize
+    }
+}
+
+/// Number of matching documents per value of each faceted attribute.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Facets {
+    pub category: BTreeMap<String, u64>,
+    pub kecamatan: BTreeMap<String, u64>,
+    pub technique: BTreeMap<String, u64>,
+    pub material: BTreeMap<String, u64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchResults {
+    /// The requested page, in order.
+    pub hits: Vec<ProductDocument>,
+    /// All matching documents.
+    pub total: u64,
+    /// Over all matching documents, not only this page.
+    pub facets: Facets,
+}

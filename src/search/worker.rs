@@ -1,0 +1,304 @@
+//! The outbox worker: drains `search_outbox` into the search index. Each batch rebuilds the
+//! affected documents from the database (so a replay is harmless) and removes its rows only
+//! once the index has taken them; while the engine is down rows wait, with backoff, and
+//! nothing is lost.
+//!
+//! On PostgreSQL a batch runs in one transaction that holds its rows
+//! (`FOR UPDATE SKIP LOCKED`) and an advisory lock per affected product while it indexes:
+//! several replicas drain in parallel, never the same row, and never two versions of one
+//! product at once (so an older document cannot overwrite a newer one). On SQLite one server
+//! owns the data dir, and the worker is its only drainer.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use chrono::Utc;
+use diesel::connection::Connection;
+use diesel::sql_types::{BigInt, Bool};
+use diesel::{QueryableByName, RunQueryDsl};
+use uuid::Uuid;
+
+use super::document::{self, Change};
+use super::{SearchError, SharedIndex};
+use crate::db::search_outbox::{self, Pending, Subject};
+use crate::db::{DbConn, Pool};
+
+/// Rows taken per batch.
+pub const BATCH: i64 = 256;
+/// Products per rebuild page.
+const REBUILD_PAGE: i64 = 1000;
+const IDLE_POLL: Duration = Duration::from_millis(100);
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DrainError {
+    #[error("database: {0}")]
+    Db(String),
+    #[error(transparent)]
+    Index(#[from] SearchError),
+}
+
+impl From<diesel::result::Error> for DrainError {
+    fn from(e: diesel::result::Error) -> Self {
+        DrainError::Db(e.to_string())
+    }
+}
+
+impl From<r2d2::Error> for DrainError {
+    fn from(e: r2d2::Error) -> Self {
+        DrainError::Db(e.to_string())
+    }
+}
+
+/// How long a row waits after its `attempts`-th failure: 0.25 s doubling up to a minute.
+pub fn backoff(attempts: i32) -> Duration {
+    let factor = 1u32 << attempts.clamp(0, 16) as u32;
+    (Duration::from_millis(250) * factor).min(MAX_BACKOFF)
+}
+
+/// Runs index calls to completion from the worker's (synchronous) thread.
+pub trait Driver {
+    fn run<T>(&self, f: impl Future<Output = T>) -> T;
+}
+
+impl Driver for tokio::runtime::Runtime {
+    fn run<T>(&self, f: impl Future<Output = T>) -> T {
+        self.block_on(f)
+    }
+}
+
+/// Drains one batch; returns how many rows it took off the outbox.
+pub fn drain_once(pool: &Pool, index: &SharedIndex, rt: &impl Driver) -> Result<usize, DrainError> {
+    let mut conn = pool.get()?;
+    let now = crate::domain::now();
+    let mut claimed: Vec<Pending> = Vec::new();
+    let on_postgres = matches!(&*conn, DbConn::Pg(_));
+    let result = if on_postgres {
+        conn.transaction(|c| {
+            claimed = search_outbox::claim_due(c, now, BATCH)?;
+            let ready = lock_products(c, &claimed)?;
+            claimed.retain(|p| ready.contains(&p.id));
+            index_rows(c, &claimed, index, rt)?;
+            let ids: Vec<i64> = claimed.iter().map(|p| p.id).collect();
+            search_outbox::remove(c, &ids)?;
+            Ok::<_, DrainError>(ids.len())
+        })
+    } else {
+        claimed = search_outbox::claim_due(&mut conn, now, BATCH)?;
+        index_rows(&mut conn, &claimed, index, rt).and_then(|()| {
+            let ids: Vec<i64> = claimed.iter().map(|p| p.id).collect();
+            crate::db::write_tx(&mut conn, |c| {
+                Ok::<_, DrainError>(search_outbox::remove(c, &ids)?)
+            })
+        })
+    };
+    if let Err(DrainError::Index(e)) = &result {
+        // The rows stay; each waits longer the more often it failed.
+        let attempts = claimed.iter().map(|p| p.attempts).max().unwrap_or(0);
+        let until = Utc::now() + backoff(attempts + 1);
+        let ids: Vec<i64> = claimed.iter().map(|p| p.id).collect();
+        search_outbox::postpone(&mut conn, &ids, until, &e.to_string())?;
+    }
+    result
+}
+
+/// On PostgreSQL, takes a transaction-scoped advisory lock per product the rows touch;
+/// returns the rows whose products are all locked (the others stay for a later batch).
+fn lock_products(conn: &mut DbConn, rows: &[Pending]) -> Result<Vec<i64>, DrainError> {
+    #[derive(QueryableByName)]
+    struct Locked {
+        #[diesel(sql_type = Bool)]
+        locked: bool,
+    }
+    let mut ready = Vec::new();
+    for row in rows {
+        let keys: Vec<i64> = match row.subject {
+            // A rebuild excludes every other batch; other batches share this key.
+            Subject::All => vec![0],
+            other => document::expand(conn, &[other])?
+                .into_iter()
+                .map(advisory_key)
+                .collect(),
+        };
+        let exclusive = row.subject == Subject::All;
+        let mut all_locked = true;
+        for key in keys.iter().copied().chain((!exclusive).then_some(0)) {
+            let sql = if exclusive || key != 0 {
+                "SELECT pg_try_advisory_xact_lock($1) AS locked"
+            } else {
+                "SELECT pg_try_advisory_xact_lock_shared($1) AS locked"
+            };
+            let got: Locked = diesel::sql_query(sql)
+                .bind::<BigInt, _>(key)
+                .get_result(conn)?;
+            all_locked &= got.locked;
+        }
+        if all_locked {
+            ready.push(row.id);
+        }
+    }
+    Ok(ready)
+}
+
+/// A product's advisory-lock key (never 0, which the rebuild uses).
+fn advisory_key(id: Uuid) -> i64 {
+    let (hi, lo) = id.as_u64_pair();
+    ((hi ^ lo) as i64) | 1
+}
+
+/// Rebuilds the documents the rows touch and hands them to the index.
+fn index_rows(
+    conn: &mut DbConn,
+    rows: &[Pending],
+    index: &SharedIndex,
+    rt: &impl Driver,
+) -> Result<(), DrainError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if rows.iter().any(|r| r.subject == Subject::All) {
+        return rebuild(conn, index, rt, |_, _| {});
+    }
+    let subjects: Vec<Subject> = rows.iter().map(|r| r.subject).collect();
+    let ids = document::expand(conn, &subjects)?;
+    for chunk in ids.chunks(REBUILD_PAGE as usize) {
+        let changes = document::build(conn, chunk)?;
+        let (upserts, removes) = split(changes);
+        rt.run(index.apply(&upserts, &removes))?;
+    }
+    Ok(())
+}
+
+fn split(changes: Vec<Change>) -> (Vec<super::ProductDocument>, Vec<Uuid>) {
+    let mut upserts = Vec::new();
+    let mut removes = Vec::new();
+    for change in changes {
+        match change {
+            Change::Upsert(doc) => upserts.push(doc),
+            Change::Remove(id) => removes.push(id),
+        }
+    }
+    (upserts, removes)
+}
+
+/// Replaces the index with every searchable product, reporting `(done, total)` per page.
+pub fn rebuild(
+    conn: &mut DbConn,
+    index: &SharedIndex,
+    rt: &impl Driver,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<(), DrainError> {
+    let total = document::searchable_count(conn)? as u64;
+    let mut docs = Vec::with_capacity(total as usize);
+    let mut after = None;
+    loop {
+        let ids = document::searchable_ids(conn, after, REBUILD_PAGE)?;
+        let Some(last) = ids.last().copied() else {
+            break;
+        };
+        after = Some(last);
+        let (upserts, _) = split(document::build(conn, &ids)?);
+        docs.extend(upserts);
+        progress(docs.len() as u64, total);
+    }
+    rt.run(index.replace_all(&docs))?;
+    Ok(())
+}
+
+/// The worker thread of a server: drains until `stop` is set.
+pub struct Worker {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Worker {
+    pub fn spawn(pool: Pool, index: SharedIndex) -> std::io::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("kriya-search-io")
+            .enable_all()
+            .build()?;
+        let thread = std::thread::Builder::new()
+            .name("kriya-search-outbox".into())
+            .spawn(move || run(&pool, &index, &rt, &flag))?;
+        Ok(Self {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run(pool: &Pool, index: &SharedIndex, rt: &tokio::runtime::Runtime, stop: &AtomicBool) {
+    let mut failures = 0;
+    // Settings first: an engine that is down at start is waited for, not fatal.
+    while !stop.load(Ordering::Relaxed) {
+        match rt.block_on(index.configure()) {
+            Ok(()) => break,
+            Err(e) => {
+                failures += 1;
+                let wait = backoff(failures);
+                tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "configuring the search index failed; will retry");
+                sleep_unless_stopped(wait, stop);
+            }
+        }
+    }
+    failures = 0;
+    while !stop.load(Ordering::Relaxed) {
+        match drain_once(pool, index, rt) {
+            Ok(0) => {
+                failures = 0;
+                std::thread::sleep(IDLE_POLL);
+            }
+            Ok(n) => {
+                failures = 0;
+                tracing::debug!(rows = n, "search outbox drained");
+            }
+            Err(e) => {
+                failures += 1;
+                let wait = backoff(failures);
+                tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "search indexing failed; will retry");
+                sleep_unless_stopped(wait, stop);
+            }
+        }
+    }
+}
+
+fn sleep_unless_stopped(total: Duration, stop: &AtomicBool) {
+    let step = Duration::from_millis(50);
+    let mut slept = Duration::ZERO;
+    while slept < total && !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(step);
+        slept += step;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_a_minute() {
+        assert_eq!(backoff(0), Duration::from_millis(250));
+        assert_eq!(backoff(1), Duration::from_millis(500));
+        assert_eq!(backoff(3), Duration::from_secs(2));
+        assert_eq!(backoff(30), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn advisory_keys_are_never_the_rebuild_key() {
+        assert_ne!(advisory_key(Uuid::nil()), 0);
+        assert_ne!(advisory_key(Uuid::max()), 0);
+    }
+}
