@@ -46,7 +46,7 @@ pub struct ProductDocument {
 /// What the index should do about one product.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
-    Upsert(ProductDocument),
+    Upsert(Box<ProductDocument>),
     /// Not searchable (draft, archived, seller not active, gone).
     Remove(Uuid),
 }
@@ -165,7 +165,7 @@ pub fn build(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<Change>> {
     Ok(ids
         .iter()
         .map(|id| match docs.remove(id) {
-            Some(doc) => Change::Upsert(doc),
+            Some(doc) => Change::Upsert(Box::new(doc)),
             None => Change::Remove(*id),
         })
         .collect())

@@ -414,7 +414,15 @@ impl SearchIndex for EmbeddedIndex {
         upserts: &[ProductDocument],
         removes: &[Uuid],
     ) -> Result<(), SearchError> {
-        let docs = upserts.to_vec();
+        // The last version of each document wins.
+        let mut seen = std::collections::HashSet::new();
+        let mut docs: Vec<ProductDocument> = upserts
+            .iter()
+            .rev()
+            .filter(|d| seen.insert(d.id))
+            .cloned()
+            .collect();
+        docs.reverse();
         let removes = removes.to_vec();
         self.blocking(move |inner| {
             let converted: Vec<TantivyDocument> = docs

@@ -175,7 +175,7 @@ fn split(changes: Vec<Change>) -> (Vec<super::ProductDocument>, Vec<Uuid>) {
     let mut removes = Vec::new();
     for change in changes {
         match change {
-            Change::Upsert(doc) => upserts.push(doc),
+            Change::Upsert(doc) => upserts.push(*doc),
             Change::Remove(id) => removes.push(id),
         }
     }

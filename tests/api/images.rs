@@ -258,6 +258,9 @@ async fn failed_commit_removes_blobs(backend: crate::support::Backend) {
         auth_limiter: kriya::auth::rate_limit::AuthRateLimiter::new(10),
         refresh_token_ttl_days: 1,
         openapi_json: String::new(),
+        search: Arc::new(
+            kriya::search::embedded::EmbeddedIndex::open(&dir.path().join("search")).unwrap(),
+        ),
     };
     let missing_product = uuid::Uuid::now_v7();
     let result = kriya::services::uploads::upload(

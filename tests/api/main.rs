@@ -15,5 +15,8 @@ mod migrations;
 mod openapi;
 mod products;
 mod s3;
+mod search_api;
+mod search_conformance;
+mod search_outbox;
 mod sellers;
 mod variants;

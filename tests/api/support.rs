@@ -24,6 +24,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub pool: Pool,
+    /// As `KRIYA_DATABASE_URL` would name it.
+    pub database_url: String,
     server: actix_web::dev::ServerHandle,
     _dir: tempfile::TempDir,
     pg_schema: Option<(String, String)>,
@@ -75,6 +77,19 @@ pub fn fresh_database(
 
 static SPAWNED: AtomicU32 = AtomicU32::new(0);
 
+/// How long a change may take to become searchable.
+pub const SEARCH_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The ids of a search response's hits, in order.
+pub fn ids_of(res: &Value) -> Vec<String> {
+    res["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Option<Self> {
         Self::spawn_with(backend, |_| {}).await
@@ -82,25 +97,32 @@ impl TestApp {
 
     /// Starts the server; `tweak` may change the configuration first.
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut RawConfig)) -> Option<Self> {
+        Self::spawn_full(backend, tweak, None).await
+    }
+
+    /// Starts the server with `search` as its search index (instead of the embedded one).
+    pub async fn spawn_full(
+        backend: Backend,
+        tweak: impl FnOnce(&mut RawConfig),
+        search: Option<kriya::search::SharedIndex>,
+    ) -> Option<Self> {
         let dir = tempfile::tempdir().expect("temp dir");
         let (url, pg_schema) = fresh_database(backend, dir.path())?;
         let mut raw = RawConfig::from_vars(&Default::default()).expect("no config file");
         raw.set("bind", "127.0.0.1:0");
         raw.set("data_dir", dir.path().to_string_lossy());
-        raw.set(
-            "database_url",
-            match &url {
-                DbUrl::Postgres(u) => u.clone(),
-                DbUrl::Sqlite(p) => format!("sqlite://{p}"),
-            },
-        );
+        let database_url = match &url {
+            DbUrl::Postgres(u) => u.clone(),
+            DbUrl::Sqlite(p) => format!("sqlite://{p}"),
+        };
+        raw.set("database_url", &database_url);
         raw.set("jwt_secret", "test-secret-test-secret-test-secret!");
         raw.set("workers", "2");
         raw.set("db_pool_size", "4");
         raw.set("auth_rate_limit_per_minute", "10000");
         tweak(&mut raw);
         let config = raw.build().expect("test config is valid");
-        let app = Application::build(&config).expect("server starts");
+        let app = Application::build_with_search(&config, search).expect("server starts");
         let port = app.port();
         let server = app.handle();
         tokio::spawn(app.run_until_stopped());
@@ -113,10 +135,27 @@ impl TestApp {
                 .build()
                 .unwrap(),
             pool,
+            database_url,
             server,
             _dir: dir,
             pg_schema,
         })
+    }
+
+    /// Stops the server and waits until it let go of the data dir (the search index).
+    pub async fn stop(&self) {
+        self.server.stop(true).await;
+        let index_dir = self.data_dir().join("search");
+        let started = std::time::Instant::now();
+        while let Err(kriya::search::SearchError::Busy(_)) =
+            kriya::search::embedded::EmbeddedIndex::open(&index_dir)
+        {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "server still holds the index"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 
     pub fn data_dir(&self) -> &std::path::Path {
@@ -130,6 +169,51 @@ impl TestApp {
     /// Runs a query against the server's database.
     pub fn db<T>(&self, f: impl FnOnce(&mut DbConn) -> QueryResult<T>) -> T {
         f(&mut self.conn()).expect("test query")
+    }
+
+    /// `GET /v1/search?{query}`, 200 asserted.
+    pub async fn search(&self, query: &str) -> Value {
+        let res = self.get(&format!("/v1/search?{query}"), None).await;
+        assert_eq!(res.status(), StatusCode::OK, "search {query}");
+        res.json().await.unwrap()
+    }
+
+    /// Polls the search until `done` holds, for at most `SEARCH_DEADLINE` (the promise:
+    /// a change is searchable within 2 seconds).
+    pub async fn search_until(&self, query: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let started = std::time::Instant::now();
+        loop {
+            let res = self.search(query).await;
+            if done(&res) {
+                return res;
+            }
+            assert!(
+                started.elapsed() < SEARCH_DEADLINE,
+                "search `{query}` not as expected within {SEARCH_DEADLINE:?}: {res}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The ids a search finds.
+    pub async fn search_ids(&self, query: &str) -> Vec<String> {
+        ids_of(&self.search(query).await)
+    }
+
+    /// Waits until the outbox is empty (every change handed to the index).
+    pub async fn outbox_drained(&self) {
+        let started = std::time::Instant::now();
+        loop {
+            let backlog = self.db(kriya::db::search_outbox::backlog);
+            if backlog == 0 {
+                return;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "{backlog} outbox rows left"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,274 @@
+//! The outbox keeps search exact: replaying it changes nothing, an engine that fails loses
+//! nothing, `kriya reindex` rebuilds the same index (directly, or queued for a running
+//! server), and on PostgreSQL two drainers never take the same row.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use kriya::db::search_outbox::{self, Subject};
+use kriya::search::embedded::EmbeddedIndex;
+use kriya::search::{
+    ProductDocument, SearchError, SearchIndex, SearchQuery, SearchResults, SharedIndex,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::both_backends;
+use crate::support::{Backend, TestApp, ids_of};
+
+/// An adapter that fails its first `failures` writes, then behaves like the one it wraps:
+/// the engine being down, as the worker sees it. (A stand-in only for the failure; the
+/// index behind it is the real embedded one.)
+struct Flaky {
+    inner: SharedIndex,
+    failures: usize,
+    writes: AtomicUsize,
+}
+
+impl Flaky {
+    fn new(inner: SharedIndex, failures: usize) -> Self {
+        Self {
+            inner,
+            failures,
+            writes: AtomicUsize::new(0),
+        }
+    }
+
+    fn fail(&self) -> Result<(), SearchError> {
+        if self.writes.fetch_add(1, Ordering::SeqCst) < self.failures {
+            Err(SearchError::Unavailable("engine down (test)".into()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[async_trait]
+impl SearchIndex for Flaky {
+    fn name(&self) -> &'static str {
+        "flaky"
+    }
+    async fn configure(&self) -> Result<(), SearchError> {
+        self.inner.configure().await
+    }
+    async fn upsert(&self, docs: &[ProductDocument]) -> Result<(), SearchError> {
+        self.fail()?;
+        self.inner.upsert(docs).await
+    }
+    async fn delete(&self, ids: &[Uuid]) -> Result<(), SearchError> {
+        self.fail()?;
+        self.inner.delete(ids).await
+    }
+    async fn apply(
+        &self,
+        upserts: &[ProductDocument],
+        removes: &[Uuid],
+    ) -> Result<(), SearchError> {
+        self.fail()?;
+        self.inner.apply(upserts, removes).await
+    }
+    async fn replace_all(&self, docs: &[ProductDocument]) -> Result<(), SearchError> {
+        self.fail()?;
+        self.inner.replace_all(docs).await
+    }
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
+        self.inner.search(query).await
+    }
+    async fn count(&self) -> Result<u64, SearchError> {
+        self.inner.count().await
+    }
+    async fn clear(&self) -> Result<(), SearchError> {
+        self.inner.clear().await
+    }
+    async fn check(&self) -> Result<(), SearchError> {
+        self.inner.check().await
+    }
+}
+
+/// What a set of searches answers, without the timing.
+async fn snapshot(app: &TestApp) -> Vec<Value> {
+    let mut out = Vec::new();
+    for q in [
+        "q=",
+        "q=kalung",
+        "q=daun&sort=price_asc",
+        "sort=newest&per_page=2&page=2",
+    ] {
+        let mut res = app.search(q).await;
+        res.as_object_mut().unwrap().remove("took_ms");
+        out.push(res);
+    }
+    out
+}
+
+async fn three_products(app: &TestApp) -> Vec<String> {
+    let seller = app.active_seller().await;
+    let mut ids = Vec::new();
+    for (title, price) in [
+        ("Kalung Daun Jati", 185_000),
+        ("Gelang Daun Kopi", 95_000),
+        ("Kalung Bunga", 250_000),
+    ] {
+        let p = app
+            .create_product(&seller, json!({"title": title, "price_idr": price}))
+            .await;
+        let id = p["id"].as_str().unwrap().to_owned();
+        app.add_photo(&seller, &id).await;
+        let res = app
+            .post(
+                &format!("/v1/products/{id}/publish"),
+                Some(&seller.token),
+                json!({}),
+            )
+            .await;
+        assert!(res.status().is_success());
+        ids.push(id);
+    }
+    app.search_until("q=", |r| r["total"] == 3).await;
+    app.outbox_drained().await;
+    ids
+}
+
+both_backends! {
+    async fn replaying_the_outbox_changes_nothing(app) {
+        let ids = three_products(&app).await;
+        let before = snapshot(&app).await;
+        let seller: Uuid = app.db(|c| {
+            kriya::db::products::find(c, ids[0].parse().unwrap()).map(|p| p.unwrap().seller_id)
+        });
+        app.db(|c| {
+            for _ in 0..3 {
+                for id in &ids {
+                    search_outbox::enqueue(c, Subject::Product(id.parse().unwrap()))?;
+                }
+                search_outbox::enqueue(c, Subject::Seller(seller))?;
+                search_outbox::enqueue(c, Subject::Product(Uuid::now_v7()))?; // gone: a no-op
+            }
+            search_outbox::enqueue(c, Subject::All)
+        });
+        app.outbox_drained().await;
+        assert_eq!(snapshot(&app).await, before);
+    }
+
+    async fn kriya_reindex_with_a_server_running_queues_an_identical_rebuild(app) {
+        three_products(&app).await;
+        let before = snapshot(&app).await;
+        let out = reindex(&app);
+        assert!(out.contains("queued"), "{out}");
+        app.outbox_drained().await;
+        assert_eq!(snapshot(&app).await, before);
+    }
+}
+
+fn reindex(app: &TestApp) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kriya"))
+        .arg("reindex")
+        .env("KRIYA_DATA_DIR", app.data_dir())
+        .env("KRIYA_DATABASE_URL", &app.database_url)
+        .env("KRIYA_JWT_SECRET", "test-secret-test-secret-test-secret!")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kriya_reindex_without_a_server_rebuilds_an_identical_index() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    three_products(&app).await;
+    let queries = [
+        SearchQuery::text(""),
+        SearchQuery::text("kalung"),
+        SearchQuery::text("daun"),
+    ];
+    app.stop().await;
+    let index = EmbeddedIndex::open(&app.data_dir().join("search")).unwrap();
+    let mut before = Vec::new();
+    for q in &queries {
+        before.push(index.search(q).await.unwrap());
+    }
+    assert_eq!(before[0].total, 3);
+    drop(index);
+    // Lose the index entirely, then rebuild it from the database.
+    std::fs::remove_dir_all(app.data_dir().join("search")).unwrap();
+    let out = reindex(&app);
+    assert!(out.contains("rebuilt: 3 products"), "{out}");
+    let rebuilt = EmbeddedIndex::open(&app.data_dir().join("search")).unwrap();
+    assert!(!rebuilt.created);
+    for (q, expected) in queries.iter().zip(before) {
+        assert_eq!(rebuilt.search(q).await.unwrap(), expected, "{q:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_engine_loses_nothing_and_catches_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let real: SharedIndex = Arc::new(EmbeddedIndex::open(dir.path()).unwrap());
+    let flaky = Arc::new(Flaky::new(real.clone(), 3));
+    let app = TestApp::spawn_full(Backend::Sqlite, |_| {}, Some(flaky.clone()))
+        .await
+        .unwrap();
+    let seller = app.active_seller().await;
+    let p = app.published_product(&seller).await;
+    let id = p["id"].as_str().unwrap().to_owned();
+    // The first writes fail; the rows wait with backoff and are retried until taken.
+    let started = Instant::now();
+    loop {
+        let found = ids_of(&app.search("q=kalung").await);
+        if found == [id.clone()] {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "never caught up"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        flaky.writes.load(Ordering::SeqCst) > 3,
+        "the failures happened"
+    );
+    app.outbox_drained().await;
+    assert_eq!(real.count().await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_two_drainers_never_take_the_same_row() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        eprintln!("skipped: KRIYA_TEST_DATABASE_URL is not set");
+        return;
+    };
+    app.stop().await; // only this test drains now
+    use diesel::Connection;
+    let mut a = app.conn();
+    let mut b = app.conn();
+    a.transaction(|a| {
+        for _ in 0..4 {
+            search_outbox::enqueue(a, Subject::Product(Uuid::now_v7()))?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .unwrap();
+    let now = kriya::domain::now();
+    a.transaction(|a| {
+        let first = search_outbox::claim_due(a, now, 2)?;
+        assert_eq!(first.len(), 2);
+        b.transaction(|b| {
+            let second = search_outbox::claim_due(b, now, 10)?;
+            let taken: Vec<i64> = first.iter().map(|p| p.id).collect();
+            assert!(
+                second.iter().all(|p| !taken.contains(&p.id)),
+                "a held row was taken twice"
+            );
+            assert!(second.len() >= 2, "free rows are taken, held ones skipped");
+            Ok::<_, diesel::result::Error>(())
+        })
+    })
+    .unwrap();
+}
