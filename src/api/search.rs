@@ -13,13 +13,12 @@ use crate::db;
 use crate::domain::seller::parse_kecamatan;
 use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult};
+use crate::search::query::MAX_RESULT_WINDOW;
 use crate::search::text::{QueryWords, highlight};
 use crate::search::{Facets, Filters, ProductDocument, SearchQuery, Sort};
 
 pub const MAX_PER_PAGE: u32 = 100;
 const DEFAULT_PER_PAGE: u32 = 20;
-/// Results beyond this position are not served (narrow the search instead).
-pub const MAX_RESULT_WINDOW: u64 = 10_000;
 const MAX_QUERY_CHARS: usize = 200;
 
 /// The query string of a search (every parameter optional).

@@ -25,7 +25,7 @@ use tantivy::{
 };
 use uuid::Uuid;
 
-use super::query::{Facets, Filters, SearchQuery, SearchResults, Sort};
+use super::query::{Facets, Filters, MAX_FACET_VALUES, SearchQuery, SearchResults, Sort};
 use super::text::{self, QueryWords};
 use super::{ProductDocument, SearchError, SearchIndex, synonyms};
 
@@ -35,7 +35,6 @@ const SCHEMA_VERSION: &str = "1";
 const VERSION_FILE: &str = "kriya-schema-version";
 const TOKENIZER: &str = "kriya";
 const WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
-const FACET_SIZE: u32 = 200;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -364,7 +363,7 @@ impl Inner {
 }
 
 fn facet_request() -> Aggregations {
-    let terms = |field: &str| serde_json::json!({ "terms": { "field": field, "size": FACET_SIZE, "min_doc_count": 1 } });
+    let terms = |field: &str| serde_json::json!({ "terms": { "field": field, "size": MAX_FACET_VALUES, "min_doc_count": 1 } });
     serde_json::from_value(serde_json::json!({
         "category": terms("category"),
         "kecamatan": terms("kecamatan"),

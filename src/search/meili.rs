@@ -9,11 +9,15 @@ use async_trait::async_trait;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::indexes::Index;
 use meilisearch_sdk::search::{MatchingStrategies, Selectors};
-use meilisearch_sdk::settings::{MinWordSizeForTypos, Settings, TypoToleranceSettings};
+use meilisearch_sdk::settings::{
+    FacetingSettings, MinWordSizeForTypos, PaginationSetting, Settings, TypoToleranceSettings,
+};
 use meilisearch_sdk::task_info::TaskInfo;
 use uuid::Uuid;
 
-use super::query::{Facets, Filters, SearchQuery, SearchResults, Sort};
+use super::query::{
+    Facets, Filters, MAX_FACET_VALUES, MAX_RESULT_WINDOW, SearchQuery, SearchResults, Sort,
+};
 use super::{ProductDocument, SearchError, SearchIndex, synonyms};
 
 const TASK_TIMEOUT: Duration = Duration::from_secs(30);
@@ -86,6 +90,13 @@ fn settings() -> Settings {
             "published_at:desc",
         ])
         .with_synonyms(synonyms)
+        .with_pagination(PaginationSetting {
+            max_total_hits: MAX_RESULT_WINDOW as usize,
+        })
+        .with_faceting(FacetingSettings {
+            max_values_per_facet: MAX_FACET_VALUES,
+            sort_facet_values_by: None,
+        })
         .with_typo_tolerance(TypoToleranceSettings {
             enabled: Some(true),
             disable_on_attributes: None,

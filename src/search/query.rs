@@ -6,6 +6,12 @@ use uuid::Uuid;
 
 use super::ProductDocument;
 
+/// Results beyond this position are not served (narrow the search instead); Meilisearch's
+/// `maxTotalHits` is set to it, so totals are exact up to here on both engines.
+pub const MAX_RESULT_WINDOW: u64 = 10_000;
+/// Values counted per facet at most.
+pub const MAX_FACET_VALUES: usize = 200;
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Sort {
     #[default]

@@ -103,34 +103,33 @@ pub fn drain_once(pool: &Pool, index: &SharedIndex, rt: &impl Driver) -> Result<
     result
 }
 
-/// On PostgreSQL, takes a transaction-scoped advisory lock per product the rows touch;
-/// returns the rows whose products are all locked (the others stay for a later batch).
+/// On PostgreSQL, takes the transaction-scoped advisory locks that keep batches from
+/// overlapping: a rebuild waits for the rebuild key exclusively (batches under way finish
+/// first, later ones queue behind it, so it cannot be starved); any other batch shares that
+/// key, then tries a key per product its rows touch. Returns the rows whose products are all
+/// locked; the others stay for a later batch.
 fn lock_products(conn: &mut DbConn, rows: &[Pending]) -> Result<Vec<i64>, DrainError> {
     #[derive(QueryableByName)]
     struct Locked {
         #[diesel(sql_type = Bool)]
         locked: bool,
     }
+    if rows.iter().any(|r| r.subject == Subject::All) {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<BigInt, _>(REBUILD_KEY)
+            .execute(conn)?;
+        // The rebuild covers every row of the batch.
+        return Ok(rows.iter().map(|r| r.id).collect());
+    }
+    diesel::sql_query("SELECT pg_advisory_xact_lock_shared($1)")
+        .bind::<BigInt, _>(REBUILD_KEY)
+        .execute(conn)?;
     let mut ready = Vec::new();
     for row in rows {
-        let keys: Vec<i64> = match row.subject {
-            // A rebuild excludes every other batch; other batches share this key.
-            Subject::All => vec![0],
-            other => document::expand(conn, &[other])?
-                .into_iter()
-                .map(advisory_key)
-                .collect(),
-        };
-        let exclusive = row.subject == Subject::All;
         let mut all_locked = true;
-        for key in keys.iter().copied().chain((!exclusive).then_some(0)) {
-            let sql = if exclusive || key != 0 {
-                "SELECT pg_try_advisory_xact_lock($1) AS locked"
-            } else {
-                "SELECT pg_try_advisory_xact_lock_shared($1) AS locked"
-            };
-            let got: Locked = diesel::sql_query(sql)
-                .bind::<BigInt, _>(key)
+        for product in document::expand(conn, &[row.subject])? {
+            let got: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+                .bind::<BigInt, _>(advisory_key(product))
                 .get_result(conn)?;
             all_locked &= got.locked;
         }
@@ -141,7 +140,10 @@ fn lock_products(conn: &mut DbConn, rows: &[Pending]) -> Result<Vec<i64>, DrainE
     Ok(ready)
 }
 
-/// A product's advisory-lock key (never 0, which the rebuild uses).
+/// The advisory-lock key of a rebuild.
+const REBUILD_KEY: i64 = 0;
+
+/// A product's advisory-lock key (never `REBUILD_KEY`).
 fn advisory_key(id: Uuid) -> i64 {
     let (hi, lo) = id.as_u64_pair();
     ((hi ^ lo) as i64) | 1

@@ -272,3 +272,89 @@ async fn on_postgres_two_drainers_never_take_the_same_row() {
     })
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_server_on_the_same_data_dir_is_refused_clearly() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let mut raw = kriya::config::RawConfig::from_vars(&Default::default()).unwrap();
+    raw.set("bind", "127.0.0.1:0");
+    raw.set("data_dir", app.data_dir().to_string_lossy());
+    raw.set("database_url", &app.database_url);
+    let config = raw.build().unwrap();
+    let Err(e) = kriya::app::Application::build(&config) else {
+        panic!("a second server started on a data dir in use");
+    };
+    assert!(
+        e.to_string().contains("open in another Kriya process"),
+        "{e}"
+    );
+    assert!(
+        app.get("/readyz", None).await.status().is_success(),
+        "the first one still serves"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_two_replicas_draining_together_end_with_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let index: SharedIndex = Arc::new(EmbeddedIndex::open(dir.path()).unwrap());
+    let Some(app) = TestApp::spawn_full(Backend::Postgres, |_| {}, Some(index.clone())).await
+    else {
+        eprintln!("skipped: KRIYA_TEST_DATABASE_URL is not set");
+        return;
+    };
+    // A second replica's worker on the same database and index.
+    let _second = kriya::search::worker::Worker::spawn(app.pool.clone(), index.clone()).unwrap();
+    let ids = three_products(&app).await;
+    // Racing edits, each committed with its outbox row, drained by both workers.
+    let mut tasks = Vec::new();
+    for round in 0..8 {
+        for id in &ids {
+            let (pool, id) = (app.pool.clone(), id.parse::<Uuid>().unwrap());
+            tasks.push(tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get().unwrap();
+                kriya::db::write_tx(&mut conn, |c| {
+                    let p = kriya::db::products::find(c, id)?.unwrap();
+                    let changes = kriya::db::products::ProductChanges {
+                        price_idr: Some(10_000 + round * 1_000),
+                        ..Default::default()
+                    };
+                    kriya::db::products::update_if_version(
+                        c,
+                        id,
+                        p.version,
+                        &changes,
+                        kriya::domain::now(),
+                    )
+                })
+                .unwrap()
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    app.outbox_drained().await;
+    let keys: Vec<Uuid> = ids.iter().map(|i| i.parse().unwrap()).collect();
+    let expected: Vec<ProductDocument> = app
+        .db(|c| kriya::search::document::build(c, &keys))
+        .into_iter()
+        .map(|change| match change {
+            kriya::search::document::Change::Upsert(doc) => *doc,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let mut indexed = index
+        .search(&SearchQuery {
+            per_page: 10,
+            ..SearchQuery::text("")
+        })
+        .await
+        .unwrap()
+        .hits;
+    indexed.sort_by_key(|d| keys.iter().position(|k| *k == d.id));
+    assert_eq!(
+        indexed, expected,
+        "the index holds the last version of every product"
+    );
+}
