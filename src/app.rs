@@ -24,7 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::search::embedded::EmbeddedIndex;
 use crate::search::meili::MeiliIndex;
 use crate::search::worker::Worker;
-use crate::search::{SearchError, SharedIndex};
+use crate::search::{Detached, SearchError, SharedIndex};
 
 /// What every request handler shares.
 pub struct AppState {
@@ -35,6 +35,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub auth_limiter: AuthRateLimiter,
     pub refresh_token_ttl_days: u64,
+    /// How many proxies' `X-Forwarded-For` entries to trust for the client address.
+    pub trusted_proxy_hops: usize,
     /// The OpenAPI document, rendered once.
     pub openapi_json: String,
     pub search: SharedIndex,
@@ -161,7 +163,14 @@ pub struct Application {
     server: Server,
     pool: Pool,
     search: SharedIndex,
-    search_worker: Worker,
+    search_worker: Option<Worker>,
+    jwt: JwtKeys,
+}
+
+enum SearchSetup {
+    Configured,
+    Given(SharedIndex),
+    Detached,
 }
 
 /// Idempotency keys are kept this long (the API promises at least 24 hours).
@@ -178,12 +187,31 @@ impl Application {
         config: &Config,
         search: Option<SharedIndex>,
     ) -> Result<Self, StartError> {
+        let setup = match search {
+            Some(index) => SearchSetup::Given(index),
+            None => SearchSetup::Configured,
+        };
+        Self::assemble(config, setup)
+    }
+
+    /// A server for a command-line tool (`kriya demo`): it writes through the API and the
+    /// outbox like any client, but neither serves search nor drains the outbox, so a real
+    /// server may hold the index on the same data dir meanwhile.
+    pub fn build_detached(config: &Config) -> Result<Self, StartError> {
+        Self::assemble(config, SearchSetup::Detached)
+    }
+
+    fn assemble(config: &Config, setup: SearchSetup) -> Result<Self, StartError> {
         let pool = open_database(config)?;
         let secret = jwt_secret(config)?;
         let blobs = open_blobs(config)?;
-        let (search, created) = match search {
-            Some(index) => (index, false),
-            None => open_search(config)?,
+        let (search, created, drain) = match setup {
+            SearchSetup::Given(index) => (index, false, true),
+            SearchSetup::Configured => {
+                let (index, created) = open_search(config)?;
+                (index, created, true)
+            }
+            SearchSetup::Detached => (Arc::new(Detached) as SharedIndex, false, false),
         };
         if created {
             // A new (or dropped) embedded index: fill it from the database.
@@ -193,8 +221,14 @@ impl Application {
             crate::db::search_outbox::enqueue(&mut conn, crate::db::search_outbox::Subject::All)
                 .map_err(|e| StartError::Database(e.to_string()))?;
         }
-        let search_worker = Worker::spawn(pool.clone(), search.clone())
-            .map_err(|e| StartError::Search(SearchError::unavailable(e)))?;
+        let search_worker = if drain {
+            Some(
+                Worker::spawn(pool.clone(), search.clone())
+                    .map_err(|e| StartError::Search(SearchError::unavailable(e)))?,
+            )
+        } else {
+            None
+        };
         let state = web::Data::new(AppState {
             pool,
             blobs,
@@ -202,6 +236,7 @@ impl Application {
             jwt: JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs),
             auth_limiter: AuthRateLimiter::new(config.auth_rate_limit_per_minute),
             refresh_token_ttl_days: config.refresh_token_ttl_days,
+            trusted_proxy_hops: config.trusted_proxy_hops,
             openapi_json: api::openapi_json(),
             search: search.clone(),
         });
@@ -215,7 +250,9 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .wrap(api::problems::normalize())
-                .wrap(TracingLogger::default())
+                .wrap(actix_web::middleware::from_fn(api::metrics::observe))
+                .wrap(actix_web::middleware::from_fn(api::request_id::echo))
+                .wrap(TracingLogger::<api::request_id::RootSpan>::new())
                 .configure(api::configure_app)
         })
         .workers(config.workers)
@@ -231,7 +268,14 @@ impl Application {
             pool,
             search,
             search_worker,
+            jwt: JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs),
         })
+    }
+
+    /// The keys this server signs access tokens with (for command-line tools that act as a
+    /// known account through the API).
+    pub fn token_keys(&self) -> JwtKeys {
+        self.jwt.clone()
     }
 
     /// The search index the server (and its outbox worker) uses.

@@ -44,6 +44,9 @@ pub struct Config {
     pub max_concurrent_decodes: usize,
     /// Meilisearch, when `KRIYA_MEILI_URL` is set; otherwise the embedded index.
     pub meili: Option<MeiliSettings>,
+    /// Reverse proxies in front of Kriya that append to `X-Forwarded-For` (0: clients connect
+    /// directly, and the header is ignored).
+    pub trusted_proxy_hops: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,6 +89,7 @@ const KEYS: &[&str] = &[
     "meili_url",
     "meili_key",
     "meili_index",
+    "trusted_proxy_hops",
 ];
 
 impl RawConfig {
@@ -284,7 +288,12 @@ impl RawConfig {
                 })
             }
         };
+        let trusted_proxy_hops = self.parsed("trusted_proxy_hops", 0usize)?;
+        if trusted_proxy_hops > 5 {
+            return Err(self.invalid("trusted_proxy_hops", "must be between 0 and 5"));
+        }
         Ok(Config {
+            trusted_proxy_hops,
             meili,
             s3,
             max_concurrent_decodes,

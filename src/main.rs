@@ -28,6 +28,10 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Load the demo catalogue (Malang sellers, products with photos, two partner hotels
+    /// with consignments and sales) through the API; safe to run again, and while a server
+    /// runs on the same data.
+    Demo,
     /// Rebuild the search index from the database (queued for the server when one holds
     /// the embedded index).
     Reindex,
@@ -112,7 +116,7 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     if let Command::Bench { command } = cli.command {
-        kriya::telemetry::init(kriya::config::LogFormat::Pretty);
+        kriya::telemetry::init(kriya::config::LogFormat::Pretty, "warn");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
@@ -152,7 +156,12 @@ fn main() -> anyhow::Result<()> {
         };
     }
     let config = RawConfig::from_environment()?.build()?;
-    kriya::telemetry::init(config.log_format);
+    let quiet = if matches!(cli.command, Command::Serve) {
+        "info"
+    } else {
+        "warn"
+    };
+    kriya::telemetry::init(config.log_format, quiet);
     match cli.command {
         Command::Openapi | Command::Bench { .. } => unreachable!("handled above"),
         Command::Serve => {
@@ -166,6 +175,7 @@ fn main() -> anyhow::Result<()> {
             })
         }
         Command::Reindex => reindex(&config),
+        Command::Demo => demo(&config),
         Command::Migrate => {
             open_database(&config)?;
             println!("migrations applied");
@@ -223,5 +233,38 @@ fn reindex(config: &kriya::config::Config) -> anyhow::Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+/// `kriya demo`, with a progress bar.
+fn demo(config: &kriya::config::Config) -> anyhow::Result<()> {
+    struct Bar(indicatif::ProgressBar);
+    impl kriya::demo::Progress for Bar {
+        fn step(&self, done: u64, total: u64, what: &str) {
+            self.0.set_length(total);
+            self.0.set_position(done);
+            self.0.set_message(what.to_owned());
+        }
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("[{bar:40}] {pos}/{len} {wide_msg}")?
+            .progress_chars("=> "),
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let progress = Bar(bar);
+    let summary = runtime.block_on(kriya::demo::run(config, &progress))?;
+    progress.0.finish_and_clear();
+    println!(
+        "demo catalogue ready: {} sellers, {} products ({} new), {} hotels, {} consignments",
+        summary.sellers, summary.products, summary.created, summary.hotels, summary.consignments
+    );
+    println!(
+        "sign in as any demo account (e.g. kurator@demo.kriya.id, the admin) with the password {}",
+        kriya::demo::PASSWORD
+    );
+    println!("a running server indexes the catalogue within seconds: GET /v1/search?q=");
     Ok(())
 }

@@ -57,10 +57,29 @@ pub struct TokenResponse {
     pub expires_in: u64,
 }
 
-fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
-    req.peer_addr()
+/// The client's address for rate limiting: the connecting peer, or, behind `hops` trusted
+/// proxies, the address the outermost of them saw (the `hops`-th `X-Forwarded-For` entry
+/// from the right; entries further left are the client's own claims and are ignored).
+fn client_ip(req: &HttpRequest, hops: usize) -> std::net::IpAddr {
+    let peer = req
+        .peer_addr()
         .map(|a| a.ip())
-        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    if hops == 0 {
+        return peer;
+    }
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    forwarded
+        .len()
+        .checked_sub(hops)
+        .and_then(|i| forwarded[i].parse().ok())
+        .unwrap_or(peer)
 }
 
 /// Create an account. Sellers and hotels start `pending` until an admin approves them.
@@ -76,7 +95,9 @@ pub async fn register(
     state: web::Data<AppState>,
     Json(body): Json<RegisterRequest>,
 ) -> AppResult<HttpResponse> {
-    state.auth_limiter.check(client_ip(&req))?;
+    state
+        .auth_limiter
+        .check(client_ip(&req, state.trusted_proxy_hops))?;
     let role = match body.role.as_deref() {
         None => Err("is required".to_owned()),
         Some(r) => Role::parse_self_service(r),
@@ -153,7 +174,9 @@ pub async fn login(
     state: web::Data<AppState>,
     Json(body): Json<LoginRequest>,
 ) -> AppResult<web::Json<TokenResponse>> {
-    state.auth_limiter.check(client_ip(&req))?;
+    state
+        .auth_limiter
+        .check(client_ip(&req, state.trusted_proxy_hops))?;
     let email = Email::parse(&body.email).map_err(|_| bad_credentials())?;
     let user = state
         .db(move |conn| Ok(db::users::find_by_email(conn, email.as_str())?))

@@ -16,12 +16,14 @@ pub mod images;
 pub mod json;
 pub mod lines;
 pub mod me;
+pub mod metrics;
 pub mod pagination;
 pub mod problems;
 pub mod product_dto;
 pub mod product_lookup;
 pub mod product_status;
 pub mod products;
+pub mod request_id;
 pub mod search;
 pub mod sellers;
 pub mod statements;
@@ -183,6 +185,7 @@ fn register(cfg: &mut ServiceConfig) {
         .service(images::reorder_images)
         .service(images::delete_image)
         .service(search::search)
+        .service(metrics::scrape)
         .service(images::get_rendition);
 }
 
@@ -205,6 +208,12 @@ pub fn openapi_json() -> String {
         .expect("the OpenAPI document serialises")
 }
 
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+        .finish()
+}
+
 async fn serve_openapi(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
@@ -216,7 +225,13 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PayloadConfig::new(json::JSON_LIMIT))
         .app_data(problems::path_config())
         .app_data(problems::query_config())
-        .route("/v1/openapi.json", web::get().to(serve_openapi));
+        .route("/v1/openapi.json", web::get().to(serve_openapi))
+        // Swagger UI, built into the binary (nothing is fetched at build or run time).
+        .route("/docs", web::get().to(docs_redirect))
+        .service(
+            utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
+                .config(utoipa_swagger_ui::Config::from("/v1/openapi.json")),
+        );
     register(&mut ServiceConfig::new(cfg));
     cfg.default_service(web::to(problems::fallback));
 }

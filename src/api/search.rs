@@ -121,7 +121,11 @@ pub async fn search(
         .search(&query)
         .await
         .map_err(|e| AppError::Unavailable(format!("search: {e}")))?;
-    let took_ms = started.elapsed().as_millis() as u64;
+    let took = started.elapsed();
+    crate::metrics::get()
+        .search_seconds
+        .observe(took.as_secs_f64());
+    let took_ms = took.as_millis() as u64;
     let words = QueryWords::parse(&query.text);
     Ok(web::Json(SearchResponse {
         hits: found.hits.into_iter().map(|d| hit(d, &words)).collect(),

@@ -112,11 +112,22 @@ pub fn build_pool(url: &DbUrl, max_size: u32) -> Result<Pool, String> {
 /// Applies every pending migration of the connection's backend; returns how many ran.
 pub fn run_migrations(conn: &mut DbConn) -> Result<usize, String> {
     let applied = match conn {
-        DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
+        DbConn::Pg(c) => {
+            // Replicas starting together take turns: the first migrates, the rest find
+            // nothing pending. (A session lock: it outlives each migration's transaction.)
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                .map_err(|e| e.to_string())?;
+            let applied = c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len());
+            let _ = c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
+            applied
+        }
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     };
     applied.map_err(|e| e.to_string())
 }
+
+/// The advisory-lock key migrations hold on PostgreSQL (`kriya` in ASCII).
+const MIGRATION_LOCK: i64 = 0x006b_7269_7961;
 
 /// Runs `f` in a transaction that takes the write lock up front on SQLite (`BEGIN
 /// IMMEDIATE`), so a read-then-write never fails with "database is locked" half way.

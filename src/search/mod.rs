@@ -72,3 +72,42 @@ pub trait SearchIndex: Send + Sync {
 }
 
 pub type SharedIndex = Arc<dyn SearchIndex>;
+
+/// The index of a process that does not serve search (a command-line tool writing through
+/// the API): every call is refused, and nothing drains the outbox there.
+pub struct Detached;
+
+#[async_trait]
+impl SearchIndex for Detached {
+    fn name(&self) -> &'static str {
+        "detached"
+    }
+    async fn configure(&self) -> Result<(), SearchError> {
+        Ok(())
+    }
+    async fn upsert(&self, _: &[ProductDocument]) -> Result<(), SearchError> {
+        Err(detached())
+    }
+    async fn delete(&self, _: &[Uuid]) -> Result<(), SearchError> {
+        Err(detached())
+    }
+    async fn replace_all(&self, _: &[ProductDocument]) -> Result<(), SearchError> {
+        Err(detached())
+    }
+    async fn search(&self, _: &SearchQuery) -> Result<SearchResults, SearchError> {
+        Err(detached())
+    }
+    async fn count(&self) -> Result<u64, SearchError> {
+        Err(detached())
+    }
+    async fn clear(&self) -> Result<(), SearchError> {
+        Err(detached())
+    }
+    async fn check(&self) -> Result<(), SearchError> {
+        Err(detached())
+    }
+}
+
+fn detached() -> SearchError {
+    SearchError::Unavailable("this process does not serve search".to_owned())
+}

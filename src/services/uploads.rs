@@ -61,6 +61,7 @@ pub async fn upload(
     seller_id: Uuid,
     bytes: Bytes,
 ) -> AppResult<ImageRow> {
+    let _timer = crate::metrics::get().upload_seconds.start_timer();
     let permit = state
         .decodes
         .clone()
@@ -68,9 +69,12 @@ pub async fn upload(
         .await
         .map_err(AppError::internal)?;
     let input = bytes.clone();
-    let processed = tokio::task::spawn_blocking(move || media::process(&input))
-        .await
-        .map_err(AppError::internal)?;
+    let processed = tokio::task::spawn_blocking(move || {
+        let _timer = crate::metrics::get().rendition_seconds.start_timer();
+        media::process(&input)
+    })
+    .await
+    .map_err(AppError::internal)?;
     drop(permit);
     let processed = processed?;
 

@@ -164,3 +164,38 @@ mod rate_limit {
         rate_limit_on_login(Backend::Postgres).await;
     }
 }
+
+/// Behind one trusted proxy, clients are told apart by the address the proxy saw (the last
+/// `X-Forwarded-For` entry), and what a client claims further left changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_proxy_each_client_has_its_own_limit() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |raw| {
+        raw.set("auth_rate_limit_per_minute", "2");
+        raw.set("trusted_proxy_hops", "1");
+    })
+    .await
+    .unwrap();
+    let login = |forwarded: &'static str| {
+        app.client
+            .post(app.url("/v1/auth/login"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"email": "x@example.id", "password": "whatever-pass"}))
+            .send()
+    };
+    for spoof in ["1.1.1.1, 203.0.113.7", "9.9.9.9, 203.0.113.7"] {
+        assert_eq!(
+            login(spoof).await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        login("8.8.8.8, 203.0.113.7").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a claimed address does not reset the limit"
+    );
+    assert_eq!(
+        login("203.0.113.8").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED,
+        "another client behind the same proxy is not limited"
+    );
+}

@@ -7,6 +7,7 @@ mod cli;
 mod consignment_access;
 mod consignment_rules;
 mod consignment_story;
+mod demo;
 mod errors;
 mod health;
 mod images;
