@@ -92,6 +92,14 @@ const KEYS: &[&str] = &[
     "trusted_proxy_hops",
 ];
 
+/// Every `KRIYA_*` variable Kriya reads (including `KRIYA_LOG` and `KRIYA_CONFIG`).
+pub fn variable_names() -> Vec<String> {
+    KEYS.iter()
+        .map(|k| format!("KRIYA_{}", k.to_uppercase()))
+        .chain(["KRIYA_LOG".to_owned(), "KRIYA_CONFIG".to_owned()])
+        .collect()
+}
+
 impl RawConfig {
     /// Reads the TOML file named by `KRIYA_CONFIG` (if any) and then the environment.
     pub fn from_environment() -> Result<Self, ConfigError> {

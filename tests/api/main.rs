@@ -8,6 +8,7 @@ mod consignment_access;
 mod consignment_rules;
 mod consignment_story;
 mod demo;
+mod deploy;
 mod errors;
 mod health;
 mod images;
