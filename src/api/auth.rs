@@ -35,6 +35,7 @@ pub struct RegisterRequest {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "sri@batikmalang.id", "password": "kawung-indigo-2026"}))]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -42,11 +43,14 @@ pub struct LoginRequest {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"refresh_token": "ZdRIznySFkm7OpS5fEQDk0vhTz5MzEUc75WaBLnbRQQ"}))]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIwMTkzNGY2ZS03ZDFhLTdjM2UtOWE1NS0xZjBlM2MyYjRhMTAiLCJyb2xlIjoic2VsbGVyIiwiaXNzIjoia3JpeWEiLCJhdWQiOiJrcml5YS1hcGkiLCJpYXQiOjE3OTUxNDQ1MDAsImV4cCI6MTc5NTE0NTQwMH0.B8HE8nCebhJNWARj8u-zS1_Sl2HwWr-MxeEoKs2wPxs",
+    "refresh_token": "ZdRIznySFkm7OpS5fEQDk0vhTz5MzEUc75WaBLnbRQQ", "token_type": "Bearer", "expires_in": 900}))]
 pub struct TokenResponse {
     pub access_token: String,
     /// Single use: each refresh returns a new one.

@@ -18,6 +18,7 @@ pub struct Category {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"items": [{"slug": "batik", "name": "Batik", "name_en": "Batik"}]}))]
 pub struct CategoryList {
     pub items: Vec<Category>,
 }

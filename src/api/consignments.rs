@@ -21,6 +21,8 @@ use crate::error::{AppResult, Problem};
 use crate::services::shipments::{self, DispatchItem};
 
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"product_id": "01934f6e-8000-7000-8000-000000000001", "variant_id": "01934f6e-8000-7000-8000-000000000002",
+    "quantity": 10, "unit_price_idr": 185555, "quantity_received": 9, "shortfall": 1}))]
 pub struct ConsignmentLine {
     pub product_id: Uuid,
     pub variant_id: Uuid,
@@ -33,6 +35,11 @@ pub struct ConsignmentLine {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"id": "01934f6e-c000-7000-8000-000000000001", "agreement_id": "01934f6e-a000-7000-8000-000000000001",
+    "seller_id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11", "hotel_id": "01934f6e-9000-7000-8000-000000000001", "status": "received",
+    "dispatched_at": "2026-11-25T01:30:00Z", "received_at": "2026-11-25T07:45:00Z",
+    "items": [{"product_id": "01934f6e-8000-7000-8000-000000000001", "variant_id": "01934f6e-8000-7000-8000-000000000002",
+        "quantity": 10, "unit_price_idr": 185555, "quantity_received": 9, "shortfall": 1}]}))]
 pub struct ConsignmentResponse {
     pub id: Uuid,
     pub agreement_id: Uuid,

@@ -10,6 +10,7 @@ use crate::blob::BlobStore;
 use crate::error::{AppError, AppResult};
 
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"status": "ok"}))]
 pub struct Health {
     pub status: String,
 }

@@ -37,7 +37,8 @@ pub async fn observe(
 /// Prometheus metrics: requests by route and status with latency histograms, the search
 /// outbox backlog, photo upload and rendition durations, database pool use, search time.
 #[utoipa::path(tag = "health", responses(
-    (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4"),
+    (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4",
+        example = json!("# TYPE kriya_search_outbox_backlog gauge\nkriya_search_outbox_backlog 0\n")),
 ))]
 #[get("/metrics")]
 pub async fn scrape(state: web::Data<AppState>) -> AppResult<HttpResponse> {

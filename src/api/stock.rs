@@ -73,6 +73,10 @@ pub async fn get_stock(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"id": "01934f6e-e000-7000-8000-000000000001", "variant_id": "01934f6e-8000-7000-8000-000000000002",
+    "from_location": "shelf:01934f6e-a000-7000-8000-000000000001", "to_location": "sold", "quantity": 1, "reason": "sale",
+    "note": null, "reference_id": "01934f6e-d000-7000-8000-000000000001",
+    "actor_id": "01934f6e-9000-7000-8000-000000000010", "created_at": "2026-11-29T11:40:00Z"}))]
 pub struct MovementResponse {
     pub id: Uuid,
     pub variant_id: Uuid,

@@ -415,6 +415,11 @@ pub fn count(
 }
 
 #[derive(Serialize, ToSchema, Debug)]
+#[schema(example = json!({"lot_id": "01934f6e-c100-7000-8000-000000000001", "agreement_id": "01934f6e-a000-7000-8000-000000000001",
+    "seller_id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11", "product_id": "01934f6e-8000-7000-8000-000000000001",
+    "variant_id": "01934f6e-8000-7000-8000-000000000002", "sku": "DJ-KAL-001", "title": "Kalung Daun Jati Electroforming",
+    "consignment_id": "01934f6e-c000-7000-8000-000000000001", "quantity": 6, "unit_price_idr": 185555,
+    "received_at": "2026-11-25T07:45:00Z", "age_days": 12, "term_days": 90, "past_term": false}))]
 pub struct ShelfLot {
     pub lot_id: Uuid,
     pub agreement_id: Uuid,

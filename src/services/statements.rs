@@ -16,6 +16,9 @@ use crate::domain::stock::Location;
 use crate::error::{AppError, AppResult, is_unique_violation};
 
 #[derive(Serialize, Deserialize, ToSchema, Debug, Clone)]
+#[schema(example = json!({"sold_at": "2026-11-27T03:15:00Z", "variant_id": "01934f6e-8000-7000-8000-000000000002", "sku": "DJ-KAL-001",
+    "title": "Kalung Daun Jati Electroforming", "quantity": 1, "unit_price_idr": 185555, "gross_idr": 185555,
+    "commission_bps": 1750}))]
 pub struct StatementSaleLine {
     pub sold_at: DateTime<Utc>,
     pub variant_id: Uuid,
@@ -28,6 +31,8 @@ pub struct StatementSaleLine {
 }
 
 #[derive(Serialize, Deserialize, ToSchema, Debug, Clone)]
+#[schema(example = json!({"counted_at": "2026-11-30T09:00:00Z", "variant_id": "01934f6e-8000-7000-8000-000000000002",
+    "sku": "DJ-KAL-001", "missing": 1, "charge_idr": 185555}))]
 pub struct MissingCharge {
     pub counted_at: DateTime<Utc>,
     pub variant_id: Uuid,
@@ -37,6 +42,21 @@ pub struct MissingCharge {
 }
 
 #[derive(Serialize, Deserialize, ToSchema, Debug, Clone)]
+#[schema(example = json!({"agreement_id": "01934f6e-a000-7000-8000-000000000001", "seller_id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11",
+    "hotel_id": "01934f6e-9000-7000-8000-000000000001", "period": "2026-11", "period_start": "2026-10-31T17:00:00Z",
+    "period_end": "2026-11-30T17:00:00Z", "status": "closed",
+    "lines": [
+        {"sold_at": "2026-11-27T03:15:00Z", "variant_id": "01934f6e-8000-7000-8000-000000000002", "sku": "DJ-KAL-001",
+            "title": "Kalung Daun Jati Electroforming", "quantity": 1, "unit_price_idr": 185555, "gross_idr": 185555,
+            "commission_bps": 1750},
+        {"sold_at": "2026-11-29T11:40:00Z", "variant_id": "01934f6e-8000-7000-8000-000000000002", "sku": "DJ-KAL-001",
+            "title": "Kalung Daun Jati Electroforming", "quantity": 1, "unit_price_idr": 185555, "gross_idr": 185555,
+            "commission_bps": 1750}],
+    "gross_idr": 371110, "commission_idr": 64944,
+    "missing_charges": [{"counted_at": "2026-11-30T09:00:00Z", "variant_id": "01934f6e-8000-7000-8000-000000000002",
+        "sku": "DJ-KAL-001", "missing": 1, "charge_idr": 185555}],
+    "missing_charges_idr": 185555, "net_idr": 491721, "opening_shelf_units": 0, "closing_shelf_units": 6,
+    "closed_at": "2026-12-01T02:00:00Z", "paid_at": null, "payout_reference": null}))]
 pub struct Statement {
     pub agreement_id: Uuid,
     pub seller_id: Uuid,

@@ -58,6 +58,10 @@ pub struct LocationQuantity {
 }
 
 #[derive(Serialize, ToSchema, Debug)]
+#[schema(example = json!({"variant_id": "01934f6e-8000-7000-8000-000000000002", "sku": "DJ-KAL-001",
+    "locations": [{"location": "own", "quantity": 14}, {"location": "in_transit", "quantity": 0},
+        {"location": "hotel", "hotel_id": "01934f6e-9000-7000-8000-000000000001", "quantity": 6}],
+    "sold": 2, "missing": 2, "adjusted_out": 0, "total": 20}))]
 pub struct VariantStock {
     pub variant_id: Uuid,
     pub sku: String,
@@ -71,6 +75,11 @@ pub struct VariantStock {
 }
 
 #[derive(Serialize, ToSchema, Debug)]
+#[schema(example = json!({"product_id": "01934f6e-8000-7000-8000-000000000001",
+    "variants": [{"variant_id": "01934f6e-8000-7000-8000-000000000002", "sku": "DJ-KAL-001",
+        "locations": [{"location": "own", "quantity": 14}, {"location": "in_transit", "quantity": 0},
+            {"location": "hotel", "hotel_id": "01934f6e-9000-7000-8000-000000000001", "quantity": 6}],
+        "sold": 2, "missing": 2, "adjusted_out": 0, "total": 20}]}))]
 pub struct ProductStock {
     pub product_id: Uuid,
     pub variants: Vec<VariantStock>,

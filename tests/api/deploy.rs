@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 fn deploy(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy").join(path)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("deploy")
+        .join(path)
 }
 
 fn yaml(path: &Path) -> Value {
@@ -47,7 +49,10 @@ fn interpolate(value: &str) -> String {
 fn assert_starts(vars: HashMap<String, String>, what: &str) {
     let known = kriya::config::variable_names();
     for name in vars.keys().filter(|k| k.starts_with("KRIYA_")) {
-        assert!(known.contains(name), "{what} sets {name}, which Kriya does not read");
+        assert!(
+            known.contains(name),
+            "{what} sets {name}, which Kriya does not read"
+        );
     }
     let raw = kriya::config::RawConfig::from_vars(&vars).unwrap();
     if let Err(e) = raw.build() {
@@ -59,13 +64,23 @@ fn assert_starts(vars: HashMap<String, String>, what: &str) {
 fn compose_runs_two_replicas_on_postgres_meilisearch_and_minio_behind_a_proxy() {
     let compose = yaml(&deploy("docker-compose.yml"));
     let services = compose["services"].as_object().unwrap();
-    for name in ["postgres", "meilisearch", "minio", "kriya-1", "kriya-2", "proxy"] {
+    for name in [
+        "postgres",
+        "meilisearch",
+        "minio",
+        "kriya-1",
+        "kriya-2",
+        "proxy",
+    ] {
         assert!(services.contains_key(name), "no service {name}");
     }
     for (name, service) in services {
         if let Some(deps) = service["depends_on"].as_object() {
             for dep in deps.keys() {
-                assert!(services.contains_key(dep), "{name} depends on missing {dep}");
+                assert!(
+                    services.contains_key(dep),
+                    "{name} depends on missing {dep}"
+                );
             }
         }
     }
@@ -86,7 +101,10 @@ fn compose_runs_two_replicas_on_postgres_meilisearch_and_minio_behind_a_proxy() 
     }
     let nginx = std::fs::read_to_string(deploy("nginx.conf")).unwrap();
     for upstream in ["kriya-1:8080", "kriya-2:8080"] {
-        assert!(nginx.contains(upstream), "nginx does not balance onto {upstream}");
+        assert!(
+            nginx.contains(upstream),
+            "nginx does not balance onto {upstream}"
+        );
     }
     assert!(deploy("Dockerfile").exists());
 }
@@ -99,7 +117,13 @@ fn kubernetes_manifests_probe_scale_and_configure_kriya() {
         let doc = yaml(&deploy(&format!("k8s/{}", file.as_str().unwrap())));
         kinds.insert(doc["kind"].as_str().unwrap().to_owned(), doc);
     }
-    for kind in ["Namespace", "ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler"] {
+    for kind in [
+        "Namespace",
+        "ConfigMap",
+        "Deployment",
+        "Service",
+        "HorizontalPodAutoscaler",
+    ] {
         assert!(kinds.contains_key(kind), "no {kind} in the kustomization");
     }
     let deployment = &kinds["Deployment"];
@@ -113,14 +137,20 @@ fn kubernetes_manifests_probe_scale_and_configure_kriya() {
     }
     let hpa = &kinds["HorizontalPodAutoscaler"]["spec"];
     assert_eq!(hpa["scaleTargetRef"]["kind"], "Deployment");
-    assert_eq!(hpa["scaleTargetRef"]["name"], deployment["metadata"]["name"]);
+    assert_eq!(
+        hpa["scaleTargetRef"]["name"],
+        deployment["metadata"]["name"]
+    );
     assert!(hpa["minReplicas"].as_u64() >= Some(2));
 
     let secret = yaml(&deploy("k8s/secret.example.yaml"));
     let mut env: HashMap<String, String> = HashMap::new();
     for source in [&kinds["ConfigMap"]["data"], &secret["stringData"]] {
         for (k, v) in source.as_object().unwrap() {
-            let v = v.as_str().unwrap().replace("CHANGE_ME", "a-secret-of-at-least-thirty-two-characters");
+            let v = v
+                .as_str()
+                .unwrap()
+                .replace("CHANGE_ME", "a-secret-of-at-least-thirty-two-characters");
             env.insert(k.clone(), v);
         }
     }
