@@ -7,19 +7,7 @@ use crate::both_backends;
 use crate::support::TestApp;
 
 fn demo(app: &TestApp) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kriya"))
-        .arg("demo")
-        .env("KRIYA_DATA_DIR", app.data_dir())
-        .env("KRIYA_DATABASE_URL", &app.database_url)
-        .env("KRIYA_JWT_SECRET", "test-secret-test-secret-test-secret!")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    app.command("demo")
 }
 
 fn counts(app: &TestApp) -> Vec<i64> {

@@ -163,19 +163,7 @@ both_backends! {
 }
 
 fn reindex(app: &TestApp) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kriya"))
-        .arg("reindex")
-        .env("KRIYA_DATA_DIR", app.data_dir())
-        .env("KRIYA_DATABASE_URL", &app.database_url)
-        .env("KRIYA_JWT_SECRET", "test-secret-test-secret-test-secret!")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    app.command("reindex")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

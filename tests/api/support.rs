@@ -77,6 +77,9 @@ pub fn fresh_database(
 
 static SPAWNED: AtomicU32 = AtomicU32::new(0);
 
+/// The servers' token key (a command run on their data must sign with the same).
+const JWT_SECRET: &str = "test-secret-test-secret-test-secret!";
+
 /// How long a change may take to become searchable.
 pub const SEARCH_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -116,7 +119,7 @@ impl TestApp {
             DbUrl::Sqlite(p) => format!("sqlite://{p}"),
         };
         raw.set("database_url", &database_url);
-        raw.set("jwt_secret", "test-secret-test-secret-test-secret!");
+        raw.set("jwt_secret", JWT_SECRET);
         raw.set("workers", "2");
         raw.set("db_pool_size", "4");
         raw.set("auth_rate_limit_per_minute", "10000");
@@ -140,6 +143,20 @@ impl TestApp {
             _dir: dir,
             pg_schema,
         })
+    }
+
+    /// Runs `kriya COMMAND` on this server's data (success asserted); returns its output.
+    pub fn command(&self, command: &str) -> String {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kriya"))
+            .arg(command)
+            .env("KRIYA_DATA_DIR", self.data_dir())
+            .env("KRIYA_DATABASE_URL", &self.database_url)
+            .env("KRIYA_JWT_SECRET", JWT_SECRET)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "kriya {command}: {stderr}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Stops the server and waits until it let go of the data dir (the search index).
