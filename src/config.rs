@@ -381,6 +381,39 @@ mod tests {
     }
 
     #[test]
+    fn meilisearch_is_chosen_by_its_url_and_checked() {
+        let config = RawConfig::from_vars(&vars(&[])).unwrap().build().unwrap();
+        assert!(config.meili.is_none(), "the embedded index by default");
+        let config = RawConfig::from_vars(&vars(&[
+            ("KRIYA_MEILI_URL", "http://meili:7700"),
+            ("KRIYA_MEILI_KEY", "k"),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap();
+        assert_eq!(
+            config.meili,
+            Some(MeiliSettings {
+                url: "http://meili:7700".into(),
+                key: Some("k".into()),
+                index: "products".into()
+            })
+        );
+        for (name, value) in [
+            ("KRIYA_MEILI_URL", "meili:7700"),
+            ("KRIYA_MEILI_INDEX", "a b"),
+            ("KRIYA_TRUSTED_PROXY_HOPS", "9"),
+        ] {
+            let err =
+                RawConfig::from_vars(&vars(&[("KRIYA_MEILI_URL", "http://m"), (name, value)]))
+                    .unwrap()
+                    .build()
+                    .unwrap_err();
+            assert!(err.to_string().starts_with(&format!("{name}:")), "{err}");
+        }
+    }
+
+    #[test]
     fn postgres_requires_a_jwt_secret() {
         let err = RawConfig::from_vars(&vars(&[("KRIYA_DATABASE_URL", "postgres://localhost/k")]))
             .unwrap()

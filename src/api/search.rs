@@ -107,6 +107,7 @@ pub struct SearchResponse {
 /// naming each.
 #[utoipa::path(tag = "search", params(SearchParams), responses(
     (status = 200, body = SearchResponse),
+    (status = 422, description = "Unknown or repeated parameters, unknown sort or filter values, each named", body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 503, description = "The search engine is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/search")]

@@ -207,3 +207,82 @@ async fn bad_parameters_are_422_naming_each() {
         assert_eq!(res.status(), StatusCode::OK, "{query}");
     }
 }
+
+/// A hotel's suspension takes it out of its products' documents (the API refuses to filter
+/// by a hotel that is not approved, so this looks at the index itself), and approval puts
+/// it back.
+async fn a_suspended_hotel_leaves_the_documents(backend: crate::support::Backend) {
+    use kriya::search::{Filters, SearchQuery};
+    let dir = tempfile::tempdir().unwrap();
+    let index: kriya::search::SharedIndex =
+        std::sync::Arc::new(kriya::search::embedded::EmbeddedIndex::open(dir.path()).unwrap());
+    let Some(app) = TestApp::spawn_full(backend, |_| {}, Some(index.clone())).await else {
+        return;
+    };
+    let seller = app.active_seller().await;
+    let (hotel, hotel_id) = app.active_hotel().await;
+    let p = app.published_product(&seller).await;
+    let (pid, vid) = (
+        p["id"].as_str().unwrap(),
+        p["variants"][0]["id"].as_str().unwrap(),
+    );
+    let agreement = app.agreement(&seller, &hotel, &hotel_id, 1500, 60).await;
+    app.restock(&seller, pid, vid, 1).await;
+    let shipment = app.dispatch(&seller, &agreement, vid, 1, 185_555).await;
+    let res = app
+        .post(
+            &format!(
+                "/v1/consignments/{}/receive",
+                shipment["id"].as_str().unwrap()
+            ),
+            Some(&hotel.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let at_hotel = SearchQuery {
+        filters: Filters {
+            hotel_id: Some(hotel_id.parse().unwrap()),
+            ..Filters::default()
+        },
+        ..SearchQuery::text("")
+    };
+    let admin = app.admin().await;
+    for (action, expected) in [("suspend", 0), ("approve", 1), ("suspend", 0)] {
+        let res = app
+            .post(
+                &format!("/v1/admin/hotels/{hotel_id}/{action}"),
+                Some(&admin.token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{action}");
+        let started = std::time::Instant::now();
+        while index.search(&at_hotel).await.unwrap().total != expected {
+            assert!(
+                started.elapsed() < crate::support::SEARCH_DEADLINE,
+                "after {action}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    assert_eq!(
+        app.search_ids("q=kalung").await,
+        vec![pid.to_owned()],
+        "still sold online"
+    );
+}
+
+mod a_suspended_hotel_leaves_the_documents {
+    use crate::support::Backend;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::a_suspended_hotel_leaves_the_documents(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::a_suspended_hotel_leaves_the_documents(Backend::Postgres).await;
+    }
+}
