@@ -318,7 +318,9 @@ impl Application {
         });
         let result = self.server.await;
         janitor.abort();
-        drop(self.search_worker);
+        // Joining the worker thread waits for its batch: off the async threads.
+        let worker = self.search_worker;
+        let _ = tokio::task::spawn_blocking(move || drop(worker)).await;
         result
     }
 }

@@ -77,21 +77,23 @@ pub fn drain_once(pool: &Pool, index: &SharedIndex, rt: &impl Driver) -> Result<
     let result = if on_postgres {
         conn.transaction(|c| {
             claimed = search_outbox::claim_due(c, now, BATCH)?;
-            let ready = lock_products(c, &claimed)?;
+            let (ready, work) = lock_products(c, &claimed)?;
             claimed.retain(|p| ready.contains(&p.id));
-            index_rows(c, &claimed, index, rt)?;
+            apply(c, work, index, rt)?;
             let ids: Vec<i64> = claimed.iter().map(|p| p.id).collect();
             search_outbox::remove(c, &ids)?;
             Ok::<_, DrainError>(ids.len())
         })
     } else {
         claimed = search_outbox::claim_due(&mut conn, now, BATCH)?;
-        index_rows(&mut conn, &claimed, index, rt).and_then(|()| {
-            let ids: Vec<i64> = claimed.iter().map(|p| p.id).collect();
-            crate::db::write_tx(&mut conn, |c| {
-                Ok::<_, DrainError>(search_outbox::remove(c, &ids)?)
+        plan(&mut conn, &claimed)
+            .and_then(|work| apply(&mut conn, work, index, rt))
+            .and_then(|()| {
+                let ids: Vec<i64> = claimed.iter().map(|p| p.id).collect();
+                crate::db::write_tx(&mut conn, |c| {
+                    Ok::<_, DrainError>(search_outbox::remove(c, &ids)?)
+                })
             })
-        })
     };
     if let Err(DrainError::Index(e)) = &result {
         // The rows stay; each waits longer the more often it failed.
@@ -107,8 +109,8 @@ pub fn drain_once(pool: &Pool, index: &SharedIndex, rt: &impl Driver) -> Result<
 /// overlapping: a rebuild waits for the rebuild key exclusively (batches under way finish
 /// first, later ones queue behind it, so it cannot be starved); any other batch shares that
 /// key, then tries a key per product its rows touch. Returns the rows whose products are all
-/// locked; the others stay for a later batch.
-fn lock_products(conn: &mut DbConn, rows: &[Pending]) -> Result<Vec<i64>, DrainError> {
+/// locked (the others stay for a later batch) and the work they ask for.
+fn lock_products(conn: &mut DbConn, rows: &[Pending]) -> Result<(Vec<i64>, Work), DrainError> {
     #[derive(QueryableByName)]
     struct Locked {
         #[diesel(sql_type = Bool)]
@@ -119,25 +121,46 @@ fn lock_products(conn: &mut DbConn, rows: &[Pending]) -> Result<Vec<i64>, DrainE
             .bind::<BigInt, _>(REBUILD_KEY)
             .execute(conn)?;
         // The rebuild covers every row of the batch.
-        return Ok(rows.iter().map(|r| r.id).collect());
+        return Ok((rows.iter().map(|r| r.id).collect(), Work::Rebuild));
     }
     diesel::sql_query("SELECT pg_advisory_xact_lock_shared($1)")
         .bind::<BigInt, _>(REBUILD_KEY)
         .execute(conn)?;
     let mut ready = Vec::new();
+    let mut products = Vec::new();
     for row in rows {
+        let touched = document::expand(conn, &[row.subject])?;
         let mut all_locked = true;
-        for product in document::expand(conn, &[row.subject])? {
+        for product in &touched {
             let got: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
-                .bind::<BigInt, _>(advisory_key(product))
+                .bind::<BigInt, _>(advisory_key(*product))
                 .get_result(conn)?;
             all_locked &= got.locked;
         }
         if all_locked {
             ready.push(row.id);
+            products.extend(touched);
         }
     }
-    Ok(ready)
+    products.sort();
+    products.dedup();
+    Ok((ready, Work::Products(products)))
+}
+
+/// What a batch of outbox rows asks of the index.
+enum Work {
+    Rebuild,
+    /// Rebuild these products' documents (each once).
+    Products(Vec<Uuid>),
+}
+
+/// The work of `rows` (SQLite: no locks to take).
+fn plan(conn: &mut DbConn, rows: &[Pending]) -> Result<Work, DrainError> {
+    if rows.iter().any(|r| r.subject == Subject::All) {
+        return Ok(Work::Rebuild);
+    }
+    let subjects: Vec<Subject> = rows.iter().map(|r| r.subject).collect();
+    Ok(Work::Products(document::expand(conn, &subjects)?))
 }
 
 /// The advisory-lock key of a rebuild.
@@ -149,27 +172,23 @@ fn advisory_key(id: Uuid) -> i64 {
     ((hi ^ lo) as i64) | 1
 }
 
-/// Rebuilds the documents the rows touch and hands them to the index.
-fn index_rows(
+/// Rebuilds the documents the work names and hands them to the index.
+fn apply(
     conn: &mut DbConn,
-    rows: &[Pending],
+    work: Work,
     index: &SharedIndex,
     rt: &impl Driver,
 ) -> Result<(), DrainError> {
-    if rows.is_empty() {
-        return Ok(());
+    match work {
+        Work::Rebuild => rebuild(conn, index, rt, |_, _| {}),
+        Work::Products(ids) => {
+            for chunk in ids.chunks(REBUILD_PAGE as usize) {
+                let (upserts, removes) = split(document::build(conn, chunk)?);
+                rt.run(index.apply(&upserts, &removes))?;
+            }
+            Ok(())
+        }
     }
-    if rows.iter().any(|r| r.subject == Subject::All) {
-        return rebuild(conn, index, rt, |_, _| {});
-    }
-    let subjects: Vec<Subject> = rows.iter().map(|r| r.subject).collect();
-    let ids = document::expand(conn, &subjects)?;
-    for chunk in ids.chunks(REBUILD_PAGE as usize) {
-        let changes = document::build(conn, chunk)?;
-        let (upserts, removes) = split(changes);
-        rt.run(index.apply(&upserts, &removes))?;
-    }
-    Ok(())
 }
 
 fn split(changes: Vec<Change>) -> (Vec<super::ProductDocument>, Vec<Uuid>) {

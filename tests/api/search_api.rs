@@ -286,3 +286,27 @@ mod a_suspended_hotel_leaves_the_documents {
         super::a_suspended_hotel_leaves_the_documents(Backend::Postgres).await;
     }
 }
+
+/// With the search engine down, searching is a 503 problem and /readyz names search, but
+/// writes go on: the changes wait in the outbox.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_search_down_writes_go_on_and_wait_in_the_outbox() {
+    let down: kriya::search::SharedIndex = std::sync::Arc::new(kriya::search::Detached);
+    let app = TestApp::spawn_full(crate::support::Backend::Sqlite, |_| {}, Some(down))
+        .await
+        .unwrap();
+    let body = problem(app.get("/v1/search?q=kalung", None).await, 503).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("search"),
+        "{body}"
+    );
+    let body = problem(app.get("/readyz", None).await, 503).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("search"),
+        "{body}"
+    );
+    let seller = app.active_seller().await;
+    app.published_product(&seller).await;
+    let waiting = app.db(kriya::db::search_outbox::backlog);
+    assert!(waiting > 0, "the publish is kept for the engine");
+}
