@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::db;
 use crate::domain::seller::parse_kecamatan;
+use crate::domain::text::bounded;
 use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult};
 use crate::search::query::MAX_RESULT_WINDOW;
@@ -173,16 +174,25 @@ async fn parse(state: &AppState, pairs: Vec<(String, String)>) -> AppResult<Sear
         let text = value.trim();
         match key.as_str() {
             "q" => {
-                if let Some(t) = v.check("q", bounded_query(text)) {
-                    query.text = t;
+                if v.check("q", bounded(text, 0, MAX_QUERY_CHARS, false))
+                    .is_some()
+                {
+                    // A trailing space says the last word is finished (not a prefix).
+                    query.text = value.trim_start().to_owned();
                 }
             }
-            "category" => filters.category = v.check("category", keyword(text)),
+            "category" => filters.category = v.check("category", bounded(text, 1, 60, false)),
             "technique" => {
-                filters.technique = v.check("technique", keyword(text).map(|s| s.to_lowercase()))
+                filters.technique = v.check(
+                    "technique",
+                    bounded(text, 1, 60, false).map(|s| s.to_lowercase()),
+                )
             }
             "material" => {
-                filters.material = v.check("material", keyword(text).map(|s| s.to_lowercase()))
+                filters.material = v.check(
+                    "material",
+                    bounded(text, 1, 60, false).map(|s| s.to_lowercase()),
+                )
             }
             "kecamatan" => filters.kecamatan = v.check("kecamatan", parse_kecamatan(text)),
             "min_price_idr" => filters.min_price_idr = v.check("min_price_idr", price(text)),
@@ -247,26 +257,6 @@ async fn parse(state: &AppState, pairs: Vec<(String, String)>) -> AppResult<Sear
     v.finish()?;
     query.filters = filters;
     Ok(query)
-}
-
-fn bounded_query(text: &str) -> Result<String, String> {
-    if text.chars().count() > MAX_QUERY_CHARS {
-        Err(format!("must be at most {MAX_QUERY_CHARS} characters"))
-    } else if text.chars().any(char::is_control) {
-        Err("must not contain control characters".to_owned())
-    } else {
-        Ok(text.to_owned())
-    }
-}
-
-/// A filter value: 1–60 printable characters.
-fn keyword(text: &str) -> Result<String, String> {
-    let n = text.chars().count();
-    if n == 0 || n > 60 || text.chars().any(char::is_control) {
-        Err("must be 1 to 60 printable characters".to_owned())
-    } else {
-        Ok(text.to_owned())
-    }
 }
 
 fn price(text: &str) -> Result<i64, String> {

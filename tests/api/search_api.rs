@@ -65,6 +65,7 @@ both_backends! {
         for q in ["q=kalnug+waru", "q=daun+wa", "q=necklace+waru"] {
             assert_eq!(app.search_ids(q).await, vec![id.clone()], "{q}");
         }
+        assert!(app.search_ids("q=daun+wa+").await.is_empty(), "a finished word is whole");
 
         patch(&app, &seller, &id, json!({"title": "Gelang Daun Waru", "title_en": "Waru leaf bracelet", "price_idr": 99000})).await;
         let found = app
