@@ -15,4 +15,5 @@ pub mod media;
 pub mod metrics;
 pub mod search;
 pub mod services;
+pub mod spreadsheet;
 pub mod telemetry;

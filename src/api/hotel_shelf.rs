@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -13,7 +13,7 @@ use super::lines::parse_lines;
 use super::viewer::viewer_of;
 use crate::app::AppState;
 use crate::auth::{AuthUser, HotelUser};
-use crate::db::{self, DbConn};
+use crate::db;
 use crate::domain::money::PriceIdr;
 use crate::domain::now;
 use crate::domain::seller::SellerStatus;
@@ -21,25 +21,6 @@ use crate::domain::stock::parse_quantity;
 use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult, Problem};
 use crate::services::shelf::{self, Return, Sale, SaleItem, ShelfLot, StockCount};
-
-/// The hotel named in the path must be the caller's own: another active hotel is 403, one
-/// the caller may not see is 404.
-fn own_hotel(conn: &mut DbConn, hotel: &HotelUser, id: Uuid) -> AppResult<()> {
-    if hotel.hotel_id == id {
-        return Ok(());
-    }
-    match db::hotels::find(conn, id)? {
-        Some(h) if h.status == SellerStatus::Active.as_str() => Err(AppError::Forbidden(
-            "a hotel acts only on its own shelf".to_owned(),
-        )),
-        _ => Err(AppError::NotFound("hotel")),
-    }
-}
-
-async fn check_own_hotel(state: &AppState, hotel: HotelUser, id: Uuid) -> AppResult<()> {
-    hotel.require_active()?;
-    state.db(move |conn| own_hotel(conn, &hotel, id)).await
-}
 
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -64,14 +45,18 @@ pub struct SaleRequest {
     pub sold_at: Option<DateTime<Utc>>,
 }
 
-/// Record a sale at the hotel's shop. Honours `Idempotency-Key`; 409 when the shelf holds
-/// fewer units than a line asks (nothing is written then) or the month is closed.
+/// Record a sale at the hotel's shop. Honours `Idempotency-Key`. Nothing is written when
+/// the shelf holds fewer units than a line asks or the month is closed (409), or when
+/// `sold_at` is in the future or before a line's units reached the shelf, or a line is
+/// priced below its consignment price (422 naming each).
 #[utoipa::path(tag = "consignment", security(("bearer" = [])), request_body = SaleRequest,
     params(("id" = Uuid, Path, description = "Hotel id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
     (status = 201, body = Sale),
     (status = 403, description = "Not this hotel's account", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such hotel visible to the caller", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not enough on the shelf, a closed month, or the key was used for another request", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "A line priced below its consignment price, or `sold_at` in the future or before the units reached the shelf", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/hotels/{id}/sales")]
 pub async fn record_sale(
@@ -83,7 +68,6 @@ pub async fn record_sale(
     Json(body): Json<SaleRequest>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    check_own_hotel(&state, hotel, id).await?;
     let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
     let mut items = parse_lines(
@@ -102,6 +86,7 @@ pub async fn record_sale(
                 PriceIdr::parse,
             );
             Some(SaleItem {
+                line: i,
                 variant_id: variant?,
                 quantity: quantity?,
                 unit_price: price?,
@@ -109,20 +94,15 @@ pub async fn record_sale(
         },
         |item| Some(item.variant_id),
     );
-    let t = now();
-    let sold_at = body.sold_at.unwrap_or(t);
-    if sold_at > t + Duration::minutes(5) {
-        v.add("sold_at", "must not be in the future");
-    }
     v.finish()?;
-    let sold_at = chrono::SubsecRound::trunc_subsecs(sold_at, 6);
+    let sold_at = chrono::SubsecRound::trunc_subsecs(body.sold_at.unwrap_or_else(now), 6);
     idempotency::run(
         &state,
         hotel.user_id,
         key,
         fingerprint,
         StatusCode::CREATED,
-        move |conn| shelf::sell(conn, id, hotel.user_id, &mut items, sold_at),
+        move |conn| shelf::sell(conn, &hotel, id, &mut items, sold_at),
     )
     .await
 }
@@ -183,7 +163,6 @@ pub async fn record_return(
     Json(body): Json<ReturnRequest>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    check_own_hotel(&state, hotel, id).await?;
     let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
     let agreement_id = v.require("agreement_id", body.agreement_id, Ok);
@@ -196,7 +175,7 @@ pub async fn record_return(
         key,
         fingerprint,
         StatusCode::CREATED,
-        move |conn| shelf::give_back(conn, id, hotel.user_id, agreement_id, &mut items),
+        move |conn| shelf::give_back(conn, &hotel, id, agreement_id, &mut items),
     )
     .await
 }
@@ -239,7 +218,6 @@ pub async fn record_count(
     Json(body): Json<CountRequest>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    check_own_hotel(&state, hotel, id).await?;
     let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
     let mut items = parse_lines(
@@ -265,7 +243,7 @@ pub async fn record_count(
         key,
         fingerprint,
         StatusCode::CREATED,
-        move |conn| shelf::count(conn, id, hotel.user_id, &mut items),
+        move |conn| shelf::count(conn, &hotel, id, &mut items),
     )
     .await
 }

@@ -15,6 +15,7 @@ use crate::domain::consignment::Period;
 use crate::domain::text::bounded;
 use crate::error::{AppError, AppResult, Problem};
 use crate::services::statements::{self, Statement};
+use crate::spreadsheet::CsvTable;
 
 fn period(raw: &str) -> AppResult<Period> {
     Period::parse(raw).map_err(|m| AppError::invalid("period", m))
@@ -29,9 +30,9 @@ fn wants_csv(req: &HttpRequest) -> bool {
 
 /// One table: a row per sale line and per missing charge, then the totals.
 fn to_csv(s: &Statement) -> AppResult<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut t = CsvTable::new();
     let fail = |e: csv::Error| AppError::internal(e);
-    w.write_record([
+    t.row([
         "kind",
         "date",
         "sku",
@@ -43,7 +44,7 @@ fn to_csv(s: &Statement) -> AppResult<String> {
     ])
     .map_err(fail)?;
     for l in &s.lines {
-        w.write_record([
+        t.row([
             "sale",
             &l.sold_at.to_rfc3339(),
             &l.sku,
@@ -56,7 +57,7 @@ fn to_csv(s: &Statement) -> AppResult<String> {
         .map_err(fail)?;
     }
     for c in &s.missing_charges {
-        w.write_record([
+        t.row([
             "missing_charge",
             &c.counted_at.to_rfc3339(),
             &c.sku,
@@ -76,13 +77,10 @@ fn to_csv(s: &Statement) -> AppResult<String> {
         ("opening_shelf_units", s.opening_shelf_units),
         ("closing_shelf_units", s.closing_shelf_units),
     ] {
-        w.write_record([kind, &s.period, "", "", "", "", "", &amount.to_string()])
+        t.row([kind, &s.period, "", "", "", "", "", &amount.to_string()])
             .map_err(fail)?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    String::from_utf8(bytes).map_err(AppError::internal)
+    t.finish().map_err(AppError::internal)
 }
 
 /// A month's settlement statement (the agreement's seller, its hotel and admins). Send
@@ -122,15 +120,15 @@ pub async fn get_statement(
     Ok(HttpResponse::Ok().json(statement))
 }
 
-/// Close a month (the seller or an admin): its figures freeze, and sales dated in it are
-/// refused from then on.
+/// Close a month once it is over (the seller or an admin): its figures freeze, and sales
+/// dated in it are refused from then on.
 #[utoipa::path(tag = "consignment", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Agreement id"), ("period" = String, Path, description = "`YYYY-MM`")),
     responses(
     (status = 200, body = Statement),
     (status = 403, description = "The hotel (the seller closes)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such agreement visible to the caller", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Already closed, or the month has not begun", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Already closed, or the month is not over", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/consignment-agreements/{id}/statements/{period}/close")]
 pub async fn close_statement(
@@ -157,11 +155,13 @@ pub struct PaidRequest {
     pub reference: Option<String>,
 }
 
-/// Record that the hotel paid the seller a closed statement's net (either party or an admin).
+/// Record that the hotel paid the seller a closed statement's net: the seller who received
+/// it or an admin, never the hotel that owes it.
 #[utoipa::path(tag = "consignment", security(("bearer" = [])), request_body = PaidRequest,
     params(("id" = Uuid, Path, description = "Agreement id"), ("period" = String, Path, description = "`YYYY-MM`")),
     responses(
     (status = 200, body = Statement),
+    (status = 403, description = "The hotel (the payee records the payout)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such agreement visible to the caller", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not closed yet, or already paid", body = Problem, content_type = "application/problem+json"),
 ))]

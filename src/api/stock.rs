@@ -17,7 +17,7 @@ use crate::app::AppState;
 use crate::auth::access::{Action, Viewer, authorize};
 use crate::auth::{AuthUser, SellerUser};
 use crate::db::{self, DbConn};
-use crate::domain::stock::Reason;
+use crate::domain::stock::{Reason, parse_adjustment};
 use crate::domain::text::bounded;
 use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult, Problem};
@@ -188,13 +188,7 @@ pub async fn adjust(
     let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
     let variant_id = v.require("variant_id", body.variant_id, Ok);
-    let delta = v.require("delta", body.delta, |d| {
-        if d != 0 && d.abs() <= 100_000 {
-            Ok(d)
-        } else {
-            Err("must be a non-zero number of units, at most 100000 either way".to_owned())
-        }
-    });
+    let delta = v.require("delta", body.delta, parse_adjustment);
     let reason = v.require("reason", body.reason.as_deref(), |r| {
         bounded(r, 1, 200, false)
     });

@@ -37,6 +37,7 @@ pub struct LotRow {
 pub struct Taken {
     pub unit_price_idr: i64,
     pub quantity: i64,
+    pub received_at: DateTime<Utc>,
 }
 
 pub fn insert(conn: &mut DbConn, lot: LotRow) -> QueryResult<()> {
@@ -46,19 +47,21 @@ pub fn insert(conn: &mut DbConn, lot: LotRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Takes `quantity` units of a variant from an agreement's shelf, oldest lots first. The
-/// caller has already taken them from the shelf balance (which serialises takers), so the
-/// lots hold at least that many.
+/// Takes up to `quantity` units of a variant from an agreement's shelf, oldest lots first,
+/// from lots received by `received_by` only. The caller has already taken the units from
+/// the shelf balance (which serialises takers); it checks that the lots gave them all.
 pub fn take(
     conn: &mut DbConn,
     agreement_id: Uuid,
     variant_id: Uuid,
     quantity: i64,
+    received_by: DateTime<Utc>,
 ) -> QueryResult<Vec<Taken>> {
     let lots: Vec<LotRow> = shelf_lots::table
         .filter(shelf_lots::agreement_id.eq(DbId(agreement_id)))
         .filter(shelf_lots::variant_id.eq(DbId(variant_id)))
         .filter(shelf_lots::quantity_remaining.gt(0))
+        .filter(shelf_lots::received_at.le(DbTime(received_by)))
         .order((shelf_lots::received_at, shelf_lots::id))
         .select(LotRow::as_select())
         .load(conn)?;
@@ -82,14 +85,26 @@ pub fn take(
         taken.push(Taken {
             unit_price_idr: lot.unit_price_idr,
             quantity: n,
+            received_at: lot.received_at,
         });
         left -= n;
     }
-    if left > 0 {
-        // The balance said the units were there; lots disagreeing is a broken ledger.
-        return Err(diesel::result::Error::RollbackTransaction);
-    }
     Ok(taken)
+}
+
+/// A variant's lots still holding units at a hotel (every agreement), oldest first.
+pub fn lots_of_variant(
+    conn: &mut DbConn,
+    hotel_id: Uuid,
+    variant_id: Uuid,
+) -> QueryResult<Vec<LotRow>> {
+    shelf_lots::table
+        .filter(shelf_lots::hotel_id.eq(DbId(hotel_id)))
+        .filter(shelf_lots::variant_id.eq(DbId(variant_id)))
+        .filter(shelf_lots::quantity_remaining.gt(0))
+        .order((shelf_lots::received_at, shelf_lots::id))
+        .select(LotRow::as_select())
+        .load(conn)
 }
 
 /// Lots still holding units at a hotel, oldest first.

@@ -138,12 +138,16 @@ pub fn commission_idr(lines: impl IntoIterator<Item = (i64, i32)>) -> i64 {
         .into_iter()
         .map(|(gross, bps)| i128::from(gross) * i128::from(bps))
         .sum();
-    ((numerator + 5_000) / 10_000) as i64
+    // Σ gross fits in i64 (checked by the caller) and every rate is at most 100 %, so the
+    // commission does too.
+    i64::try_from((numerator + 5_000) / 10_000).unwrap_or(i64::MAX)
 }
 
-/// What the hotel owes the seller for a month.
-pub fn net_idr(gross_idr: i64, commission_idr: i64, missing_charges_idr: i64) -> i64 {
-    gross_idr - commission_idr + missing_charges_idr
+/// What the hotel owes the seller for a month; `None` when it overflows.
+pub fn net_idr(gross_idr: i64, commission_idr: i64, missing_charges_idr: i64) -> Option<i64> {
+    gross_idr
+        .checked_sub(commission_idr)?
+        .checked_add(missing_charges_idr)
 }
 
 #[cfg(test)]
@@ -158,7 +162,8 @@ mod tests {
         assert_eq!(commission_idr((0..7).map(|_| (185_555, 1750))), 227_305);
         assert_eq!(commission_idr([(1, 5000)]), 1, "0.5 rounds up");
         assert_eq!(commission_idr([(1, 4999)]), 0);
-        assert_eq!(net_idr(1_298_885, 227_305, 185_555), 1_257_135);
+        assert_eq!(net_idr(1_298_885, 227_305, 185_555), Some(1_257_135));
+        assert_eq!(net_idr(i64::MAX, 0, 1), None);
     }
 
     #[test]

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 #[serde(transparent)]
 pub struct PriceIdr(i64);
 
-/// One trillion rupiah: far above any craft, low enough that sums of many lines fit in i64.
+/// One trillion rupiah: far above any craft. A line of 100 000 units at this price fits in
+/// i64, but sums of many such lines do not: they are checked (`sum_idr`).
 pub const MAX_PRICE_IDR: i64 = 1_000_000_000_000;
 
 impl PriceIdr {
@@ -26,9 +27,50 @@ impl PriceIdr {
     }
 }
 
+/// `quantity × unit price`, or `None` when it leaves the range Kriya keeps money in.
+pub fn line_idr(quantity: i64, unit_price_idr: i64) -> Option<i64> {
+    quantity.checked_mul(unit_price_idr)
+}
+
+/// A sum of amounts, or `None` when it overflows: money never wraps.
+pub fn sum_idr(amounts: impl IntoIterator<Item = i64>) -> Option<i64> {
+    amounts.into_iter().try_fold(0_i64, i64::checked_add)
+}
+
+/// Σ quantity × unit price over lines, or `None` when any step overflows.
+pub fn lines_idr(lines: impl IntoIterator<Item = (i64, i64)>) -> Option<i64> {
+    lines.into_iter().try_fold(0_i64, |sum, (quantity, price)| {
+        sum.checked_add(line_idr(quantity, price)?)
+    })
+}
+
+/// The message of a 422 for an amount too large to record.
+pub const TOO_LARGE: &str = "makes an amount larger than Kriya can record";
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_and_products_never_wrap() {
+        assert_eq!(
+            line_idr(100_000, MAX_PRICE_IDR),
+            Some(100_000_000_000_000_000)
+        );
+        assert_eq!(line_idr(100_000, i64::MAX / 10), None);
+        assert_eq!(sum_idr([1, 2, 3]), Some(6));
+        assert_eq!(
+            sum_idr(std::iter::repeat_n(100_000 * MAX_PRICE_IDR, 93)),
+            None
+        );
+        assert_eq!(sum_idr([i64::MAX, 1]), None);
+        assert_eq!(sum_idr([]), Some(0));
+        assert_eq!(lines_idr([(2, 5), (3, 7)]), Some(31));
+        assert_eq!(
+            lines_idr(std::iter::repeat_n((100_000, MAX_PRICE_IDR), 93)),
+            None
+        );
+    }
 
     #[test]
     fn only_positive_bounded_amounts() {

@@ -154,9 +154,28 @@ pub fn parse_quantity(raw: i64) -> Result<i64, String> {
     }
 }
 
+/// A correction of own stock: a non-zero number of units, at most 100 000 either way.
+/// Checked as a range, never through `abs()`, which wraps `i64::MIN` in a release build.
+pub fn parse_adjustment(raw: i64) -> Result<i64, String> {
+    if raw != 0 && (-100_000..=100_000).contains(&raw) {
+        Ok(raw)
+    } else {
+        Err("must be a non-zero number of units, at most 100000 either way".to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adjustments_are_bounded_both_ways() {
+        assert_eq!(parse_adjustment(-100_000), Ok(-100_000));
+        assert_eq!(parse_adjustment(100_000), Ok(100_000));
+        for bad in [0, 100_001, -100_001, i64::MIN, i64::MAX, i64::MIN + 1] {
+            assert!(parse_adjustment(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn keys_are_distinct_per_place() {

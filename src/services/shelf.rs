@@ -2,52 +2,58 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::auth::HotelUser;
 use crate::db::hotel_sales::{ReturnRow, SaleLineRow, SaleRow};
 use crate::db::shelf::Taken;
 use crate::db::stock::{Movement, StockError, record};
 use crate::db::stock_counts::{CountLineRow, CountRow};
 use crate::db::{self, DbConn};
 use crate::domain::consignment::Period;
-use crate::domain::money::PriceIdr;
+use crate::domain::money::{PriceIdr, TOO_LARGE, lines_idr, sum_idr};
+use crate::domain::seller::SellerStatus;
 use crate::domain::stock::{Location, Reason};
+use crate::domain::validation::Violations;
 use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult};
 
+/// How far ahead of the server's clock a till's clock may run.
+const FUTURE_SKEW: Duration = Duration::minutes(5);
+
 pub struct SaleItem {
+    /// The line's index in the request, for naming it in errors.
+    pub line: usize,
     pub variant_id: Uuid,
     pub quantity: i64,
     pub unit_price: PriceIdr,
 }
 
-/// One agreement's share of a variant on a hotel's shelf.
-struct ShelfShare {
-    agreement_id: Uuid,
-    quantity: i64,
+/// The hotel named in a path must be the caller's own, and active: read in the caller's
+/// transaction, so a suspension cannot slip in between the check and the write. Another
+/// active hotel is 403, one the caller may not see is 404.
+pub fn authorize_own_hotel(conn: &mut DbConn, caller: &HotelUser, hotel_id: Uuid) -> AppResult<()> {
+    let hotel = db::hotels::find(conn, hotel_id)?;
+    let active = |h: &db::hotels::HotelRow| h.status == SellerStatus::Active.as_str();
+    match hotel {
+        Some(h) if caller.hotel_id == hotel_id && active(&h) => Ok(()),
+        Some(h) if caller.hotel_id == hotel_id => Err(AppError::Forbidden(format!(
+            "the hotel is {}, not active",
+            h.status
+        ))),
+        Some(h) if active(&h) => Err(AppError::Forbidden(
+            "a hotel acts only on its own shelf".to_owned(),
+        )),
+        _ => Err(AppError::NotFound("hotel")),
+    }
 }
 
-fn shelf_shares(conn: &mut DbConn, hotel_id: Uuid, variant_id: Uuid) -> AppResult<Vec<ShelfShare>> {
-    db::stock::shelf_balances(conn, hotel_id, variant_id)?
-        .into_iter()
-        .filter(|b| b.quantity > 0)
-        .map(|b| {
-            let agreement_id = b
-                .agreement_id
-                .ok_or_else(|| AppError::internal("shelf balance without agreement"))?;
-            Ok(ShelfShare {
-                agreement_id: agreement_id.0,
-                quantity: b.quantity,
-            })
-        })
-        .collect()
-}
-
-/// Takes `quantity` units of a variant off a hotel's shelf, oldest agreement and oldest lot
-/// first, moving them to `to`. Returns per agreement what was taken from which lots.
+/// Takes `quantity` units of a variant off a hotel's shelf, oldest lot first across its
+/// agreements, from lots received by `received_by` only, moving them to `to`. Returns per
+/// agreement what was taken from which lots.
 #[allow(clippy::too_many_arguments)]
 fn take_off_shelf(
     conn: &mut DbConn,
@@ -55,26 +61,49 @@ fn take_off_shelf(
     product_id: Uuid,
     variant_id: Uuid,
     quantity: i64,
+    received_by: DateTime<Utc>,
     to: Location,
     reason: Reason,
     reference_id: Uuid,
     actor: Uuid,
     at: DateTime<Utc>,
 ) -> AppResult<Vec<(Uuid, Vec<Taken>)>> {
-    let shares = shelf_shares(conn, hotel_id, variant_id)?;
-    let held: i64 = shares.iter().map(|s| s.quantity).sum();
+    let lots = db::shelf::lots_of_variant(conn, hotel_id, variant_id)?;
+    let held: i64 = lots.iter().map(|l| i64::from(l.quantity_remaining)).sum();
     if held < quantity {
         return Err(short(variant_id, held, quantity));
     }
+    // Per agreement, in the order of its oldest lot, how many units to take.
+    let mut plan: Vec<(Uuid, i64)> = Vec::new();
     let mut left = quantity;
-    let mut taken = Vec::new();
-    for share in shares {
+    for lot in lots.iter().filter(|l| l.received_at <= received_by) {
         if left == 0 {
             break;
         }
-        let n = left.min(share.quantity);
+        let n = left.min(i64::from(lot.quantity_remaining));
+        match plan.iter_mut().find(|(a, _)| *a == lot.agreement_id) {
+            Some((_, q)) => *q += n,
+            None => plan.push((lot.agreement_id, n)),
+        }
+        left -= n;
+    }
+    if left > 0 {
+        return Err(AppError::invalid(
+            "sold_at",
+            format!(
+                "is before {left} of the {quantity} units of variant {variant_id} reached the shelf"
+            ),
+        ));
+    }
+    let just_taken = || {
+        AppError::Conflict(format!(
+            "the shelf no longer holds {quantity} of variant {variant_id}: they were just taken"
+        ))
+    };
+    let mut taken = Vec::new();
+    for (agreement_id, n) in plan {
         let shelf = Location::Shelf {
-            agreement_id: share.agreement_id,
+            agreement_id,
             hotel_id,
         };
         record(
@@ -94,16 +123,15 @@ fn take_off_shelf(
         )
         .map_err(|e| match e {
             // Another request took the units between our read and our guarded update.
-            StockError::Short { .. } => AppError::Conflict(format!(
-                "the shelf no longer holds {quantity} of variant {variant_id}: they were just taken"
-            )),
+            StockError::Short { .. } => just_taken(),
             other => other.into(),
         })?;
-        taken.push((
-            share.agreement_id,
-            db::shelf::take(conn, share.agreement_id, variant_id, n)?,
-        ));
-        left -= n;
+        // Read after the guarded update, which waits for racing takers to commit.
+        let lots = db::shelf::take(conn, agreement_id, variant_id, n, received_by)?;
+        if lots.iter().map(|t| t.quantity).sum::<i64>() != n {
+            return Err(just_taken());
+        }
+        taken.push((agreement_id, lots));
     }
     Ok(taken)
 }
@@ -132,6 +160,55 @@ fn refuse_closed(conn: &mut DbConn, agreement_id: Uuid, at: DateTime<Utc>) -> Ap
     Ok(())
 }
 
+/// Checks every line of a sale against the shelf before anything moves, so one answer names
+/// every bad line: a line short of units is 409; a `sold_at` before a line's units reached
+/// the shelf, or a price below what they were consigned at, is a 422.
+fn check_sale(
+    conn: &mut DbConn,
+    hotel_id: Uuid,
+    items: &[SaleItem],
+    sold_at: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut v = Violations::new();
+    for item in items {
+        let lots = db::shelf::lots_of_variant(conn, hotel_id, item.variant_id)?;
+        let held: i64 = lots.iter().map(|l| i64::from(l.quantity_remaining)).sum();
+        if held < item.quantity {
+            return Err(short(item.variant_id, held, item.quantity));
+        }
+        let mut left = item.quantity;
+        let mut floor = 0;
+        for lot in lots.iter().filter(|l| l.received_at <= sold_at) {
+            if left == 0 {
+                break;
+            }
+            left -= left.min(i64::from(lot.quantity_remaining));
+            floor = floor.max(lot.unit_price_idr);
+        }
+        let i = item.line;
+        if left > 0 {
+            let arrived = item.quantity - left;
+            v.add(
+                "sold_at",
+                format!(
+                    "is before items[{i}] reached the shelf: {arrived} of its {} units had arrived by then",
+                    item.quantity
+                ),
+            );
+        } else if item.unit_price.get() < floor {
+            v.add(
+                format!("items[{i}].unit_price_idr"),
+                below_consignment(floor),
+            );
+        }
+    }
+    v.finish()
+}
+
+fn below_consignment(price: i64) -> String {
+    format!("is below the consignment price of {price} rupiah; the hotel's share is its commission")
+}
+
 #[derive(Serialize, ToSchema, Debug)]
 pub struct SaleLine {
     pub variant_id: Uuid,
@@ -151,16 +228,24 @@ pub struct Sale {
     pub lines: Vec<SaleLine>,
 }
 
-/// Records a sale at a hotel's shop: 409 (and nothing written) when the shelf holds fewer
-/// units than any line asks, or when `sold_at` falls in a closed statement.
+/// Records a sale at a hotel's shop (the hotel itself). Nothing is written when a line asks
+/// more than the shelf holds (409), when `sold_at` falls in a closed statement (409), before
+/// a line's units reached the shelf or in the future (422), or when a unit is priced below
+/// its consignment price (422).
 pub fn sell(
     conn: &mut DbConn,
+    caller: &HotelUser,
     hotel_id: Uuid,
-    actor: Uuid,
     items: &mut [SaleItem],
     sold_at: DateTime<Utc>,
 ) -> AppResult<Sale> {
+    authorize_own_hotel(conn, caller, hotel_id)?;
+    if sold_at > now() + FUTURE_SKEW {
+        return Err(AppError::invalid("sold_at", "must not be in the future"));
+    }
+    check_sale(conn, hotel_id, items, sold_at)?;
     let sale_id = new_id();
+    let actor = caller.user_id;
     items.sort_by_key(|i| i.variant_id);
     let mut lines = Vec::new();
     let mut rows = Vec::new();
@@ -173,6 +258,7 @@ pub fn sell(
             product_id,
             item.variant_id,
             item.quantity,
+            sold_at,
             Location::Sold,
             Reason::Sale,
             sale_id,
@@ -181,6 +267,15 @@ pub fn sell(
         )?;
         for (agreement_id, lots) in taken {
             refuse_closed(conn, agreement_id, sold_at)?;
+            // Checked again on the lots actually taken: a racing sale may have taken others.
+            if let Some(floor) = lots.iter().map(|t| t.unit_price_idr).max()
+                && item.unit_price.get() < floor
+            {
+                return Err(AppError::invalid(
+                    format!("items[{}].unit_price_idr", item.line),
+                    below_consignment(floor),
+                ));
+            }
             let bps = match bps_of.get(&agreement_id) {
                 Some(b) => *b,
                 None => {
@@ -211,7 +306,8 @@ pub fn sell(
             });
         }
     }
-    let total_idr = lines.iter().map(|l| l.quantity * l.unit_price_idr).sum();
+    let total_idr = lines_idr(lines.iter().map(|l| (l.quantity, l.unit_price_idr)))
+        .ok_or_else(|| AppError::invalid("items", TOO_LARGE))?;
     let sale = SaleRow {
         id: sale_id,
         hotel_id,
@@ -246,11 +342,13 @@ pub struct ReturnedItem {
 /// Sends units from the agreement's shelf back to the seller's own stock.
 pub fn give_back(
     conn: &mut DbConn,
+    caller: &HotelUser,
     hotel_id: Uuid,
-    actor: Uuid,
     agreement_id: Uuid,
     items: &mut [(Uuid, i64)],
 ) -> AppResult<Return> {
+    authorize_own_hotel(conn, caller, hotel_id)?;
+    let actor = caller.user_id;
     let agreement = db::agreements::find(conn, agreement_id)?
         .filter(|a| a.hotel_id == hotel_id)
         .ok_or_else(|| AppError::invalid("agreement_id", "names no agreement of this hotel"))?;
@@ -294,7 +392,12 @@ pub fn give_back(
             )),
             other => other.into(),
         })?;
-        db::shelf::take(conn, agreement.id, *variant_id, *quantity)?;
+        let lots = db::shelf::take(conn, agreement.id, *variant_id, *quantity, t)?;
+        if lots.iter().map(|l| l.quantity).sum::<i64>() != *quantity {
+            return Err(AppError::internal(
+                "shelf lots disagree with the shelf balance",
+            ));
+        }
     }
     Ok(Return {
         id,
@@ -331,18 +434,20 @@ pub struct StockCount {
 /// to the hotel; a surplus is 409 (for a person to look at) and nothing is written.
 pub fn count(
     conn: &mut DbConn,
+    caller: &HotelUser,
     hotel_id: Uuid,
-    actor: Uuid,
     items: &mut [(Uuid, i64)],
 ) -> AppResult<StockCount> {
+    authorize_own_hotel(conn, caller, hotel_id)?;
+    let actor = caller.user_id;
     let id = new_id();
     let t = now();
     items.sort_by_key(|(variant_id, _)| *variant_id);
     let mut expected_of = Vec::with_capacity(items.len());
     for (variant_id, counted) in items.iter() {
-        let expected: i64 = shelf_shares(conn, hotel_id, *variant_id)?
+        let expected: i64 = db::shelf::lots_of_variant(conn, hotel_id, *variant_id)?
             .iter()
-            .map(|s| s.quantity)
+            .map(|l| i64::from(l.quantity_remaining))
             .sum();
         if *counted > expected {
             return Err(AppError::Conflict(format!(
@@ -364,6 +469,7 @@ pub fn count(
                 product_id,
                 *variant_id,
                 missing,
+                t,
                 Location::Missing,
                 Reason::CountMissing,
                 id,
@@ -373,8 +479,10 @@ pub fn count(
             for (agreement_id, lots) in taken {
                 refuse_closed(conn, agreement_id, t)?;
                 let n: i64 = lots.iter().map(|l| l.quantity).sum();
-                let c: i64 = lots.iter().map(|l| l.quantity * l.unit_price_idr).sum();
-                charge += c;
+                let c = lines_idr(lots.iter().map(|l| (l.quantity, l.unit_price_idr)))
+                    .ok_or_else(|| AppError::invalid("items", TOO_LARGE))?;
+                charge =
+                    sum_idr([charge, c]).ok_or_else(|| AppError::invalid("items", TOO_LARGE))?;
                 lines.push(CountLineRow {
                     id: new_id(),
                     count_id: id,

@@ -10,7 +10,8 @@ use crate::auth::access::Viewer;
 use crate::db::agreements::AgreementRow;
 use crate::db::statements::StatementRow;
 use crate::db::{self, DbConn};
-use crate::domain::consignment::{Period, commission_idr, net_idr};
+use crate::domain::consignment::{Period, commission_idr, net_idr, wib};
+use crate::domain::money::{TOO_LARGE, line_idr, sum_idr};
 use crate::domain::now;
 use crate::domain::stock::Location;
 use crate::error::{AppError, AppResult, is_unique_violation};
@@ -83,6 +84,10 @@ pub struct Statement {
     pub payout_reference: Option<String>,
 }
 
+fn too_large() -> AppError {
+    AppError::invalid("period", format!("the month's sales {TOO_LARGE}"))
+}
+
 /// Computes a month's statement from the sale lines, count charges and ledger.
 fn compute(conn: &mut DbConn, agreement: &AgreementRow, period: Period) -> AppResult<Statement> {
     let (start, end) = (period.start(), period.end());
@@ -99,7 +104,7 @@ fn compute(conn: &mut DbConn, agreement: &AgreementRow, period: Period) -> AppRe
             title: product.title,
             quantity: i64::from(l.quantity),
             unit_price_idr: l.unit_price_idr,
-            gross_idr: i64::from(l.quantity) * l.unit_price_idr,
+            gross_idr: line_idr(i64::from(l.quantity), l.unit_price_idr).ok_or_else(too_large)?,
             commission_bps: l.commission_bps,
         });
     }
@@ -115,9 +120,11 @@ fn compute(conn: &mut DbConn, agreement: &AgreementRow, period: Period) -> AppRe
             charge_idr: c.charge_idr,
         });
     }
-    let gross_idr = lines.iter().map(|l| l.gross_idr).sum();
+    let gross_idr = sum_idr(lines.iter().map(|l| l.gross_idr)).ok_or_else(too_large)?;
     let commission = commission_idr(lines.iter().map(|l| (l.gross_idr, l.commission_bps)));
-    let missing_charges_idr = missing_charges.iter().map(|c| c.charge_idr).sum();
+    let missing_charges_idr =
+        sum_idr(missing_charges.iter().map(|c| c.charge_idr)).ok_or_else(too_large)?;
+    let net_idr = net_idr(gross_idr, commission, missing_charges_idr).ok_or_else(too_large)?;
     let shelf = Location::Shelf {
         agreement_id: agreement.id,
         hotel_id: agreement.hotel_id,
@@ -135,7 +142,7 @@ fn compute(conn: &mut DbConn, agreement: &AgreementRow, period: Period) -> AppRe
         commission_idr: commission,
         missing_charges,
         missing_charges_idr,
-        net_idr: net_idr(gross_idr, commission, missing_charges_idr),
+        net_idr,
         opening_shelf_units: db::stock::quantity_at(conn, &shelf, start)?,
         closing_shelf_units: db::stock::quantity_at(conn, &shelf, end)?,
         closed_at: None,
@@ -186,8 +193,16 @@ pub fn close(
             "the seller (or an admin) closes a statement".to_owned(),
         ));
     }
-    if period.start() > now() {
-        return Err(AppError::Conflict(format!("{period} has not begun")));
+    // An open month still takes sales; closing it early would refuse the hotel's sales for
+    // the rest of the month.
+    if period.end() > now() {
+        return Err(AppError::Conflict(format!(
+            "{period} is not over yet; it can be closed from {}",
+            period
+                .end()
+                .with_timezone(&wib())
+                .format("%Y-%m-%d %H:%M WIB")
+        )));
     }
     let statement = compute(conn, &agreement, period)?;
     let t = now();
@@ -214,7 +229,7 @@ pub fn close(
     get(conn, viewer, agreement_id, period)
 }
 
-/// Records that the hotel paid the seller the statement's net.
+/// Records that the hotel paid the seller the statement's net (the seller or an admin).
 pub fn paid(
     conn: &mut DbConn,
     viewer: &Viewer,
@@ -222,7 +237,13 @@ pub fn paid(
     period: Period,
     reference: Option<String>,
 ) -> AppResult<Statement> {
-    super::agreements::load(conn, viewer, agreement_id)?;
+    let agreement = super::agreements::load(conn, viewer, agreement_id)?;
+    // The payee records the payout; the hotel owes it and cannot mark its own debt paid.
+    if !viewer.is_admin() && viewer.seller_id != Some(agreement.seller_id) {
+        return Err(AppError::Forbidden(
+            "the seller who received the payout (or an admin) records it".to_owned(),
+        ));
+    }
     let key = period.to_string();
     let row = db::statements::find(conn, agreement_id, &key)?.ok_or_else(|| {
         AppError::Conflict(format!("the statement for {period} is not closed yet"))

@@ -37,7 +37,9 @@ pub fn adjust(
             variant_id: variant.id,
             from,
             to,
-            quantity: delta.abs(),
+            quantity: delta
+                .checked_abs()
+                .ok_or_else(|| AppError::invalid("delta", "is out of range"))?,
             reason,
             note: Some(note.to_owned()),
             reference_id: None,

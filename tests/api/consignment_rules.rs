@@ -110,6 +110,14 @@ both_backends! {
 
     async fn a_closed_month_refuses_sales_dated_in_it(app) {
         let s = stocked_shelf(&app, 6).await;
+        // The goods arrived two months ago (receipts are recorded as they happen, so the
+        // test moves the lots' receipt back): last month's sales are then possible.
+        app.db(|c| {
+            use diesel::prelude::*;
+            use kriya::db::schema::shelf_lots::dsl::*;
+            let at = kriya::db::portable::DbTime(Utc::now() - Duration::days(65));
+            diesel::update(shelf_lots).set(received_at.eq(at)).execute(c)
+        });
         let sales = format!("/v1/hotels/{}/sales", s.hotel_id);
         let last_month = Utc::now() - Duration::days(40);
         let period = kriya::domain::consignment::Period::containing(last_month).to_string();
@@ -117,7 +125,7 @@ both_backends! {
         let res = app.post(&sales, Some(&s.hotel.token), json!({"items": line, "sold_at": last_month})).await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let statement = format!("/v1/consignment-agreements/{}/statements/{period}", s.agreement);
-        problem(app.post(&format!("{statement}/paid"), Some(&s.hotel.token), json!({})).await, 409).await;
+        problem(app.post(&format!("{statement}/paid"), Some(&s.seller.token), json!({})).await, 409).await;
         let res = app.post(&format!("{statement}/close"), Some(&s.seller.token), json!({})).await;
         assert_eq!(res.status(), StatusCode::OK);
         let closed: Value = res.json().await.unwrap();
@@ -133,7 +141,8 @@ both_backends! {
         let frozen: Value = app.get(&statement, Some(&s.hotel.token)).await.json().await.unwrap();
         assert_eq!(frozen["gross_idr"], 70_000);
 
-        let res = app.post(&format!("{statement}/paid"), Some(&s.hotel.token), json!({"reference": "BCA 8841"})).await;
+        problem(app.post(&format!("{statement}/paid"), Some(&s.hotel.token), json!({"reference": "BCA 8841"})).await, 403).await;
+        let res = app.post(&format!("{statement}/paid"), Some(&s.seller.token), json!({"reference": "BCA 8841"})).await;
         assert_eq!(res.status(), StatusCode::OK);
         let paid: Value = res.json().await.unwrap();
         assert_eq!((paid["status"].as_str(), paid["payout_reference"].as_str()), (Some("paid"), Some("BCA 8841")));

@@ -170,7 +170,11 @@ enum Outcome {
 
 /// Applies one operation to the database as the model stood before it.
 fn apply(conn: &mut DbConn, w: &World, m: &Model, op: &Op) -> Result<Outcome, AppError> {
-    let hotel_user = w.hotel_viewer.user.unwrap().id;
+    let hotel = kriya::auth::HotelUser {
+        user_id: w.hotel_viewer.user.unwrap().id,
+        hotel_id: w.hotel_id,
+        status: kriya::domain::seller::SellerStatus::Active,
+    };
     let result = write_tx(conn, |conn| match op {
         Op::Restock(n) => {
             stock::adjust(conn, &w.variant, *n, "restock", w.seller_user).map(|_| None)
@@ -196,34 +200,31 @@ fn apply(conn: &mut DbConn, w: &World, m: &Model, op: &Op) -> Result<Outcome, Ap
         }
         Op::Return(n) => shelf::give_back(
             conn,
+            &hotel,
             w.hotel_id,
-            hotel_user,
             w.agreement_id,
             &mut [(w.variant.id, *n)],
         )
         .map(|_| None),
         Op::Sell(n) => {
             let mut items = [SaleItem {
+                line: 0,
                 variant_id: w.variant.id,
                 quantity: *n,
                 unit_price: PriceIdr::parse(900).unwrap(),
             }];
-            shelf::sell(conn, w.hotel_id, hotel_user, &mut items, now()).map(|_| None)
+            shelf::sell(conn, &hotel, w.hotel_id, &mut items, now()).map(|_| None)
         }
         Op::Count { shortfall } => shelf::count(
             conn,
+            &hotel,
             w.hotel_id,
-            hotel_user,
             &mut [(w.variant.id, m.shelf - shortfall)],
         )
         .map(|_| None),
-        Op::CountSurplus => shelf::count(
-            conn,
-            w.hotel_id,
-            hotel_user,
-            &mut [(w.variant.id, m.shelf + 1)],
-        )
-        .map(|_| None),
+        Op::CountSurplus => {
+            shelf::count(conn, &hotel, w.hotel_id, &mut [(w.variant.id, m.shelf + 1)]).map(|_| None)
+        }
     });
     match result {
         Ok(consignment) => Ok(Outcome::Done(consignment)),

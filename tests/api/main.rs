@@ -5,6 +5,7 @@ mod support;
 mod auth;
 mod cli;
 mod consignment_access;
+mod consignment_money;
 mod consignment_rules;
 mod consignment_story;
 mod demo;

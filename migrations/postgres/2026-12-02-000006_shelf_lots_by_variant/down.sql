@@ -1,0 +1,1 @@
+DROP INDEX shelf_lots_hotel_variant_idx;
