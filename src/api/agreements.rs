@@ -189,12 +189,6 @@ pub async fn accept(
     let row = state
         .db(move |conn| {
             let viewer = viewer_of(conn, Some(user))?;
-            if let Some(hotel_id) = viewer.hotel_id {
-                let hotel = db::hotels::find(conn, hotel_id)?.ok_or(AppError::NotFound("hotel"))?;
-                if hotel.status != "active" {
-                    return Err(AppError::Forbidden("the hotel is not active".to_owned()));
-                }
-            }
             write_tx(conn, |conn| agreements::accept(conn, &viewer, id))
         })
         .await?;

@@ -97,3 +97,18 @@ pub fn end(conn: &mut DbConn, id: Uuid, by: Uuid, now: DateTime<Utc>) -> QueryRe
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Holds an active agreement for the caller's transaction: a no-op update that takes the
+/// row's lock (PostgreSQL; SQLite's write transactions are serial anyway), so an `end`
+/// racing a dispatch waits for it instead of ending the agreement under it. False when the
+/// agreement is not active.
+pub fn hold_active(conn: &mut DbConn, id: Uuid) -> QueryResult<bool> {
+    diesel::update(
+        agreements::table
+            .filter(agreements::id.eq(DbId(id)))
+            .filter(agreements::status.eq("active")),
+    )
+    .set(agreements::status.eq(agreements::status))
+    .execute(conn)
+    .map(|n| n == 1)
+}

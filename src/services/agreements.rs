@@ -8,7 +8,7 @@ use crate::db::{self, DbConn};
 use crate::domain::consignment::{AgreementStatus, Bps};
 use crate::domain::seller::SellerStatus;
 use crate::domain::{new_id, now};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, is_unique_violation};
 
 pub fn propose(
     conn: &mut DbConn,
@@ -20,14 +20,6 @@ pub fn propose(
     let hotel = db::hotels::find(conn, hotel_id)?
         .filter(|h| h.status == SellerStatus::Active.as_str())
         .ok_or_else(|| AppError::invalid("hotel_id", "names no active partner hotel"))?;
-    let open = db::agreements::list(conn, Some(seller_id), Some(hotel.id), None, 1000)?
-        .into_iter()
-        .any(|a| a.status != AgreementStatus::Ended.as_str());
-    if open {
-        return Err(AppError::Conflict(
-            "there is already a proposed or active agreement with this hotel".to_owned(),
-        ));
-    }
     let row = AgreementRow {
         id: new_id(),
         seller_id,
@@ -40,7 +32,17 @@ pub fn propose(
         ended_at: None,
         ended_by: None,
     };
-    db::agreements::insert(conn, row.clone())?;
+    // A unique index keeps one open agreement per seller and hotel, so two racing
+    // proposals cannot both pass a read of "none open".
+    db::agreements::insert(conn, row.clone()).map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::Conflict(
+                "there is already a proposed or active agreement with this hotel".to_owned(),
+            )
+        } else {
+            e.into()
+        }
+    })?;
     Ok(row)
 }
 
@@ -57,6 +59,11 @@ pub fn accept(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<Agreeme
         return Err(AppError::Forbidden(
             "only the hotel accepts an agreement".to_owned(),
         ));
+    }
+    // Read in the accepting transaction, so a suspension cannot slip in between.
+    let hotel = db::hotels::find(conn, row.hotel_id)?.ok_or(AppError::NotFound("hotel"))?;
+    if hotel.status != SellerStatus::Active.as_str() {
+        return Err(AppError::Forbidden("the hotel is not active".to_owned()));
     }
     if !db::agreements::accept(conn, id, now())? {
         return Err(AppError::Conflict(format!(

@@ -9,7 +9,6 @@ use crate::db::shelf::LotRow;
 use crate::db::stock::{Movement, record};
 use crate::db::variants::VariantRow;
 use crate::db::{self, DbConn};
-use crate::domain::consignment::AgreementStatus;
 use crate::domain::money::PriceIdr;
 use crate::domain::product::ProductStatus;
 use crate::domain::stock::{Location, Reason};
@@ -90,10 +89,13 @@ pub fn dispatch(
     let agreement = db::agreements::find(conn, agreement_id)?
         .filter(|a| a.seller_id == seller_id)
         .ok_or(AppError::NotFound("agreement"))?;
-    if agreement.status != AgreementStatus::Active.as_str() {
+    // Checked and held in one statement: an agreement ended by a racing request cannot
+    // receive this consignment.
+    if !db::agreements::hold_active(conn, agreement_id)? {
+        let status =
+            db::agreements::find(conn, agreement_id)?.map_or(agreement.status, |a| a.status);
         return Err(AppError::Conflict(format!(
-            "the agreement is {}; consignments need an active one",
-            agreement.status
+            "the agreement is {status}; consignments need an active one"
         )));
     }
     let mut v = Violations::new();

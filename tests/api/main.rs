@@ -2,6 +2,7 @@
 
 mod support;
 
+mod agreements;
 mod auth;
 mod cli;
 mod consignment_access;

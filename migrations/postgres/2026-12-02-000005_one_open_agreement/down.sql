@@ -1,0 +1,1 @@
+DROP INDEX consignment_agreements_one_open_idx;
