@@ -182,8 +182,9 @@ pub async fn update_product(
 #[into_params(parameter_in = Query)]
 pub struct ProductListQuery {
     pub seller_id: Option<Uuid>,
-    /// `published` (default), or `draft`/`archived`: those list only the caller's own
-    /// products (all, for admins).
+    /// `published`, `draft` or `archived`; drafts and archived products list only the
+    /// caller's own (all, for admins). Left out: `published`, except for a seller listing
+    /// its own products (`seller_id` = its own id), who gets every status.
     pub status: Option<String>,
     /// A category slug.
     pub category: Option<String>,
@@ -208,10 +209,7 @@ pub async fn list_products(
     let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
     let status = v.check_opt("status", query.status.as_deref(), ProductStatus::parse);
     v.finish()?;
-    let (page, status) = (
-        page.unwrap(),
-        status.unwrap().unwrap_or(ProductStatus::Published),
-    );
+    let (page, status) = (page.unwrap(), status.unwrap());
     let result = state
         .db(move |conn| {
             let viewer = viewer_of(conn, user.0)?;
@@ -220,9 +218,17 @@ pub async fn list_products(
                 (false, Some(own)) => Visibility::Seller(own),
                 (false, None) => Visibility::Public,
             };
+            // A seller listing its own products sees its drafts and archive too, unless it
+            // asks for one status; everyone else gets the catalogue unless they ask.
+            let own_list = query.seller_id.is_some() && query.seller_id == viewer.seller_id;
+            let status = match status {
+                Some(s) => Some(s),
+                None if own_list => None,
+                None => Some(ProductStatus::Published),
+            };
             let filter = ListFilter {
                 seller_id: query.seller_id,
-                status: status.as_str().to_owned(),
+                status: status.map(|s| s.as_str().to_owned()),
                 category: query.category,
                 before: page.after,
                 limit: page.fetch(),

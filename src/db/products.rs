@@ -87,7 +87,8 @@ pub enum Visibility {
 
 pub struct ListFilter {
     pub seller_id: Option<Uuid>,
-    pub status: String,
+    /// `None`: every status the viewer may see.
+    pub status: Option<String>,
     pub category: Option<String>,
     pub before: Option<Uuid>,
     pub limit: i64,
@@ -100,7 +101,6 @@ pub fn list(
 ) -> QueryResult<Vec<ProductRow>> {
     let mut query = products::table
         .inner_join(sellers::table)
-        .filter(products::status.eq(&filter.status))
         .select(ProductRow::as_select())
         .order(products::id.desc())
         .limit(filter.limit)
@@ -113,6 +113,9 @@ pub fn list(
         Visibility::Seller(own) => query.filter(public.or(products::seller_id.eq(DbId(*own)))),
         Visibility::Admin => query,
     };
+    if let Some(status) = &filter.status {
+        query = query.filter(products::status.eq(status));
+    }
     if let Some(seller_id) = filter.seller_id {
         query = query.filter(products::seller_id.eq(DbId(seller_id)));
     }

@@ -257,6 +257,18 @@ both_backends! {
         }
         a_published.reverse();
         assert_eq!(seen, a_published);
+
+        // The seller itself listing its own products sees every status unless it asks for one;
+        // another seller asking the same list sees the catalogue only.
+        let own = format!("/v1/products?seller_id={}", a.seller_id());
+        let mine: Value = app.get(&own, Some(&a.token)).await.json().await.unwrap();
+        let mine: Vec<&str> = mine["items"].as_array().unwrap().iter().map(id).collect();
+        assert_eq!(mine.len(), 4, "three published and the draft");
+        assert_eq!(mine[0], id(&a_draft), "newest first");
+        let published: Value = app.get(&format!("{own}&status=published"), Some(&a.token)).await.json().await.unwrap();
+        assert_eq!(published["items"].as_array().unwrap().len(), 3);
+        let theirs: Value = app.get(&own, Some(&b.token)).await.json().await.unwrap();
+        assert_eq!(theirs["items"].as_array().unwrap().len(), 3, "no one else's drafts");
     }
 
     async fn racing_publish_and_archive_never_resurrect_a_product(app) {
