@@ -17,7 +17,7 @@ use crate::auth::rate_limit::AuthRateLimiter;
 use crate::blob::Blobs;
 use crate::blob::fs::FsStore;
 use crate::blob::s3::S3Store;
-use crate::config::Config;
+use crate::config::{Config, Secret};
 use crate::db::connection::{build_pool, run_migrations};
 use crate::db::{DbConn, Pool};
 use crate::error::{AppError, AppResult};
@@ -107,7 +107,11 @@ pub fn open_blobs(config: &Config) -> Result<Blobs, StartError> {
 pub fn open_search(config: &Config) -> Result<(SharedIndex, bool), SearchError> {
     match &config.meili {
         Some(m) => Ok((
-            Arc::new(MeiliIndex::new(&m.url, m.key.as_deref(), &m.index)?),
+            Arc::new(MeiliIndex::new(
+                &m.url,
+                m.key.as_ref().map(Secret::expose),
+                &m.index,
+            )?),
             false,
         )),
         None => {
@@ -128,7 +132,7 @@ fn ensure_dir(dir: &Path) -> Result<(), StartError> {
 /// The configured secret, or (embedded default) one generated once and kept in the data dir.
 fn jwt_secret(config: &Config) -> Result<String, StartError> {
     if let Some(secret) = &config.jwt_secret {
-        return Ok(secret.clone());
+        return Ok(secret.expose().to_owned());
     }
     ensure_dir(&config.data_dir)?;
     let path = config.data_dir.join("jwt_secret");
@@ -172,9 +176,6 @@ enum SearchSetup {
     Given(SharedIndex),
     Detached,
 }
-
-/// Idempotency keys are kept this long (the API promises at least 24 hours).
-const IDEMPOTENCY_KEY_LIFETIME_HOURS: i64 = 48;
 
 impl Application {
     /// Opens the database (migrating it), binds the listener and prepares the server.
@@ -292,30 +293,9 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped, forgetting expired idempotency keys once an hour meanwhile.
+    /// Serves until stopped, forgetting expired keys and tokens once an hour meanwhile.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let pool = self.pool.clone();
-        let janitor = tokio::spawn(async move {
-            let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
-            loop {
-                every_hour.tick().await;
-                let pool = pool.clone();
-                let _ = tokio::task::spawn_blocking(move || {
-                    let cutoff = crate::domain::now()
-                        - chrono::Duration::hours(IDEMPOTENCY_KEY_LIFETIME_HOURS);
-                    let purged = pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
-                        crate::db::idempotency::purge_before(&mut c, cutoff)
-                            .map_err(|e| e.to_string())
-                    });
-                    match purged {
-                        Ok(0) => {}
-                        Ok(n) => tracing::info!(purged = n, "expired idempotency keys forgotten"),
-                        Err(e) => tracing::warn!(error = %e, "purging idempotency keys"),
-                    }
-                })
-                .await;
-            }
-        });
+        let janitor = tokio::spawn(crate::janitor::run_hourly(self.pool.clone()));
         let result = self.server.await;
         janitor.abort();
         // Joining the worker thread waits for its batch: off the async threads.

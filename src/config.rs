@@ -18,6 +18,27 @@ pub enum ConfigError {
     File { path: String, message: String },
 }
 
+/// A secret setting (a key, a password): printed as `[redacted]` by `Debug`, so a logged or
+/// dumped `Config` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
     Pretty,
@@ -30,7 +51,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: DbUrl,
     /// `None` means "generate one in the data dir" (embedded default only).
-    pub jwt_secret: Option<String>,
+    pub jwt_secret: Option<Secret>,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_days: u64,
     /// Login/register requests per minute per client IP.
@@ -52,7 +73,7 @@ pub struct Config {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MeiliSettings {
     pub url: String,
-    pub key: Option<String>,
+    pub key: Option<Secret>,
     /// The index name (`products` unless `KRIYA_MEILI_INDEX` says otherwise).
     pub index: String,
 }
@@ -188,9 +209,12 @@ impl RawConfig {
             })?,
             None => DbUrl::Sqlite(data_dir.join("kriya.db").to_string_lossy().into_owned()),
         };
-        let jwt_secret = self.values.get("jwt_secret").map(|s| s.value.clone());
+        let jwt_secret = self
+            .values
+            .get("jwt_secret")
+            .map(|s| Secret::new(s.value.clone()));
         if let Some(secret) = &jwt_secret
-            && secret.len() < 32
+            && secret.expose().len() < 32
         {
             return Err(self.invalid("jwt_secret", "must be at least 32 characters"));
         }
@@ -246,7 +270,7 @@ impl RawConfig {
                 let access_key = text("s3_access_key").ok_or_else(|| {
                     self.invalid("s3_access_key", "is required when KRIYA_S3_BUCKET is set")
                 })?;
-                let secret_key = text("s3_secret_key").ok_or_else(|| {
+                let secret_key = text("s3_secret_key").map(Secret::new).ok_or_else(|| {
                     self.invalid("s3_secret_key", "is required when KRIYA_S3_BUCKET is set")
                 })?;
                 let endpoint = text("s3_endpoint");
@@ -291,7 +315,7 @@ impl RawConfig {
                 }
                 Some(MeiliSettings {
                     url,
-                    key: text("meili_key"),
+                    key: text("meili_key").map(Secret::new),
                     index,
                 })
             }
@@ -367,6 +391,42 @@ mod tests {
     }
 
     #[test]
+    fn debug_output_shows_no_secret() {
+        let config = RawConfig::from_vars(&vars(&[
+            (
+                "KRIYA_DATABASE_URL",
+                "postgres://kriya:db-pass-1@db:5432/kriya",
+            ),
+            ("KRIYA_JWT_SECRET", "jwt-secret-0123456789-0123456789-0123"),
+            ("KRIYA_S3_BUCKET", "photos"),
+            ("KRIYA_S3_ACCESS_KEY", "AKIAEXAMPLE"),
+            ("KRIYA_S3_SECRET_KEY", "s3-secret-key-1"),
+            ("KRIYA_MEILI_URL", "http://meili:7700"),
+            ("KRIYA_MEILI_KEY", "meili-master-key-1"),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap();
+        let shown = format!("{config:?}");
+        for secret in [
+            "db-pass-1",
+            "jwt-secret-0123",
+            "s3-secret-key-1",
+            "meili-master-key-1",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(
+            shown.contains("postgres://kriya:[redacted]@db:5432/kriya"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("AKIAEXAMPLE"),
+            "the access key id is not a secret"
+        );
+    }
+
+    #[test]
     fn a_bad_value_names_its_variable() {
         let err = RawConfig::from_vars(&vars(&[("KRIYA_BIND", "nonsense")]))
             .unwrap()
@@ -395,7 +455,7 @@ mod tests {
             config.meili,
             Some(MeiliSettings {
                 url: "http://meili:7700".into(),
-                key: Some("k".into()),
+                key: Some(Secret::new("k")),
                 index: "products".into()
             })
         );

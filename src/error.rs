@@ -83,6 +83,14 @@ impl AppError {
         AppError::Internal(e.to_string())
     }
 
+    /// A dependency (the database, the photo store, search) is down: the answer names which,
+    /// the log keeps the detail. Client messages carry host names and ports, which are not
+    /// for anonymous callers.
+    pub fn dependency_down(name: &'static str, detail: impl std::fmt::Display) -> Self {
+        tracing::warn!(dependency = name, error = %detail, "dependency unavailable");
+        AppError::Unavailable(format!("the {name} is not reachable right now"))
+    }
+
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         AppError::Validation(vec![FieldError::new(field, message)])
     }

@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod janitor;
 pub mod media;
 pub mod metrics;
 pub mod search;

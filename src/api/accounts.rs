@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::db::hotels::HotelRow;
 use crate::db::sellers::SellerRow;
 use crate::db::users::UserRow;
 use crate::domain::account::Role;
@@ -24,17 +25,25 @@ pub struct UserResponse {
     /// The seller profile of a seller account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seller_id: Option<Uuid>,
+    /// The hotel of a hotel account, once it has registered one (`POST /v1/hotels`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hotel_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
 
 impl UserResponse {
-    pub fn new(user: UserRow, seller: Option<&SellerRow>) -> Result<Self, AppError> {
+    pub fn new(
+        user: UserRow,
+        seller: Option<&SellerRow>,
+        hotel: Option<&HotelRow>,
+    ) -> Result<Self, AppError> {
         let role = Role::parse(&user.role).map_err(AppError::internal)?;
-        let status = match (role, seller) {
-            (Role::Seller, Some(s)) => s.status.clone(),
+        let status = match (role, seller, hotel) {
+            (Role::Seller, Some(s), _) => s.status.clone(),
             // Hotel accounts become active with an approved hotel profile.
-            (Role::Hotel, _) | (Role::Seller, None) => "pending".to_owned(),
-            (Role::Buyer | Role::Admin, _) => "active".to_owned(),
+            (Role::Hotel, _, Some(h)) => h.status.clone(),
+            (Role::Hotel, _, None) | (Role::Seller, None, _) => "pending".to_owned(),
+            (Role::Buyer | Role::Admin, _, _) => "active".to_owned(),
         };
         Ok(Self {
             id: user.id,
@@ -43,6 +52,7 @@ impl UserResponse {
             role,
             status,
             seller_id: seller.map(|s| s.id),
+            hotel_id: hotel.map(|h| h.id),
             created_at: user.created_at,
         })
     }

@@ -130,7 +130,8 @@ pub async fn register(
 pub fn load_user(conn: &mut DbConn, id: Uuid) -> AppResult<UserResponse> {
     let user = db::users::find(conn, id)?.ok_or(AppError::NotFound("user"))?;
     let seller = db::sellers::find_by_user(conn, id)?;
-    UserResponse::new(user, seller.as_ref())
+    let hotel = db::hotels::find_by_user(conn, id)?;
+    UserResponse::new(user, seller.as_ref(), hotel.as_ref())
 }
 
 /// Issues an access token and a refresh token in `family_id`.

@@ -37,23 +37,21 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         .db(|conn| {
             diesel::sql_query("SELECT 1")
                 .execute(conn)
-                .map_err(|e| AppError::Unavailable(format!("database: {e}")))
+                .map_err(|e| AppError::dependency_down("database", e))
         })
         .await
         .map_err(|e| match e {
             AppError::Unavailable(m) => AppError::Unavailable(m),
-            other => AppError::Unavailable(format!("database: {other}")),
+            other => AppError::dependency_down("database", other),
         })?;
     state
         .blobs
         .check()
         .await
-        .map_err(|e| AppError::Unavailable(format!("blob store: {e}")))?;
-    state
-        .search
-        .check()
-        .await
-        .map_err(|e| AppError::Unavailable(format!("search ({}): {e}", state.search.name())))?;
+        .map_err(|e| AppError::dependency_down("blob store", e))?;
+    state.search.check().await.map_err(|e| {
+        AppError::dependency_down("search", format!("{}: {e}", state.search.name()))
+    })?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ready".to_owned(),
     }))

@@ -122,7 +122,7 @@ pub async fn search(
         .search
         .search(&query)
         .await
-        .map_err(|e| AppError::Unavailable(format!("search: {e}")))?;
+        .map_err(|e| AppError::dependency_down("search", e))?;
     let took = started.elapsed();
     crate::metrics::get()
         .search_seconds

@@ -9,6 +9,7 @@ use s3::creds::Credentials;
 use s3::{Bucket, Region};
 
 use super::{BlobError, BlobStore, check_key};
+use crate::config::Secret;
 
 #[derive(Clone, Debug)]
 pub struct S3Settings {
@@ -17,7 +18,7 @@ pub struct S3Settings {
     pub endpoint: Option<String>,
     pub region: String,
     pub access_key: String,
-    pub secret_key: String,
+    pub secret_key: Secret,
     pub path_style: bool,
 }
 
@@ -49,7 +50,7 @@ impl S3Store {
         };
         let credentials = Credentials::new(
             Some(&settings.access_key),
-            Some(&settings.secret_key),
+            Some(settings.secret_key.expose()),
             None,
             None,
             None,

@@ -80,3 +80,10 @@ pub fn revoke_family(conn: &mut DbConn, family_id: Uuid, now: DateTime<Utc>) -> 
     .set(refresh_tokens::revoked_at.eq(DbTime(now)))
     .execute(conn)
 }
+
+/// Forgets tokens that expired before `now`: they can no longer be used, and a reuse of one
+/// is refused as unknown just the same.
+pub fn purge_expired(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(DbTime(now))))
+        .execute(conn)
+}

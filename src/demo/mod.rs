@@ -219,9 +219,12 @@ impl Demo {
         for h in &c.hotel {
             progress.step(done, total, &format!("hotel {}", h.name));
             let (_, token) = self.account(&h.email, &h.contact_name, Role::Hotel).await?;
-            let hotel = match self.api.get("/v1/hotels/me", &token).await {
-                Ok(hotel) => hotel,
-                Err(_) => {
+            // Look before registering: a hotel account without a hotel is a 403 on
+            // `/v1/hotels/me`, which the server would log as a warning.
+            let me = self.api.get("/v1/me", &token).await?;
+            let hotel = match me.get("hotel_id") {
+                Some(_) => self.api.get("/v1/hotels/me", &token).await?,
+                None => {
                     self.api
                         .post(
                             "/v1/hotels",

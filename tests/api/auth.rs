@@ -112,6 +112,37 @@ both_backends! {
         let res = app.post("/v1/auth/logout", None, json!({"refresh_token": "unknown"})).await;
         assert_eq!(res.status(), StatusCode::NO_CONTENT);
     }
+
+    async fn expired_refresh_tokens_are_forgotten(app) {
+        use diesel::prelude::*;
+        use kriya::db::schema::refresh_tokens::dsl::*;
+        let old = app.register("buyer").await;
+        let current = app.register("buyer").await;
+        let count = |app: &TestApp| app.db(|c| refresh_tokens.count().get_result::<i64>(c));
+        assert_eq!(count(&app), 2);
+        let stale = kriya::db::portable::DbTime(chrono::Utc::now() - chrono::Duration::days(1));
+        let old_user = Uuid::parse_str(old.user["id"].as_str().unwrap()).unwrap();
+        app.db(|c| {
+            diesel::update(refresh_tokens.filter(user_id.eq(kriya::db::portable::DbId(old_user))))
+                .set(expires_at.eq(stale))
+                .execute(c)
+        });
+        let swept = app.db(|c| kriya::janitor::sweep(c, chrono::Utc::now()));
+        assert_eq!(swept.refresh_tokens, 1);
+        assert_eq!(count(&app), 1, "the live token stays");
+        let res = app.post("/v1/auth/refresh", None, json!({"refresh_token": current.refresh_token})).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        problem(app.post("/v1/auth/refresh", None, json!({"refresh_token": old.refresh_token})).await, 401).await;
+    }
+
+    async fn me_shows_a_hotel_account_its_hotel(app) {
+        let account = app.register("hotel").await;
+        let me: Value = app.get("/v1/me", Some(&account.token)).await.json().await.unwrap();
+        assert!(me.get("hotel_id").is_none(), "no hotel registered yet: {me}");
+        let (hotel, hotel_id) = app.active_hotel().await;
+        let me: Value = app.get("/v1/me", Some(&hotel.token)).await.json().await.unwrap();
+        assert_eq!((me["hotel_id"].as_str(), me["status"].as_str()), (Some(hotel_id.as_str()), Some("active")));
+    }
 }
 
 async fn rate_limit_on_login(backend: Backend) {

@@ -6,8 +6,16 @@ use serde_json::Value;
 use crate::both_backends;
 use crate::support::TestApp;
 
+/// Runs `kriya demo`; a run that logs a warning or an error fails the test.
 fn demo(app: &TestApp) -> String {
-    app.command("demo")
+    let (out, err) = app.command_output("demo");
+    for text in [&out, &err] {
+        assert!(
+            !text.contains("WARN") && !text.contains("ERROR"),
+            "kriya demo warned:\n{text}"
+        );
+    }
+    out
 }
 
 fn counts(app: &TestApp) -> Vec<i64> {

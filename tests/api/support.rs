@@ -147,6 +147,11 @@ impl TestApp {
 
     /// Runs `kriya COMMAND` on this server's data (success asserted); returns its output.
     pub fn command(&self, command: &str) -> String {
+        self.command_output(command).0
+    }
+
+    /// Runs `kriya <command>` on this app's data: its standard output and standard error.
+    pub fn command_output(&self, command: &str) -> (String, String) {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_kriya"))
             .arg(command)
             .env("KRIYA_DATA_DIR", self.data_dir())
@@ -156,7 +161,10 @@ impl TestApp {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "kriya {command}: {stderr}");
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr.into_owned(),
+        )
     }
 
     /// Stops the server and waits until it let go of the data dir (the search index).
