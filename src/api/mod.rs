@@ -4,9 +4,11 @@
 pub mod accounts;
 pub mod admin;
 pub mod agreements;
+pub mod allow;
 pub mod auth;
 pub mod categories;
 pub mod consignments;
+pub mod cors;
 pub mod etag;
 pub mod health;
 pub mod hotel_shelf;
