@@ -1,5 +1,7 @@
-//! HTTP semantics beyond the resources: every 405 says what is allowed (`Allow`, RFC 9110).
+//! HTTP semantics beyond the resources: every 405 says what is allowed (`Allow`, RFC 9110),
+//! and a POST whose fields are all optional takes no body at all.
 
+use chrono::{Duration, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -53,5 +55,51 @@ both_backends! {
             }
             assert!(!allowed.contains(&method), "{method} {path}: Allow `{allow}`");
         }
+    }
+
+    async fn a_post_of_optional_fields_takes_no_body(app) {
+        let seller = app.active_seller().await;
+        let (hotel, hotel_id) = app.active_hotel().await;
+        let agreement = app.agreement(&seller, &hotel, &hotel_id, 1000, 30).await;
+
+        // Receiving without a body: everything arrived.
+        let product = app.create_product(&seller, json!({})).await;
+        let (product_id, variant_id) = (product["id"].as_str().unwrap(), product["variants"][0]["id"].as_str().unwrap());
+        app.restock(&seller, product_id, variant_id, 3).await;
+        let consignment = app.dispatch(&seller, &agreement, variant_id, 3, 50_000).await;
+        let res = app.client.post(app.url(&format!("/v1/consignments/{}/receive", consignment["id"].as_str().unwrap())))
+            .bearer_auth(&hotel.token).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.json::<Value>().await.unwrap()["status"], "received");
+
+        // A month that is over, closed by the seller, who then records the payout.
+        let period = kriya::domain::consignment::Period::containing(Utc::now() - Duration::days(40));
+        let statement = format!("/v1/consignment-agreements/{agreement}/statements/{period}");
+        let res = app.post(&format!("{statement}/close"), Some(&seller.token), json!({})).await;
+        assert_eq!(res.status(), StatusCode::OK, "close");
+        // A body that is not JSON is still refused.
+        let res = app.client.post(app.url(&format!("{statement}/paid"))).bearer_auth(&seller.token)
+            .header("content-type", "text/plain").body("paid").send().await.unwrap();
+        problem(res, 415).await;
+        // No body and no Content-Type at all.
+        let res = app.client.post(app.url(&format!("{statement}/paid"))).bearer_auth(&seller.token)
+            .send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let paid: Value = res.json().await.unwrap();
+        assert_eq!((paid["status"].as_str(), paid["payout_reference"].as_str()), (Some("paid"), None));
+    }
+
+    async fn an_empty_json_body_is_no_body(app) {
+        let seller = app.active_seller().await;
+        let (hotel, hotel_id) = app.active_hotel().await;
+        let agreement = app.agreement(&seller, &hotel, &hotel_id, 1000, 30).await;
+        let period = kriya::domain::consignment::Period::containing(Utc::now() - Duration::days(40));
+        let statement = format!("/v1/consignment-agreements/{agreement}/statements/{period}");
+        let res = app.post(&format!("{statement}/close"), Some(&seller.token), json!({})).await;
+        assert_eq!(res.status(), StatusCode::OK, "close");
+        // `Content-Type: application/json` with `Content-Length: 0`.
+        let res = app.client.post(app.url(&format!("{statement}/paid"))).bearer_auth(&seller.token)
+            .header("content-type", "application/json").body("").send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
     }
 }
