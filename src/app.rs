@@ -247,9 +247,12 @@ impl Application {
         })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
         let pool = state.pool.clone();
+        let cors_origins = config.cors_origins.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                // Inside `normalize`, so a refused preflight is a problem document too.
+                .wrap(api::cors::middleware(&cors_origins))
                 .wrap(api::problems::normalize())
                 .wrap(actix_web::middleware::from_fn(api::metrics::observe))
                 .wrap(actix_web::middleware::from_fn(api::request_id::echo))

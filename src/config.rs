@@ -68,6 +68,66 @@ pub struct Config {
     /// Reverse proxies in front of Kriya that append to `X-Forwarded-For` (0: clients connect
     /// directly, and the header is ignored).
     pub trusted_proxy_hops: usize,
+    /// Browser origins allowed to call the API (`KRIYA_CORS_ORIGINS`).
+    pub cors_origins: CorsOrigins,
+}
+
+/// Which web origins may call Kriya from a browser.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// Any origin (`*`). Kriya never allows credentials (cookies), so this is safe to answer
+    /// with a wildcard.
+    Any,
+    /// These origins, as browsers serialise them (`https://shop.example`); none by default,
+    /// and then no CORS headers at all.
+    Listed(Vec<String>),
+}
+
+impl CorsOrigins {
+    /// Parses a comma-separated list of origins, or `*` alone.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let items: Vec<&str> = raw
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if items.contains(&"*") {
+            return match items.len() {
+                1 => Ok(CorsOrigins::Any),
+                _ => Err("`*` must stand alone".to_owned()),
+            };
+        }
+        items
+            .into_iter()
+            .map(parse_origin)
+            .collect::<Result<_, _>>()
+            .map(CorsOrigins::Listed)
+    }
+}
+
+/// An origin is a scheme, a host and perhaps a port: no path, query or user. Stored as the
+/// browser's `Origin` header spells it (lower case, default port left out), because that
+/// header is compared byte for byte.
+fn parse_origin(raw: &str) -> Result<String, String> {
+    let bad = |why: &str| format!("`{raw}` is not an origin like `https://shop.example`: {why}");
+    let url = url::Url::parse(raw).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("the scheme must be http or https"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("it must not hold a user name or password"));
+    }
+    // `Url` reports the root path for `https://shop.example`; the text must not add one.
+    let Some((_, after_scheme)) = raw.split_once("://") else {
+        return Err(bad("it must start with `https://` or `http://`"));
+    };
+    if after_scheme.contains(['/', '?', '#']) {
+        return Err(bad("it must not have a path, query or fragment"));
+    }
+    match url.origin() {
+        origin @ url::Origin::Tuple(..) => Ok(origin.ascii_serialization()),
+        url::Origin::Opaque(_) => Err(bad("it has no host")),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,6 +171,7 @@ const KEYS: &[&str] = &[
     "meili_key",
     "meili_index",
     "trusted_proxy_hops",
+    "cors_origins",
 ];
 
 /// Every `KRIYA_*` variable Kriya reads (including `KRIYA_LOG` and `KRIYA_CONFIG`).
@@ -324,7 +385,17 @@ impl RawConfig {
         if trusted_proxy_hops > 5 {
             return Err(self.invalid("trusted_proxy_hops", "must be between 0 and 5"));
         }
+        let cors_origins = match self.values.get("cors_origins") {
+            None => CorsOrigins::Listed(Vec::new()),
+            Some(src) => {
+                CorsOrigins::parse(&src.value).map_err(|message| ConfigError::Invalid {
+                    name: src.name.clone(),
+                    message,
+                })?
+            }
+        };
         Ok(Config {
+            cors_origins,
             trusted_proxy_hops,
             meili,
             s3,
@@ -470,6 +541,46 @@ mod tests {
                     .build()
                     .unwrap_err();
             assert!(err.to_string().starts_with(&format!("{name}:")), "{err}");
+        }
+    }
+
+    #[test]
+    fn cors_origins_are_parsed_as_browsers_send_them() {
+        let origins = |value: &str| {
+            RawConfig::from_vars(&vars(&[("KRIYA_CORS_ORIGINS", value)]))
+                .unwrap()
+                .build()
+                .map(|c| c.cors_origins)
+        };
+        let none = RawConfig::from_vars(&vars(&[])).unwrap().build().unwrap();
+        assert_eq!(none.cors_origins, CorsOrigins::Listed(vec![]));
+        assert_eq!(
+            origins(" https://Shop.Example , http://127.0.0.1:5173,https://pos.example:443")
+                .unwrap(),
+            CorsOrigins::Listed(vec![
+                "https://shop.example".into(),
+                "http://127.0.0.1:5173".into(),
+                "https://pos.example".into(),
+            ])
+        );
+        assert_eq!(origins("*").unwrap(), CorsOrigins::Any);
+        assert_eq!(origins("").unwrap(), CorsOrigins::Listed(vec![]));
+        for bad in [
+            "shop.example",
+            "https://shop.example/",
+            "https://shop.example/app",
+            "https://shop.example?x=1",
+            "https://user@shop.example",
+            "ftp://shop.example",
+            "*, https://shop.example",
+            "https://",
+            "https:shop.example",
+        ] {
+            let err = origins(bad).unwrap_err();
+            assert!(
+                err.to_string().starts_with("KRIYA_CORS_ORIGINS:"),
+                "{bad}: {err}"
+            );
         }
     }
 

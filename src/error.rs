@@ -69,8 +69,9 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     #[error("too many requests; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
-    #[error("method not allowed")]
-    MethodNotAllowed,
+    /// The methods the path does answer (for `Allow`).
+    #[error("the method is not allowed here; this resource answers {}", crate::api::allow::header_value(.0))]
+    MethodNotAllowed(Vec<actix_web::http::Method>),
     #[error("{0}")]
     Unavailable(String),
     /// Details are logged when the response is rendered, never sent.
@@ -109,7 +110,7 @@ impl AppError {
             }
             AppError::Validation(_) => ("validation", "Invalid request fields"),
             AppError::RateLimited { .. } => ("rate-limited", "Too many requests"),
-            AppError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
+            AppError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
             AppError::Unavailable(_) => ("unavailable", "Service unavailable"),
             AppError::Internal(_) => ("internal", "Internal error"),
         }
@@ -149,7 +150,7 @@ impl ResponseError for AppError {
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -167,6 +168,9 @@ impl ResponseError for AppError {
             }
             AppError::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            AppError::MethodNotAllowed(methods) => {
+                response.insert_header((header::ALLOW, crate::api::allow::header_value(methods)));
             }
             _ => {}
         }

@@ -131,6 +131,7 @@ pub struct AgreementListQuery {
 #[utoipa::path(tag = "consignment", security(("bearer" = [])), params(AgreementListQuery), responses(
     (status = 200, body = inline(Page<AgreementResponse>)),
     (status = 403, description = "A buyer account, or a hotel account without a hotel", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`limit` out of 1–100, or a `cursor` this list did not give", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/consignment-agreements")]
 pub async fn list_agreements(

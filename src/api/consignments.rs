@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::idempotency::{self, IdempotencyKey};
-use super::json::Json;
+use super::json::{Json, OptionalJson};
 use super::lines::parse_lines;
 use super::viewer::{hotel_viewer, viewer_of};
 use crate::app::AppState;
@@ -207,7 +207,8 @@ pub struct ReceiveRequest {
 /// Receive a consignment onto the shelf (the hotel). A shortfall is recorded as a
 /// discrepancy (moved to `missing`, visible to both, not charged to the hotel). Honours
 /// `Idempotency-Key`.
-#[utoipa::path(tag = "consignment", security(("bearer" = [])), request_body = ReceiveRequest,
+#[utoipa::path(tag = "consignment", security(("bearer" = [])),
+    request_body(content = Option<ReceiveRequest>, description = "Optional: no body at all is the same as `{}` (everything arrived)"),
     params(("id" = Uuid, Path, description = "Consignment id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
     (status = 200, body = ConsignmentResponse),
@@ -222,7 +223,7 @@ pub async fn receive(
     hotel: HotelUser,
     key: IdempotencyKey,
     id: web::Path<Uuid>,
-    Json(body): Json<ReceiveRequest>,
+    OptionalJson(body): OptionalJson<ReceiveRequest>,
 ) -> AppResult<HttpResponse> {
     hotel.require_active()?;
     let fingerprint = idempotency::fingerprint(&req, &body);

@@ -75,6 +75,16 @@ impl ImageResponse {
     }
 }
 
+/// The multipart body of an upload, as the OpenAPI document describes it (so client
+/// generators can send it); `read_file` reads the body itself, as it streams in.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ImageUpload {
+    /// The photo: JPEG, PNG or WebP, up to 20 MiB and 40 megapixels.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Reads the `file` field of a multipart body, refusing more than 20 MiB as it streams in.
 async fn read_file(mut multipart: Multipart) -> AppResult<Bytes> {
     let mut file: Option<Bytes> = None;
@@ -120,7 +130,7 @@ async fn read_file(mut multipart: Multipart) -> AppResult<Bytes> {
 /// and 160 are made as WebP and JPEG with every metadata block (GPS!) removed. The original
 /// is kept, private.
 #[utoipa::path(tag = "images", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Product id")),
-    request_body(content_type = "multipart/form-data", description = "A `file` field with the photo"),
+    request_body(content = ImageUpload, content_type = "multipart/form-data", description = "A `file` field with the photo"),
     responses(
     (status = 201, body = ImageResponse),
     (status = 403, description = "Another seller's product, or not a seller", body = Problem, content_type = "application/problem+json"),

@@ -1,5 +1,6 @@
 //! JSON request bodies: the media type checked (415), the size bounded (413), syntax errors
-//! as 400 and type errors as 422 naming the field's path.
+//! as 400 and type errors as 422 naming the field's path. `OptionalJson` also takes no body
+//! at all, for requests whose fields are all optional.
 
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
@@ -65,32 +66,64 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// The body, at most `JSON_LIMIT` bytes.
+fn read_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> impl Future<Output = Result<web::Bytes, AppError>> + 'static {
+    let body = web::Bytes::from_request(req, payload);
+    async move {
+        body.await.map_err(|e| match e.as_error::<PayloadError>() {
+            Some(PayloadError::Overflow) => {
+                AppError::PayloadTooLarge(format!("the body is larger than {JSON_LIMIT} bytes"))
+            }
+            _ => match e.as_response_error().status_code().as_u16() {
+                413 => {
+                    AppError::PayloadTooLarge(format!("the body is larger than {JSON_LIMIT} bytes"))
+                }
+                _ => AppError::BadRequest("the body could not be read".to_owned()),
+            },
+        })
+    }
+}
+
+fn not_json() -> AppError {
+    AppError::UnsupportedMediaType("send the body as `Content-Type: application/json`".to_owned())
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         if !is_json(req) {
-            return Box::pin(async {
-                Err(AppError::UnsupportedMediaType(
-                    "send the body as `Content-Type: application/json`".to_owned(),
-                ))
-            });
+            return Box::pin(async { Err(not_json()) });
         }
-        let body = web::Bytes::from_request(req, payload);
+        let body = read_body(req, payload);
+        Box::pin(async move { parse(&body.await?).map(Json) })
+    }
+}
+
+/// A JSON body whose fields are all optional: no body at all (no `Content-Type`, or
+/// `Content-Length: 0`) means the same as `{}`, so a client need not invent one.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(req);
+        let body = read_body(req, payload);
         Box::pin(async move {
-            let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
-                Some(PayloadError::Overflow) => {
-                    AppError::PayloadTooLarge(format!("the body is larger than {JSON_LIMIT} bytes"))
-                }
-                _ => match e.as_response_error().status_code().as_u16() {
-                    413 => AppError::PayloadTooLarge(format!(
-                        "the body is larger than {JSON_LIMIT} bytes"
-                    )),
-                    _ => AppError::BadRequest("the body could not be read".to_owned()),
-                },
-            })?;
-            parse(&bytes).map(Json)
+            let bytes = body.await?;
+            if bytes.is_empty() {
+                Ok(OptionalJson(T::default()))
+            } else if json {
+                parse(&bytes).map(OptionalJson)
+            } else {
+                Err(not_json())
+            }
         })
     }
 }

@@ -4,9 +4,11 @@
 pub mod accounts;
 pub mod admin;
 pub mod agreements;
+pub mod allow;
 pub mod auth;
 pub mod categories;
 pub mod consignments;
+pub mod cors;
 pub mod etag;
 pub mod health;
 pub mod hotel_shelf;
@@ -85,11 +87,13 @@ impl Modify for BearerAuth {
 
 /// Adds the errors every operation of a kind can give, so no operation forgets them:
 /// malformed/oversized/wrong-type bodies on those that take JSON, 401 on those that need a
-/// token.
+/// token, 404 on those with path parameters (`problems::path_config`: an id that does not
+/// parse names nothing), 422 on those with query parameters (`problems::query_config`).
 struct CommonErrors;
 
 impl Modify for CommonErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
         use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
         let problem = |description: &str| {
             ResponseBuilder::new()
@@ -125,6 +129,19 @@ impl Modify for CommonErrors {
                 }
                 if op.security.is_some() {
                     add("401", "No, malformed or expired bearer token");
+                }
+                let takes = |place: ParameterIn| {
+                    op.parameters
+                        .iter()
+                        .flatten()
+                        .any(|p| p.parameter_in == place)
+                };
+                let (in_path, in_query) = (takes(ParameterIn::Path), takes(ParameterIn::Query));
+                if in_path {
+                    add("404", "No such resource, or an id that is not one");
+                }
+                if in_query {
+                    add("422", "Invalid query parameters, each named in `errors`");
                 }
             }
         }

@@ -1,12 +1,14 @@
 //! Turns every error response actix makes on its own (unknown route, wrong method, bad path
-//! or query) into a problem document, so clients see one error format.
+//! or query, a refused CORS preflight) into a problem document, so clients see one error
+//! format.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
-use actix_web::http::header;
+use actix_web::http::{Method, header};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
+use super::allow;
 use crate::error::{AppError, PROBLEM_JSON};
 
 /// Wraps responses whose status is 4xx/5xx but whose body is not already a problem.
@@ -20,11 +22,14 @@ pub fn normalize<B: MessageBody + 'static>() -> ErrorHandlers<B> {
             return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
         }
         let error = match res.status().as_u16() {
+            400 if is_preflight(res.request()) => AppError::BadRequest(
+                "this origin, method or header may not be used from a browser here".to_owned(),
+            ),
             400 => AppError::BadRequest("the request is malformed".to_owned()),
             401 => AppError::Unauthorized("authentication required".to_owned()),
             403 => AppError::Forbidden("not allowed".to_owned()),
             404 => AppError::NotFound("resource"),
-            405 => AppError::MethodNotAllowed,
+            405 => AppError::MethodNotAllowed(allow::methods_for(res.request().path())),
             413 => AppError::PayloadTooLarge("the request is too large".to_owned()),
             415 => AppError::UnsupportedMediaType("unsupported media type".to_owned()),
             422 => AppError::invalid("body", "the request could not be processed"),
@@ -37,20 +42,38 @@ pub fn normalize<B: MessageBody + 'static>() -> ErrorHandlers<B> {
             }
             _ => AppError::internal(format!("status {} without a problem body", res.status())),
         };
-        let (req, _) = res.into_parts();
-        let response = error.error_response().map_into_right_body();
+        let (req, original) = res.into_parts();
+        let mut response = error.error_response();
+        // The original's other headers still hold (CORS, `Vary`, `Retry-After`…); only its
+        // body and the headers describing it are replaced.
+        let own: Vec<_> = response.headers().keys().cloned().collect();
+        for (name, value) in original.headers() {
+            if !own.contains(name) && name != header::CONTENT_LENGTH {
+                response.headers_mut().append(name.clone(), value.clone());
+            }
+        }
         Ok(ErrorHandlerResponse::Response(ServiceResponse::new(
-            req, response,
+            req,
+            response.map_into_right_body(),
         )))
     })
 }
 
-/// The fallback service: 405 when the path exists for another method, else 404.
+fn is_preflight(req: &HttpRequest) -> bool {
+    req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+/// The fallback service: 405 (with `Allow`) when the path exists for other methods, else
+/// 404.
 pub async fn fallback(req: HttpRequest) -> HttpResponse {
-    let error = if req.resource_map().has_resource(req.path()) {
-        AppError::MethodNotAllowed
-    } else {
+    let methods = allow::methods_for(req.path());
+    let error = if methods.is_empty() {
         AppError::NotFound("resource")
+    } else {
+        AppError::MethodNotAllowed(methods)
     };
     error.error_response()
 }

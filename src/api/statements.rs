@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::json::Json;
+use super::json::OptionalJson;
 use super::viewer::viewer_of;
 use crate::app::AppState;
 use crate::auth::AuthUser;
@@ -129,6 +129,7 @@ pub async fn get_statement(
     (status = 403, description = "The hotel (the seller closes)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such agreement visible to the caller", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Already closed, or the month is not over", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "The period is not `YYYY-MM`", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/consignment-agreements/{id}/statements/{period}/close")]
 pub async fn close_statement(
@@ -157,7 +158,7 @@ pub struct PaidRequest {
 
 /// Record that the hotel paid the seller a closed statement's net: the seller who received
 /// it or an admin, never the hotel that owes it.
-#[utoipa::path(tag = "consignment", security(("bearer" = [])), request_body = PaidRequest,
+#[utoipa::path(tag = "consignment", security(("bearer" = [])), request_body(content = Option<PaidRequest>, description = "Optional: no body at all is the same as `{}`"),
     params(("id" = Uuid, Path, description = "Agreement id"), ("period" = String, Path, description = "`YYYY-MM`")),
     responses(
     (status = 200, body = Statement),
@@ -170,7 +171,7 @@ pub async fn mark_paid(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(Uuid, String)>,
-    Json(body): Json<PaidRequest>,
+    OptionalJson(body): OptionalJson<PaidRequest>,
 ) -> AppResult<web::Json<Statement>> {
     let (id, raw) = path.into_inner();
     let period = period(&raw)?;

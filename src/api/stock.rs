@@ -105,6 +105,7 @@ pub struct MovementListQuery {
     (status = 200, body = inline(Page<MovementResponse>)),
     (status = 403, description = "Not the product's seller or an admin", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such product visible to the caller", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`limit` out of 1–100, or a `cursor` this list did not give", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/products/{id}/stock/movements")]
 pub async fn list_movements(

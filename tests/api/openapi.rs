@@ -57,6 +57,130 @@ fn every_operation_has_a_summary_and_error_responses() {
     }
 }
 
+/// Path parameters that name something to look up, never parsed beyond that (an unknown
+/// name is a 404, not a 422).
+const LOOKED_UP_BY_NAME: &[&str] = &["rendition"];
+
+/// Every status the extractors answer is documented on every operation that uses them:
+/// the bearer token (401), JSON bodies (`api/json.rs`: 400, 413, 415, 422), path
+/// parameters (an id that does not parse names nothing: 404; anything else in a path is
+/// parsed: 422), query parameters (422), `If-Match` (412), `Idempotency-Key` (a malformed
+/// key 400, a reused one 409).
+#[test]
+fn every_status_an_operation_can_answer_is_documented() {
+    let doc: Value = serde_json::from_str(&checked_in()).unwrap();
+    let mut missing = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let documented = op["responses"].as_object().unwrap();
+            let mut need = |code: &str, why: &str| {
+                if !documented.contains_key(code) {
+                    missing.push(format!("{} {path}: {code} ({why})", method.to_uppercase()));
+                }
+            };
+            if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                need("401", "it needs a token");
+            }
+            if op.get("requestBody").is_some() {
+                for code in ["400", "413", "415", "422"] {
+                    need(code, "it takes a body");
+                }
+            }
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                match p["in"].as_str().unwrap() {
+                    "path" => {
+                        need("404", &format!("path parameter `{name}`"));
+                        let is_id = p["schema"]["format"] == "uuid";
+                        if !is_id && !LOOKED_UP_BY_NAME.contains(&name) {
+                            need("422", &format!("path parameter `{name}` is parsed"));
+                        }
+                    }
+                    "query" => need("422", &format!("query parameter `{name}`")),
+                    "header" if name.eq_ignore_ascii_case("If-Match") => {
+                        need("412", "it honours If-Match");
+                    }
+                    "header" if name.eq_ignore_ascii_case("Idempotency-Key") => {
+                        need("400", "a malformed Idempotency-Key");
+                        need("409", "an Idempotency-Key reused for another request");
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "undocumented statuses:\n{}",
+        missing.join("\n")
+    );
+}
+
+/// Client generators need a schema for every body: a multipart upload's fields included.
+#[test]
+fn every_request_body_has_a_schema() {
+    let doc: Value = serde_json::from_str(&checked_in()).unwrap();
+    let resolve = |schema: &Value| match schema["$ref"].as_str() {
+        Some(r) => doc["components"]["schemas"][r.rsplit('/').next().unwrap()].clone(),
+        None => schema.clone(),
+    };
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(body) = op.get("requestBody") else {
+                continue;
+            };
+            for (media, content) in body["content"].as_object().unwrap() {
+                assert!(
+                    content.get("schema").is_some(),
+                    "{method} {path} {media}: no schema"
+                );
+                if media == "multipart/form-data" {
+                    let schema = resolve(&content["schema"]);
+                    assert_eq!(schema["type"], "object", "{method} {path}: {schema}");
+                    let file = &schema["properties"]["file"];
+                    assert_eq!(
+                        (file["type"].as_str(), file["format"].as_str()),
+                        (Some("string"), Some("binary")),
+                        "{method} {path}"
+                    );
+                    assert!(
+                        schema["required"]
+                            .as_array()
+                            .unwrap()
+                            .contains(&"file".into())
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A POST whose fields are all optional takes no body at all (`api/json.rs`'s
+/// `OptionalJson`), and says so.
+#[test]
+fn a_body_of_optional_fields_is_itself_optional() {
+    let doc: Value = serde_json::from_str(&checked_in()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(body) = item["post"].get("requestBody") else {
+            continue;
+        };
+        let Some(schema) = body["content"]["application/json"].get("schema") else {
+            continue;
+        };
+        let schema = match schema["$ref"].as_str() {
+            Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().unwrap()],
+            None => schema,
+        };
+        let none_required = schema["required"].as_array().is_none_or(|r| r.is_empty());
+        if none_required {
+            assert_ne!(
+                body["required"], true,
+                "POST {path}: every field is optional, the body is required"
+            );
+        }
+    }
+}
+
 both_backends! {
     async fn the_document_is_served(app) {
         let res = app.get("/v1/openapi.json", None).await;

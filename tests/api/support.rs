@@ -570,10 +570,15 @@ pub fn fields(problem: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Defines one test per backend: `<name>::sqlite` and `<name>::postgres`.
+/// Defines one test per backend: `<name>::sqlite` and `<name>::postgres`. With
+/// `with TWEAK;` after the signature, `TWEAK` (a `FnOnce(&mut RawConfig)`) changes the
+/// server's configuration first.
 #[macro_export]
 macro_rules! both_backends {
     ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $crate::both_backends! { $(async fn $name($app) with |_| {}; $body)* }
+    };
+    ($(async fn $name:ident($app:ident) with $tweak:expr; $body:block)*) => {
         $(
             mod $name {
                 #[allow(unused_imports)]
@@ -583,12 +588,12 @@ macro_rules! both_backends {
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    run($crate::support::TestApp::spawn($crate::support::Backend::Sqlite).await.unwrap()).await
+                    run($crate::support::TestApp::spawn_with($crate::support::Backend::Sqlite, $tweak).await.unwrap()).await
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    match $crate::support::TestApp::spawn($crate::support::Backend::Postgres).await {
+                    match $crate::support::TestApp::spawn_with($crate::support::Backend::Postgres, $tweak).await {
                         Some(app) => run(app).await,
                         None => eprintln!("skipped: KRIYA_TEST_DATABASE_URL is not set"),
                     }
