@@ -161,6 +161,33 @@ both_backends! {
     }
 }
 
+both_backends! {
+    // Reading a query string is bounded: its length first, then its number of parameters
+    // (a search has eleven), before any value is looked at; repeats are named once each.
+    async fn a_query_string_is_bounded_in_length_and_parameters(app) {
+        let many = vec!["a=1"; 2000].join("&");
+        assert!(many.len() < kriya::api::search::MAX_QUERY_STRING_BYTES);
+        let body = problem(app.get(&format!("/v1/search?{many}"), None).await, 422).await;
+        assert_eq!(fields(&body), ["query"], "{body}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("2000 parameters") && message.contains("at most 32"), "{message}");
+
+        let long = vec!["a=1"; 10_000].join("&");
+        let body = problem(app.get(&format!("/v1/search?{long}"), None).await, 422).await;
+        assert_eq!(fields(&body), ["query"], "{body}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("39999 bytes") && message.contains("at most 8192"), "{message}");
+
+        let res = app.get("/v1/search?q=a&sort=newest&q=b&sort=newest&q=c&per_page=5", None).await;
+        let body = problem(res, 422).await;
+        assert_eq!(fields(&body), ["q", "sort"], "each repeated parameter named once: {body}");
+
+        let at_the_cap = vec!["q=kalung"; 32].join("&");
+        let body = problem(app.get(&format!("/v1/search?{at_the_cap}"), None).await, 422).await;
+        assert_eq!(fields(&body), ["q"], "32 parameters are read: {body}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_parameters_are_422_naming_each() {
     let app = TestApp::spawn(crate::support::Backend::Sqlite)
