@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::query::{
     Facets, Filters, MAX_FACET_VALUES, MAX_RESULT_WINDOW, SearchQuery, SearchResults, Sort,
 };
-use super::{ProductDocument, SearchError, SearchIndex, synonyms};
+use super::{ProductDocument, SearchError, SearchIndex, fields, synonyms};
 
 const TASK_TIMEOUT: Duration = Duration::from_secs(30);
 const TASK_POLL: Duration = Duration::from_millis(25);
@@ -60,16 +60,7 @@ fn settings() -> Settings {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     Settings::new()
-        .with_searchable_attributes([
-            "title",
-            "title_en",
-            "materials",
-            "technique",
-            "category",
-            "seller_name",
-            "description",
-            "description_en",
-        ])
+        .with_searchable_attributes(fields::attribute_names())
         .with_filterable_attributes([
             "category",
             "technique",

@@ -4,6 +4,7 @@
 
 pub mod document;
 pub mod embedded;
+pub mod fields;
 pub mod meili;
 pub mod query;
 pub mod reindex;

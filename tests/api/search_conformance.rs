@@ -361,4 +361,22 @@ conformance! {
         let res = index.search(&q("malangan")).await.unwrap();
         assert_eq!(res.hits, vec![expected]);
     }
+
+    async fn the_listed_attributes_and_only_they_are_searched(index) {
+        loaded(&index).await;
+        let mut only = doc(50, "Wulung", Some("Tarsel"), "sasirangan", "sungging", &["gambir"], 90_000, "Sumbersari", &[]);
+        only.seller_name = "Prawiro".into();
+        only.description = "Lurik".into();
+        only.description_en = Some("Ombak".into());
+        index.upsert(&[only]).await.unwrap();
+        // One word per searchable attribute (title, title_en, materials, technique,
+        // seller_name, description, description_en), each only there.
+        for word in ["wulung", "tarsel", "gambir", "sungging", "prawiro", "lurik", "ombak"] {
+            assert_eq!(found(&index, q(&format!("{word} "))).await, [50], "{word}");
+        }
+        // Filters and facets, not words to search.
+        assert!(found(&index, q("sasirangan ")).await.is_empty(), "category");
+        assert!(found(&index, q("sumbersari ")).await.is_empty(), "kecamatan");
+        assert!(found(&index, q("fashion ")).await.is_empty(), "category");
+    }
 }
