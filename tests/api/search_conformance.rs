@@ -1,6 +1,7 @@
 //! The search conformance suite, written once and run against every adapter that is
 //! reachable: the embedded tantivy index always, Meilisearch when `KRIYA_TEST_MEILI_URL`
-//! is set (each test then uses an index of its own). It talks to the `SearchIndex` port
+//! is set (each test then uses an index of its own; with `KRIYA_TEST_REQUIRE_MEILI=1` a
+//! missing or silent server fails the Meilisearch half instead of skipping it). It talks to the `SearchIndex` port
 //! directly; `search_api` checks the same behaviour through HTTP and the outbox.
 
 use std::collections::BTreeMap;
@@ -169,7 +170,7 @@ macro_rules! conformance {
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn meilisearch() {
-                    match super::meili_index() {
+                    match crate::support::meili_index().await {
                         Some(index) => run(index).await,
                         None => eprintln!("skipped: KRIYA_TEST_MEILI_URL is not set"),
                     }
@@ -177,18 +178,6 @@ macro_rules! conformance {
             }
         )*
     };
-}
-
-/// A fresh Meilisearch index, when a server is configured for tests.
-pub fn meili_index() -> Option<SharedIndex> {
-    let url = std::env::var("KRIYA_TEST_MEILI_URL")
-        .ok()
-        .filter(|u| !u.is_empty())?;
-    let key = std::env::var("KRIYA_TEST_MEILI_KEY").ok();
-    let uid = format!("kriya_test_{}", Uuid::now_v7().simple());
-    Some(std::sync::Arc::new(
-        kriya::search::meili::MeiliIndex::new(&url, key.as_deref(), &uid).unwrap(),
-    ))
 }
 
 conformance! {
@@ -361,7 +350,6 @@ conformance! {
         let res = index.search(&q("malangan")).await.unwrap();
         assert_eq!(res.hits, vec![expected]);
     }
-
     async fn the_listed_attributes_and_only_they_are_searched(index) {
         loaded(&index).await;
         let mut only = doc(50, "Wulung", Some("Tarsel"), "sasirangan", "sungging", &["gambir"], 90_000, "Sumbersari", &[]);

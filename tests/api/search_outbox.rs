@@ -282,10 +282,28 @@ async fn a_second_server_on_the_same_data_dir_is_refused_clearly() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn on_postgres_two_replicas_draining_together_end_with_the_database() {
-    let dir = tempfile::tempdir().unwrap();
-    let index: SharedIndex = Arc::new(EmbeddedIndex::open(dir.path()).unwrap());
+mod on_postgres_two_replicas_draining_together_end_with_the_database {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn embedded() {
+        let dir = tempfile::tempdir().unwrap();
+        super::two_replicas_draining_together_end_with_the_database(Arc::new(
+            EmbeddedIndex::open(dir.path()).unwrap(),
+        ))
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn meilisearch() {
+        match crate::support::meili_index().await {
+            Some(index) => super::two_replicas_draining_together_end_with_the_database(index).await,
+            None => eprintln!("skipped: KRIYA_TEST_MEILI_URL is not set"),
+        }
+    }
+}
+
+async fn two_replicas_draining_together_end_with_the_database(index: SharedIndex) {
     let Some(app) = TestApp::spawn_full(Backend::Postgres, |_| {}, Some(index.clone())).await
     else {
         eprintln!("skipped: KRIYA_TEST_DATABASE_URL is not set");
