@@ -135,9 +135,12 @@ pub async fn search(
         .search_seconds
         .observe(took.as_secs_f64());
     let took_ms = took.as_millis() as u64;
-    let words = QueryWords::parse(&query.text);
     Ok(web::Json(SearchResponse {
-        hits: found.hits.into_iter().map(|d| hit(d, &words)).collect(),
+        hits: found
+            .hits
+            .into_iter()
+            .map(|d| hit(d, &query.text))
+            .collect(),
         total: found.total,
         page: query.page,
         per_page: query.per_page,
@@ -220,8 +223,8 @@ async fn parse(state: &AppState, pairs: Vec<(String, String)>) -> AppResult<Sear
                 if v.check("q", bounded(text, 0, MAX_QUERY_CHARS, false))
                     .is_some()
                 {
-                    // A trailing space says the last word is finished (not a prefix).
-                    query.text = value.trim_start().to_owned();
+                    // As typed: a trailing space says the last word is finished.
+                    query.text = QueryWords::parse(&value);
                 }
             }
             "category" => filters.category = v.check("category", bounded(text, 1, 60, false)),

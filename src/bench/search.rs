@@ -23,6 +23,7 @@ use crate::db::{DbConn, Pool, write_tx};
 use crate::domain::account::Role;
 use crate::domain::seller::KECAMATAN;
 use crate::domain::{new_id, now};
+use crate::search::text::QueryWords;
 use crate::search::{Filters, SearchQuery, SharedIndex, Sort};
 
 pub struct Options {
@@ -73,7 +74,7 @@ const MATERIALS: [&str; 8] = [
 /// The fixed query mix: (what is typed, filters, sort).
 fn query_mix(base: &Filters) -> Vec<SearchQuery> {
     let q = |text: &str, f: Filters, sort: Sort| SearchQuery {
-        text: text.to_owned(),
+        text: QueryWords::parse(text),
         filters: f,
         sort,
         page: 1,
@@ -245,7 +246,7 @@ fn report(what: &str, samples: &mut [Duration]) {
 }
 
 fn query_string(q: &SearchQuery) -> String {
-    let mut parts = vec![("q", q.text.clone())];
+    let mut parts = vec![("q", q.text.as_text())];
     let sort = match q.sort {
         Sort::Relevance => "relevance",
         Sort::PriceAsc => "price_asc",

@@ -27,7 +27,7 @@ use uuid::Uuid;
 
 use super::fields::SEARCHABLE;
 use super::query::{Facets, Filters, MAX_FACET_VALUES, SearchQuery, SearchResults, Sort};
-use super::text::{self, QueryWords};
+use super::text;
 use super::{ProductDocument, SearchError, SearchIndex, synonyms};
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is
@@ -263,16 +263,16 @@ impl Inner {
     }
 
     fn build_query(&self, q: &SearchQuery) -> Box<dyn Query> {
-        let words = QueryWords::parse(&q.text);
+        let words = q.text.words();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (i, word) in words.words.iter().enumerate() {
-            let prefix = words.last_is_prefix && i + 1 == words.words.len();
+        for (i, word) in words.iter().enumerate() {
+            let prefix = q.text.last_is_prefix() && i + 1 == words.len();
             clauses.push((Occur::Must, self.word_query(word, prefix)));
         }
         for filter in self.filter_queries(&q.filters) {
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
         }
-        if words.words.is_empty() {
+        if words.is_empty() {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
         Box::new(BooleanQuery::new(clauses))

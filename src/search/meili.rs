@@ -179,9 +179,12 @@ impl SearchIndex for MeiliIndex {
             Sort::Newest => &["published_at:desc"],
         };
         let facets = ["category", "kecamatan", "technique", "materials"];
+        // The words only: quotes, `-` and the like would mean phrases and exclusions here
+        // and nothing to the embedded index.
+        let text = q.text.as_text();
         let mut search = self.index.search();
         search
-            .with_query(&q.text)
+            .with_query(&text)
             .with_page(q.page as usize)
             .with_hits_per_page(q.per_page as usize)
             .with_facets(Selectors::Some(&facets))

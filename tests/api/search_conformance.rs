@@ -367,4 +367,28 @@ conformance! {
         assert!(found(&index, q("sumbersari ")).await.is_empty(), "kecamatan");
         assert!(found(&index, q("fashion ")).await.is_empty(), "category");
     }
+
+    async fn a_query_reads_the_same_on_every_engine(index) {
+        loaded(&index).await;
+        // (as typed, the plain words it means, what they find): quotes, operators of other
+        // search boxes, `-`, punctuation, emoji, capitals and accents only separate words.
+        let cases: [(&str, &str, &[u128]); 12] = [
+            ("Kalúng", "kalung", &[1]),
+            ("KALUNG Daun", "kalung daun", &[1]),
+            ("kalung 💍", "kalung ", &[1]),
+            ("\"kalung\" OR", "kalung ", &[1]),
+            ("\"jati daun\"", "jati daun ", &[1]),
+            ("anting -daun", "anting daun", &[6]),
+            ("gelang AND perak", "gelang perak", &[2]),
+            ("daun, tembaga!", "daun tembaga ", &[1, 6]),
+            ("(tas) + pandan?", "tas pandan ", &[5]),
+            ("batik—tulis", "batik tulis", &[3]),
+            ("Anting: DAUN \"Kopi\" 💍", "anting daun kopi ", &[6]),
+            ("💍 \" OR -", "", &[1, 2, 3, 4, 5, 6]),
+        ];
+        for (typed, plain, expected) in cases {
+            assert_eq!(found_set(&index, q(plain)).await, expected, "{plain:?}");
+            assert_eq!(found_set(&index, q(typed)).await, expected, "{typed:?} reads as {plain:?}");
+        }
+    }
 }
