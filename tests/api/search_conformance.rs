@@ -391,4 +391,88 @@ conformance! {
             assert_eq!(found_set(&index, q(typed)).await, expected, "{typed:?} reads as {plain:?}");
         }
     }
+
+    async fn a_rebuild_is_never_seen_half_done(index) {
+        loaded(&index).await;
+        let many: Vec<ProductDocument> = (0..3000u128)
+            .map(|n| {
+                let mut d = catalogue().remove((n % 6) as usize);
+                d.id = id(1000 + n);
+                d
+            })
+            .collect();
+        let rebuilding = {
+            let (index, many) = (index.clone(), many.clone());
+            tokio::spawn(async move { index.replace_all(&many).await })
+        };
+        let mut totals = std::collections::BTreeSet::new();
+        while !rebuilding.is_finished() {
+            totals.insert(index.search(&q("")).await.unwrap().total);
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        rebuilding.await.unwrap().unwrap();
+        totals.insert(index.search(&q("")).await.unwrap().total);
+        assert!(totals.iter().all(|t| *t == 6 || *t == 3000), "searches saw {totals:?}");
+        assert_eq!(index.count().await.unwrap(), 3000);
+        assert_eq!(index.search(&q("kalung")).await.unwrap().total, 500);
+    }
+}
+
+/// Meilisearch only: a rebuild fills a new index with the same settings and swaps it in, so
+/// the served index keeps its name and nothing else is left behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meilisearch_rebuild_swaps_in_a_configured_index_under_the_same_name() {
+    use kriya::search::SearchIndex;
+    let Some((url, key)) = crate::support::meili_server() else {
+        eprintln!("skipped: KRIYA_TEST_MEILI_URL is not set");
+        return;
+    };
+    let uid = format!("kriya_test_{}", Uuid::now_v7().simple());
+    let index = kriya::search::meili::MeiliIndex::new(&url, key.as_deref(), &uid).unwrap();
+    index.configure().await.unwrap();
+    index.upsert(&catalogue()).await.unwrap();
+    let mut renamed = catalogue();
+    renamed[2].title = "Batik Tulis Kawung".into();
+    index.replace_all(&renamed[2..]).await.unwrap();
+    assert_eq!(index.count().await.unwrap(), 4);
+
+    let client = meilisearch_sdk::client::Client::new(&url, key.as_deref()).unwrap();
+    let mut query = meilisearch_sdk::indexes::IndexesQuery::new(&client);
+    query.with_limit(100_000);
+    let names: Vec<String> = client
+        .list_all_indexes_with(&query)
+        .await
+        .unwrap()
+        .results
+        .into_iter()
+        .map(|i| i.uid)
+        .filter(|u| u.starts_with(&uid))
+        .collect();
+    assert_eq!(
+        names,
+        std::slice::from_ref(&uid),
+        "the replaced index is deleted"
+    );
+    let served = client.index(&uid);
+    assert_eq!(
+        served.get_searchable_attributes().await.unwrap(),
+        kriya::search::fields::attribute_names()
+    );
+    let shared: SharedIndex = std::sync::Arc::new(index);
+    assert_eq!(found(&shared, q("kawung")).await, [3]);
+    assert_eq!(
+        found(&shared, q("batk")).await,
+        [3],
+        "typo tolerance is configured"
+    );
+    assert_eq!(
+        found(&shared, q("bracelet")).await,
+        Vec::<u128>::new(),
+        "gelang is gone"
+    );
+    assert_eq!(
+        found(&shared, q("scarf")).await,
+        [4],
+        "synonyms are configured"
+    );
 }

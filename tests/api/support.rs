@@ -176,8 +176,14 @@ impl TestApp {
 
     /// Runs `kriya COMMAND` on this server's data (success asserted); returns its output.
     pub fn command(&self, command: &str) -> String {
+        self.command_with(command, &[])
+    }
+
+    /// Runs `kriya <command>` on this server's data, with `env` added.
+    pub fn command_with(&self, command: &str, env: &[(&str, &str)]) -> String {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_kriya"))
             .arg(command)
+            .envs(env.iter().copied())
             .env("KRIYA_DATA_DIR", self.data_dir())
             .env("KRIYA_DATABASE_URL", &self.database_url)
             .env("KRIYA_JWT_SECRET", JWT_SECRET)
