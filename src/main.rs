@@ -72,7 +72,8 @@ enum BenchCommand {
         repeat: usize,
     },
     /// Loads generated products through the write path into a scratch SQLite data dir,
-    /// indexes them through the outbox, then times a fixed query mix and write→visible delay.
+    /// indexes them through the outbox (into the embedded index, or Meilisearch with
+    /// `--meili-url`), then times a fixed query mix and write→visible delay.
     Search {
         /// Products to load.
         #[arg(long, default_value_t = 10_000)]
@@ -83,6 +84,13 @@ enum BenchCommand {
         /// Keep the data here instead of a temporary directory.
         #[arg(long)]
         data_dir: Option<std::path::PathBuf>,
+        /// Index into this Meilisearch (an index of the run's own, deleted at the end)
+        /// instead of the embedded index.
+        #[arg(long)]
+        meili_url: Option<String>,
+        /// The Meilisearch API key.
+        #[arg(long, requires = "meili_url")]
+        meili_key: Option<String>,
     },
 }
 
@@ -145,11 +153,14 @@ fn main() -> anyhow::Result<()> {
                 products,
                 queries,
                 data_dir,
+                meili_url,
+                meili_key,
             } => {
                 let options = kriya::bench::search::Options {
                     products,
                     queries,
                     data_dir,
+                    meili: meili_url.map(|url| (url, meili_key)),
                 };
                 runtime.block_on(kriya::bench::search::run(options))
             }

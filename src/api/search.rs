@@ -1,9 +1,10 @@
 //! `GET /v1/search`: the catalogue as buyers search it (published products of active
 //! sellers only, as the index holds them).
 
+use std::collections::HashSet;
 use std::time::Instant;
 
-use actix_web::{get, web};
+use actix_web::{HttpRequest, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -21,6 +22,12 @@ use crate::search::{Facets, Filters, ProductDocument, SearchQuery, Sort};
 pub const MAX_PER_PAGE: u32 = 100;
 const DEFAULT_PER_PAGE: u32 = 20;
 const MAX_QUERY_CHARS: usize = 200;
+/// A search has eleven parameters; this leaves room to name unknown and repeated ones
+/// while keeping the work of reading a query string small for anonymous callers.
+pub const MAX_PARAMETERS: usize = 32;
+/// Bytes of query string read at most: a `q` of 200 four-byte characters, percent-encoded,
+/// and every other parameter fit well within it.
+pub const MAX_QUERY_STRING_BYTES: usize = 8192;
 
 /// The query string of a search (every parameter optional).
 #[derive(Deserialize, IntoParams, Default)]
@@ -108,15 +115,15 @@ pub struct SearchResponse {
 /// naming each.
 #[utoipa::path(tag = "search", params(SearchParams), responses(
     (status = 200, body = SearchResponse),
-    (status = 422, description = "Unknown or repeated parameters, unknown sort or filter values, each named", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Unknown or repeated parameters, unknown sort or filter values, each named; or a query string over 8192 bytes or 32 parameters (field `query`)", body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 503, description = "The search engine is unavailable", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/search")]
 pub async fn search(
     state: web::Data<AppState>,
-    raw: web::Query<Vec<(String, String)>>,
+    req: HttpRequest,
 ) -> AppResult<web::Json<SearchResponse>> {
-    let query = parse(&state, raw.into_inner()).await?;
+    let query = parse(&state, pairs(req.query_string())?).await?;
     let started = Instant::now();
     let found = state
         .search
@@ -128,9 +135,12 @@ pub async fn search(
         .search_seconds
         .observe(took.as_secs_f64());
     let took_ms = took.as_millis() as u64;
-    let words = QueryWords::parse(&query.text);
     Ok(web::Json(SearchResponse {
-        hits: found.hits.into_iter().map(|d| hit(d, &words)).collect(),
+        hits: found
+            .hits
+            .into_iter()
+            .map(|d| hit(d, &query.text))
+            .collect(),
         total: found.total,
         page: query.page,
         per_page: query.per_page,
@@ -158,27 +168,63 @@ fn hit(doc: ProductDocument, words: &QueryWords) -> SearchHit {
     }
 }
 
+/// The parameters of a query string, refused as a whole (field `query`) when it is longer
+/// or has more parameters than a search can have: its size is bounded before any of it is
+/// decoded.
+fn pairs(query_string: &str) -> AppResult<Vec<(String, String)>> {
+    if query_string.len() > MAX_QUERY_STRING_BYTES {
+        return Err(AppError::invalid(
+            "query",
+            format!(
+                "is {} bytes long; a search reads at most {MAX_QUERY_STRING_BYTES}",
+                query_string.len()
+            ),
+        ));
+    }
+    let pairs: Vec<(String, String)> = web::Query::from_query(query_string)
+        .map(web::Query::into_inner)
+        .map_err(|e| match e {
+            actix_web::error::QueryPayloadError::Deserialize(e) => {
+                AppError::invalid("query", e.to_string())
+            }
+            other => AppError::invalid("query", other.to_string()),
+        })?;
+    if pairs.len() > MAX_PARAMETERS {
+        return Err(AppError::invalid(
+            "query",
+            format!(
+                "has {} parameters; a search reads at most {MAX_PARAMETERS}",
+                pairs.len()
+            ),
+        ));
+    }
+    Ok(pairs)
+}
+
 /// Reads the query string into a `SearchQuery`, naming every bad parameter at once.
 async fn parse(state: &AppState, pairs: Vec<(String, String)>) -> AppResult<SearchQuery> {
     let mut v = Violations::new();
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::with_capacity(pairs.len());
+    let mut repeated: HashSet<String> = HashSet::new();
     let mut query = SearchQuery::text("");
     query.per_page = DEFAULT_PER_PAGE;
     let mut filters = Filters::default();
     for (key, value) in pairs {
-        if seen.contains(&key) {
-            v.add(key.clone(), "is given more than once");
+        if !seen.insert(key.clone()) {
+            // Named once, however often it repeats.
+            if repeated.insert(key.clone()) {
+                v.add(key.clone(), "is given more than once");
+            }
             continue;
         }
-        seen.push(key.clone());
         let text = value.trim();
         match key.as_str() {
             "q" => {
                 if v.check("q", bounded(text, 0, MAX_QUERY_CHARS, false))
                     .is_some()
                 {
-                    // A trailing space says the last word is finished (not a prefix).
-                    query.text = value.trim_start().to_owned();
+                    // As typed: a trailing space says the last word is finished.
+                    query.text = QueryWords::parse(&value);
                 }
             }
             "category" => filters.category = v.check("category", bounded(text, 1, 60, false)),

@@ -1,6 +1,6 @@
 //! `kriya bench search`: N generated products written through the database layer the API
 //! uses (rows plus outbox rows, in transactions of 500), drained into the embedded index
-//! by the server's own worker; then a fixed query mix is timed in-process and over HTTP,
+//! (or a Meilisearch index of the run's own) by the server's own worker; then a fixed query mix is timed in-process and over HTTP,
 //! and the delay from a committed edit to its being searchable.
 
 use std::path::PathBuf;
@@ -23,12 +23,15 @@ use crate::db::{DbConn, Pool, write_tx};
 use crate::domain::account::Role;
 use crate::domain::seller::KECAMATAN;
 use crate::domain::{new_id, now};
+use crate::search::text::QueryWords;
 use crate::search::{Filters, SearchQuery, SharedIndex, Sort};
 
 pub struct Options {
     pub products: usize,
     pub queries: usize,
     pub data_dir: Option<PathBuf>,
+    /// Meilisearch's URL and key, to bench it instead of the embedded index.
+    pub meili: Option<(String, Option<String>)>,
 }
 
 const SELLERS: usize = 60;
@@ -73,7 +76,7 @@ const MATERIALS: [&str; 8] = [
 /// The fixed query mix: (what is typed, filters, sort).
 fn query_mix(base: &Filters) -> Vec<SearchQuery> {
     let q = |text: &str, f: Filters, sort: Sort| SearchQuery {
-        text: text.to_owned(),
+        text: QueryWords::parse(text),
         filters: f,
         sort,
         page: 1,
@@ -123,6 +126,14 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     raw.set("bind", "127.0.0.1:0");
     raw.set("data_dir", scratch.to_string_lossy());
     raw.set("workers", "2");
+    let meili_index = format!("kriya_bench_{}", Uuid::now_v7().simple());
+    if let Some((url, key)) = &options.meili {
+        raw.set("meili_url", url.clone());
+        raw.set("meili_index", meili_index.clone());
+        if let Some(key) = key {
+            raw.set("meili_key", key.clone());
+        }
+    }
     let config = raw.build()?;
     let pool = crate::app::open_database(&config)?;
 
@@ -147,6 +158,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let base = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     let index = app.search_index();
+    println!("search engine: {}", index.name());
     tokio::spawn(app.run_until_stopped());
     wait_until_drained(&pool, &index, n as u64).await?;
     let index_time = started.elapsed();
@@ -217,6 +229,14 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     );
 
     handle.stop(true).await;
+    if let Some((url, key)) = &options.meili {
+        let client = meilisearch_sdk::client::Client::new(url, key.as_deref())?;
+        client
+            .delete_index(&meili_index)
+            .await?
+            .wait_for_completion(&client, None, Some(Duration::from_secs(600)))
+            .await?;
+    }
     if options.data_dir.is_none() {
         let _ = std::fs::remove_dir_all(&scratch);
     }
@@ -245,7 +265,7 @@ fn report(what: &str, samples: &mut [Duration]) {
 }
 
 fn query_string(q: &SearchQuery) -> String {
-    let mut parts = vec![("q", q.text.clone())];
+    let mut parts = vec![("q", q.text.as_text())];
     let sort = match q.sort {
         Sort::Relevance => "relevance",
         Sort::PriceAsc => "price_asc",

@@ -25,8 +25,9 @@ use tantivy::{
 };
 use uuid::Uuid;
 
+use super::fields::SEARCHABLE;
 use super::query::{Facets, Filters, MAX_FACET_VALUES, SearchQuery, SearchResults, Sort};
-use super::text::{self, QueryWords};
+use super::text;
 use super::{ProductDocument, SearchError, SearchIndex, synonyms};
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is
@@ -39,8 +40,8 @@ const WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
 #[derive(Clone, Copy)]
 struct Fields {
     id: Field,
-    names: Field,
-    body: Field,
+    /// One text field per group of `fields::SEARCHABLE`, in its order.
+    searchable: [Field; SEARCHABLE.len()],
     category: Field,
     technique: Field,
     material: Field,
@@ -60,8 +61,7 @@ fn schema() -> (Schema, Fields) {
     );
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
-        names: b.add_text_field("names", text.clone()),
-        body: b.add_text_field("body", text),
+        searchable: SEARCHABLE.map(|group| b.add_text_field(group.field, text.clone())),
         category: b.add_text_field("category", STRING | FAST),
         technique: b.add_text_field("technique", STRING | FAST),
         material: b.add_text_field("material", STRING | FAST),
@@ -160,23 +160,14 @@ impl Inner {
         let f = &self.fields;
         let mut out = TantivyDocument::new();
         out.add_text(f.id, doc.id.to_string());
-        out.add_text(f.names, &doc.title);
-        if let Some(en) = &doc.title_en {
-            out.add_text(f.names, en);
-        }
-        for body in [
-            Some(&doc.description),
-            doc.description_en.as_ref(),
-            Some(&doc.technique),
-            Some(&doc.seller_name),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            out.add_text(f.body, body);
+        for (group, field) in SEARCHABLE.iter().zip(f.searchable) {
+            for attribute in group.attributes {
+                for value in attribute.values(doc) {
+                    out.add_text(field, value);
+                }
+            }
         }
         for m in &doc.materials {
-            out.add_text(f.body, m);
             out.add_text(f.material, m);
         }
         out.add_text(f.category, &doc.category);
@@ -272,27 +263,29 @@ impl Inner {
     }
 
     fn build_query(&self, q: &SearchQuery) -> Box<dyn Query> {
-        let words = QueryWords::parse(&q.text);
+        let words = q.text.words();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (i, word) in words.words.iter().enumerate() {
-            let prefix = words.last_is_prefix && i + 1 == words.words.len();
+        for (i, word) in words.iter().enumerate() {
+            let prefix = q.text.last_is_prefix() && i + 1 == words.len();
             clauses.push((Occur::Must, self.word_query(word, prefix)));
         }
         for filter in self.filter_queries(&q.filters) {
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
         }
-        if words.words.is_empty() {
+        if words.is_empty() {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
         Box::new(BooleanQuery::new(clauses))
     }
 
     /// One query word: exact (ranked by BM25), within its typo budget, as a prefix when it
-    /// is the word being typed, or any of its synonyms; in the names (weighted) or the body.
+    /// is the word being typed, or any of its synonyms; in every searchable field, by the
+    /// weight of its group.
     fn word_query(&self, word: &str, prefix: bool) -> Box<dyn Query> {
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let budget = text::typo_budget(word);
-        for (field, weight) in [(self.fields.names, 3.0), (self.fields.body, 1.0)] {
+        for (group, field) in SEARCHABLE.iter().zip(self.fields.searchable) {
+            let weight = group.weight;
             let term = Term::from_field_text(field, word);
             let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
             any.push((

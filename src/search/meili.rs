@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use meilisearch_sdk::client::Client;
+use meilisearch_sdk::client::{Client, SwapIndexes};
 use meilisearch_sdk::indexes::Index;
 use meilisearch_sdk::search::{MatchingStrategies, Selectors};
 use meilisearch_sdk::settings::{
@@ -18,10 +18,14 @@ use uuid::Uuid;
 use super::query::{
     Facets, Filters, MAX_FACET_VALUES, MAX_RESULT_WINDOW, SearchQuery, SearchResults, Sort,
 };
-use super::{ProductDocument, SearchError, SearchIndex, synonyms};
+use super::{ProductDocument, SearchError, SearchIndex, fields, synonyms};
 
 const TASK_TIMEOUT: Duration = Duration::from_secs(30);
+/// A rebuild's tasks (filling a whole index) may take much longer than an edit's.
+const REBUILD_TASK_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 const TASK_POLL: Duration = Duration::from_millis(25);
+/// Documents sent per request when filling an index (well under Meilisearch's payload limit).
+const FILL_CHUNK: usize = 5_000;
 
 pub struct MeiliIndex {
     client: Client,
@@ -39,9 +43,17 @@ impl MeiliIndex {
         &self,
         task: Result<TaskInfo, meilisearch_sdk::errors::Error>,
     ) -> Result<(), SearchError> {
+        self.wait_up_to(task, TASK_TIMEOUT).await
+    }
+
+    async fn wait_up_to(
+        &self,
+        task: Result<TaskInfo, meilisearch_sdk::errors::Error>,
+        timeout: Duration,
+    ) -> Result<(), SearchError> {
         let task = task
             .map_err(SearchError::unavailable)?
-            .wait_for_completion(&self.client, Some(TASK_POLL), Some(TASK_TIMEOUT))
+            .wait_for_completion(&self.client, Some(TASK_POLL), Some(timeout))
             .await
             .map_err(SearchError::unavailable)?;
         if task.is_failure() {
@@ -49,6 +61,23 @@ impl MeiliIndex {
                 "meilisearch task failed: {:?}",
                 task.unwrap_failure()
             )));
+        }
+        Ok(())
+    }
+
+    /// Creates `uid` with the settings of the served index and fills it with `docs`.
+    async fn build(&self, uid: &str, docs: &[ProductDocument]) -> Result<(), SearchError> {
+        self.wait(self.client.create_index(uid, Some("id")).await)
+            .await?;
+        let index = self.client.index(uid);
+        self.wait(index.set_settings(&settings()).await).await?;
+        // Enqueued together (Meilisearch batches them), then each waited on.
+        let mut tasks = Vec::new();
+        for chunk in docs.chunks(FILL_CHUNK) {
+            tasks.push(index.add_or_replace(chunk, Some("id")).await);
+        }
+        for task in tasks {
+            self.wait_up_to(task, REBUILD_TASK_TIMEOUT).await?;
         }
         Ok(())
     }
@@ -60,16 +89,7 @@ fn settings() -> Settings {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     Settings::new()
-        .with_searchable_attributes([
-            "title",
-            "title_en",
-            "materials",
-            "technique",
-            "category",
-            "seller_name",
-            "description",
-            "description_en",
-        ])
+        .with_searchable_attributes(fields::attribute_names())
         .with_filterable_attributes([
             "category",
             "technique",
@@ -174,9 +194,32 @@ impl SearchIndex for MeiliIndex {
         self.wait(self.index.delete_documents(&ids).await).await
     }
 
+    /// Builds a complete new index beside the served one, then swaps the two in one
+    /// Meilisearch task and deletes the old content: searches see the old index until the
+    /// new one is whole, and the served index keeps its name.
     async fn replace_all(&self, docs: &[ProductDocument]) -> Result<(), SearchError> {
-        self.wait(self.index.delete_all_documents().await).await?;
-        self.upsert(docs).await
+        let fresh = format!("{}_tmp_{}", self.index.uid, Uuid::now_v7().simple());
+        let swapped = async {
+            self.build(&fresh, docs).await?;
+            // The served index exists once `configure` ran; this covers a first rebuild
+            // without it (creating an existing index fails harmlessly).
+            let _ = self
+                .wait(self.client.create_index(&self.index.uid, Some("id")).await)
+                .await;
+            let swap = SwapIndexes {
+                indexes: (self.index.uid.clone(), fresh.clone()),
+                rename: None,
+            };
+            self.wait(self.client.swap_indexes([&swap]).await).await
+        }
+        .await;
+        // After the swap `fresh` names the old content; before it, a half-built index.
+        let removed = self.wait(self.client.delete_index(&fresh).await).await;
+        if let (Ok(()), Err(e)) = (&swapped, removed) {
+            // The new content is served; only disk space is lost until it is deleted.
+            tracing::warn!(index = %fresh, error = %e, "deleting the replaced search index failed");
+        }
+        swapped
     }
 
     async fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
@@ -188,9 +231,12 @@ impl SearchIndex for MeiliIndex {
             Sort::Newest => &["published_at:desc"],
         };
         let facets = ["category", "kecamatan", "technique", "materials"];
+        // The words only: quotes, `-` and the like would mean phrases and exclusions here
+        // and nothing to the embedded index.
+        let text = q.text.as_text();
         let mut search = self.index.search();
         search
-            .with_query(&q.text)
+            .with_query(&text)
             .with_page(q.page as usize)
             .with_hits_per_page(q.per_page as usize)
             .with_facets(Selectors::Some(&facets))

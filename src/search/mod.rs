@@ -4,6 +4,7 @@
 
 pub mod document;
 pub mod embedded;
+pub mod fields;
 pub mod meili;
 pub mod query;
 pub mod reindex;
@@ -61,7 +62,8 @@ pub trait SearchIndex: Send + Sync {
         }
         Ok(())
     }
-    /// Replaces the whole content with `docs` (a rebuild).
+    /// Replaces the whole content with `docs` (a rebuild). Searches meanwhile see the old
+    /// content, then all of the new: never a half-filled index.
     async fn replace_all(&self, docs: &[ProductDocument]) -> Result<(), SearchError>;
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError>;
     /// Documents in the index.

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use super::ProductDocument;
+use super::text::QueryWords;
 
 /// Results beyond this position are not served (narrow the search instead); Meilisearch's
 /// `maxTotalHits` is set to it, so totals are exact up to here on both engines.
@@ -49,8 +50,9 @@ pub struct Filters {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SearchQuery {
-    /// What the buyer typed; empty lists everything that passes the filters.
-    pub text: String,
+    /// What the buyer typed, read into words once for every engine; no words lists
+    /// everything that passes the filters.
+    pub text: QueryWords,
     pub filters: Filters,
     pub sort: Sort,
     /// 1-based.
@@ -61,7 +63,7 @@ pub struct SearchQuery {
 impl SearchQuery {
     pub fn text(text: &str) -> Self {
         Self {
-            text: text.to_owned(),
+            text: QueryWords::parse(text),
             filters: Filters::default(),
             sort: Sort::Relevance,
             page: 1,

@@ -35,23 +35,64 @@ pub fn typo_budget(word: &str) -> u8 {
     }
 }
 
-/// How a query reads: its words, and whether the last one is still being typed (no
-/// trailing space), so it matches as a prefix.
+/// Words that other search boxes read as operators. Kriya's search has none (every word
+/// must match), and an engine that reads them its own way would answer differently from
+/// the other, so written in capitals on their own they are not words to look for.
+const OPERATORS: [&str; 3] = ["AND", "OR", "NOT"];
+
+/// How a query reads, the same for every engine: its words (as the analyzer reads them:
+/// lower-cased, folded to ASCII, split on anything not a letter or digit, so quotes,
+/// `-`, `+`, punctuation, symbols and emoji only separate words), and whether the last one
+/// is still being typed (it ends the text), so it matches as a prefix. Built only by
+/// `parse`: no engine ever sees the text as typed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QueryWords {
-    pub words: Vec<String>,
-    pub last_is_prefix: bool,
+    words: Vec<String>,
+    last_is_prefix: bool,
 }
 
 impl QueryWords {
     pub fn parse(text: &str) -> Self {
-        let words = words(text);
-        let last_is_prefix =
-            !words.is_empty() && text.chars().last().is_some_and(|c| c.is_alphanumeric());
+        let mut analyzer = analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut words = Vec::new();
+        let mut last_end = 0;
+        while stream.advance() {
+            let token = stream.token();
+            if OPERATORS.contains(&&text[token.offset_from..token.offset_to]) {
+                continue;
+            }
+            words.push(token.text.clone());
+            last_end = token.offset_to;
+        }
+        let last_is_prefix = !words.is_empty() && last_end == text.len();
         Self {
             words,
             last_is_prefix,
         }
+    }
+
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    pub fn last_is_prefix(&self) -> bool {
+        self.last_is_prefix
+    }
+
+    /// The query as an engine reads it: the words separated by one space, and a trailing
+    /// space when the last word is finished (Meilisearch then matches it whole, as the
+    /// embedded index does). Parsing it again gives the same words.
+    pub fn as_text(&self) -> String {
+        let mut out = self.words.join(" ");
+        if !self.words.is_empty() && !self.last_is_prefix {
+            out.push(' ');
+        }
+        out
     }
 
     /// Whether a word of a document matches the query word at `index`.
@@ -125,6 +166,45 @@ mod tests {
         assert_eq!(typo_budget("tas"), 0);
         assert_eq!(typo_budget("batk"), 1);
         assert_eq!(typo_budget("selendang"), 2);
+    }
+
+    #[test]
+    fn queries_are_words_only() {
+        let read = |raw: &str| QueryWords::parse(raw).as_text();
+        assert_eq!(read("kalung 💍"), "kalung ");
+        assert_eq!(read("💍kalung"), "kalung");
+        assert_eq!(read("\"kalung\" OR"), "kalung ");
+        assert_eq!(read("\"daun jati\""), "daun jati ");
+        assert_eq!(
+            read("kalung OR gelang AND NOT perak"),
+            "kalung gelang perak"
+        );
+        assert_eq!(
+            read("or and not"),
+            "or and not",
+            "lower-case words are words"
+        );
+        assert_eq!(read("anting -daun +perak"), "anting daun perak");
+        assert_eq!(read("Kalúng  DAUN!"), "kalung daun ");
+        assert_eq!(read("hand-drawn, (batik)"), "hand drawn batik ");
+        assert_eq!(read("  kal"), "kal");
+        assert_eq!(read("kal "), "kal ");
+        assert_eq!(read("💍 \" OR -"), "");
+        assert_eq!(read(""), "");
+    }
+
+    #[test]
+    fn reading_a_read_query_changes_nothing() {
+        for raw in [
+            "kalung 💍",
+            "\"Kalúng\" OR",
+            "daun, tembaga!",
+            "kal",
+            "Batik Tulis — Café ",
+        ] {
+            let once = QueryWords::parse(raw);
+            assert_eq!(QueryWords::parse(&once.as_text()), once, "{raw}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::support::TestApp;
 
 /// Runs `kriya demo`; a run that logs a warning or an error fails the test.
 fn demo(app: &TestApp) -> String {
-    let (out, err) = app.command_output("demo");
+    let (out, err) = app.command_output("demo", &[]);
     for text in [&out, &err] {
         assert!(
             !text.contains("WARN") && !text.contains("ERROR"),

@@ -1,4 +1,5 @@
-//! `GET /v1/search` through the real server and its outbox worker, on both databases:
+//! `GET /v1/search` through the real server and its outbox worker, on both databases (and
+//! on PostgreSQL with Meilisearch, as in production, when `KRIYA_TEST_MEILI_URL` is set):
 //! changes become searchable within 2 seconds (polled with a deadline), drafts and
 //! suspended sellers are never found, and bad parameters are 422s.
 
@@ -34,7 +35,48 @@ async fn patch(app: &TestApp, seller: &crate::support::Account, id: &str, body: 
     assert_eq!(res.status(), StatusCode::OK, "patch");
 }
 
-both_backends! {
+/// Like `both_backends!`, plus `<name>::meilisearch`: PostgreSQL with Meilisearch, as in
+/// production (skipped unless both are configured for tests).
+macro_rules! every_engine {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                use crate::support::{Backend, meili_index};
+
+                async fn run($app: TestApp) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    run(TestApp::spawn(Backend::Sqlite).await.unwrap()).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    match TestApp::spawn(Backend::Postgres).await {
+                        Some(app) => run(app).await,
+                        None => eprintln!("skipped: KRIYA_TEST_DATABASE_URL is not set"),
+                    }
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn meilisearch() {
+                    let Some(index) = meili_index().await else {
+                        eprintln!("skipped: KRIYA_TEST_MEILI_URL is not set");
+                        return;
+                    };
+                    match TestApp::spawn_full(Backend::Postgres, |_| {}, Some(index)).await {
+                        Some(app) => run(app).await,
+                        None => eprintln!("skipped: KRIYA_TEST_DATABASE_URL is not set"),
+                    }
+                }
+            }
+        )*
+    };
+}
+
+every_engine! {
     async fn a_product_is_searchable_from_publish_to_archive(app) {
         let seller = app.active_seller().await;
         let draft = app.create_product(&seller, json!({"title": "Kalung Daun Waru"})).await;
@@ -161,6 +203,33 @@ both_backends! {
     }
 }
 
+both_backends! {
+    // Reading a query string is bounded: its length first, then its number of parameters
+    // (a search has eleven), before any value is looked at; repeats are named once each.
+    async fn a_query_string_is_bounded_in_length_and_parameters(app) {
+        let many = vec!["a=1"; 2000].join("&");
+        assert!(many.len() < kriya::api::search::MAX_QUERY_STRING_BYTES);
+        let body = problem(app.get(&format!("/v1/search?{many}"), None).await, 422).await;
+        assert_eq!(fields(&body), ["query"], "{body}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("2000 parameters") && message.contains("at most 32"), "{message}");
+
+        let long = vec!["a=1"; 10_000].join("&");
+        let body = problem(app.get(&format!("/v1/search?{long}"), None).await, 422).await;
+        assert_eq!(fields(&body), ["query"], "{body}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("39999 bytes") && message.contains("at most 8192"), "{message}");
+
+        let res = app.get("/v1/search?q=a&sort=newest&q=b&sort=newest&q=c&per_page=5", None).await;
+        let body = problem(res, 422).await;
+        assert_eq!(fields(&body), ["q", "sort"], "each repeated parameter named once: {body}");
+
+        let at_the_cap = vec!["q=kalung"; 32].join("&");
+        let body = problem(app.get(&format!("/v1/search?{at_the_cap}"), None).await, 422).await;
+        assert_eq!(fields(&body), ["q"], "32 parameters are read: {body}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_parameters_are_422_naming_each() {
     let app = TestApp::spawn(crate::support::Backend::Sqlite)
@@ -212,11 +281,11 @@ async fn bad_parameters_are_422_naming_each() {
 /// A hotel's suspension takes it out of its products' documents (the API refuses to filter
 /// by a hotel that is not approved, so this looks at the index itself), and approval puts
 /// it back.
-async fn a_suspended_hotel_leaves_the_documents(backend: crate::support::Backend) {
+async fn a_suspended_hotel_leaves_the_documents(
+    backend: crate::support::Backend,
+    index: kriya::search::SharedIndex,
+) {
     use kriya::search::{Filters, SearchQuery};
-    let dir = tempfile::tempdir().unwrap();
-    let index: kriya::search::SharedIndex =
-        std::sync::Arc::new(kriya::search::embedded::EmbeddedIndex::open(dir.path()).unwrap());
     let Some(app) = TestApp::spawn_full(backend, |_| {}, Some(index.clone())).await else {
         return;
     };
@@ -275,16 +344,34 @@ async fn a_suspended_hotel_leaves_the_documents(backend: crate::support::Backend
 }
 
 mod a_suspended_hotel_leaves_the_documents {
-    use crate::support::Backend;
+    use crate::support::{Backend, meili_index};
+    use kriya::search::SharedIndex;
+    use kriya::search::embedded::EmbeddedIndex;
+
+    fn embedded(dir: &tempfile::TempDir) -> SharedIndex {
+        std::sync::Arc::new(EmbeddedIndex::open(dir.path()).unwrap())
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite() {
-        super::a_suspended_hotel_leaves_the_documents(Backend::Sqlite).await;
+        let dir = tempfile::tempdir().unwrap();
+        super::a_suspended_hotel_leaves_the_documents(Backend::Sqlite, embedded(&dir)).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
-        super::a_suspended_hotel_leaves_the_documents(Backend::Postgres).await;
+        let dir = tempfile::tempdir().unwrap();
+        super::a_suspended_hotel_leaves_the_documents(Backend::Postgres, embedded(&dir)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn meilisearch() {
+        match meili_index().await {
+            Some(index) => {
+                super::a_suspended_hotel_leaves_the_documents(Backend::Postgres, index).await
+            }
+            None => eprintln!("skipped: KRIYA_TEST_MEILI_URL is not set"),
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The search conformance suite, written once and run against every adapter that is
 //! reachable: the embedded tantivy index always, Meilisearch when `KRIYA_TEST_MEILI_URL`
-//! is set (each test then uses an index of its own). It talks to the `SearchIndex` port
+//! is set (each test then uses an index of its own; with `KRIYA_TEST_REQUIRE_MEILI=1` a
+//! missing or silent server fails the Meilisearch half instead of skipping it). It talks to the `SearchIndex` port
 //! directly; `search_api` checks the same behaviour through HTTP and the outbox.
 
 use std::collections::BTreeMap;
@@ -169,7 +170,7 @@ macro_rules! conformance {
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn meilisearch() {
-                    match super::meili_index() {
+                    match crate::support::meili_index().await {
                         Some(index) => run(index).await,
                         None => eprintln!("skipped: KRIYA_TEST_MEILI_URL is not set"),
                     }
@@ -177,18 +178,6 @@ macro_rules! conformance {
             }
         )*
     };
-}
-
-/// A fresh Meilisearch index, when a server is configured for tests.
-pub fn meili_index() -> Option<SharedIndex> {
-    let url = std::env::var("KRIYA_TEST_MEILI_URL")
-        .ok()
-        .filter(|u| !u.is_empty())?;
-    let key = std::env::var("KRIYA_TEST_MEILI_KEY").ok();
-    let uid = format!("kriya_test_{}", Uuid::now_v7().simple());
-    Some(std::sync::Arc::new(
-        kriya::search::meili::MeiliIndex::new(&url, key.as_deref(), &uid).unwrap(),
-    ))
 }
 
 conformance! {
@@ -361,4 +350,129 @@ conformance! {
         let res = index.search(&q("malangan")).await.unwrap();
         assert_eq!(res.hits, vec![expected]);
     }
+    async fn the_listed_attributes_and_only_they_are_searched(index) {
+        loaded(&index).await;
+        let mut only = doc(50, "Wulung", Some("Tarsel"), "sasirangan", "sungging", &["gambir"], 90_000, "Sumbersari", &[]);
+        only.seller_name = "Prawiro".into();
+        only.description = "Lurik".into();
+        only.description_en = Some("Ombak".into());
+        index.upsert(&[only]).await.unwrap();
+        // One word per searchable attribute (title, title_en, materials, technique,
+        // seller_name, description, description_en), each only there.
+        for word in ["wulung", "tarsel", "gambir", "sungging", "prawiro", "lurik", "ombak"] {
+            assert_eq!(found(&index, q(&format!("{word} "))).await, [50], "{word}");
+        }
+        // Filters and facets, not words to search.
+        assert!(found(&index, q("sasirangan ")).await.is_empty(), "category");
+        assert!(found(&index, q("sumbersari ")).await.is_empty(), "kecamatan");
+        assert!(found(&index, q("fashion ")).await.is_empty(), "category");
+    }
+
+    async fn a_query_reads_the_same_on_every_engine(index) {
+        loaded(&index).await;
+        // (as typed, the plain words it means, what they find): quotes, operators of other
+        // search boxes, `-`, punctuation, emoji, capitals and accents only separate words.
+        let cases: [(&str, &str, &[u128]); 12] = [
+            ("Kalúng", "kalung", &[1]),
+            ("KALUNG Daun", "kalung daun", &[1]),
+            ("kalung 💍", "kalung ", &[1]),
+            ("\"kalung\" OR", "kalung ", &[1]),
+            ("\"jati daun\"", "jati daun ", &[1]),
+            ("anting -daun", "anting daun", &[6]),
+            ("gelang AND perak", "gelang perak", &[2]),
+            ("daun, tembaga!", "daun tembaga ", &[1, 6]),
+            ("(tas) + pandan?", "tas pandan ", &[5]),
+            ("batik—tulis", "batik tulis", &[3]),
+            ("Anting: DAUN \"Kopi\" 💍", "anting daun kopi ", &[6]),
+            ("💍 \" OR -", "", &[1, 2, 3, 4, 5, 6]),
+        ];
+        for (typed, plain, expected) in cases {
+            assert_eq!(found_set(&index, q(plain)).await, expected, "{plain:?}");
+            assert_eq!(found_set(&index, q(typed)).await, expected, "{typed:?} reads as {plain:?}");
+        }
+    }
+
+    async fn a_rebuild_is_never_seen_half_done(index) {
+        loaded(&index).await;
+        let many: Vec<ProductDocument> = (0..3000u128)
+            .map(|n| {
+                let mut d = catalogue().remove((n % 6) as usize);
+                d.id = id(1000 + n);
+                d
+            })
+            .collect();
+        let rebuilding = {
+            let (index, many) = (index.clone(), many.clone());
+            tokio::spawn(async move { index.replace_all(&many).await })
+        };
+        let mut totals = std::collections::BTreeSet::new();
+        while !rebuilding.is_finished() {
+            totals.insert(index.search(&q("")).await.unwrap().total);
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        rebuilding.await.unwrap().unwrap();
+        totals.insert(index.search(&q("")).await.unwrap().total);
+        assert!(totals.iter().all(|t| *t == 6 || *t == 3000), "searches saw {totals:?}");
+        assert_eq!(index.count().await.unwrap(), 3000);
+        assert_eq!(index.search(&q("kalung")).await.unwrap().total, 500);
+    }
+}
+
+/// Meilisearch only: a rebuild fills a new index with the same settings and swaps it in, so
+/// the served index keeps its name and nothing else is left behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meilisearch_rebuild_swaps_in_a_configured_index_under_the_same_name() {
+    use kriya::search::SearchIndex;
+    let Some((url, key)) = crate::support::meili_server() else {
+        eprintln!("skipped: KRIYA_TEST_MEILI_URL is not set");
+        return;
+    };
+    let uid = format!("kriya_test_{}", Uuid::now_v7().simple());
+    let index = kriya::search::meili::MeiliIndex::new(&url, key.as_deref(), &uid).unwrap();
+    index.configure().await.unwrap();
+    index.upsert(&catalogue()).await.unwrap();
+    let mut renamed = catalogue();
+    renamed[2].title = "Batik Tulis Kawung".into();
+    index.replace_all(&renamed[2..]).await.unwrap();
+    assert_eq!(index.count().await.unwrap(), 4);
+
+    let client = meilisearch_sdk::client::Client::new(&url, key.as_deref()).unwrap();
+    let mut query = meilisearch_sdk::indexes::IndexesQuery::new(&client);
+    query.with_limit(100_000);
+    let names: Vec<String> = client
+        .list_all_indexes_with(&query)
+        .await
+        .unwrap()
+        .results
+        .into_iter()
+        .map(|i| i.uid)
+        .filter(|u| u.starts_with(&uid))
+        .collect();
+    assert_eq!(
+        names,
+        std::slice::from_ref(&uid),
+        "the replaced index is deleted"
+    );
+    let served = client.index(&uid);
+    assert_eq!(
+        served.get_searchable_attributes().await.unwrap(),
+        kriya::search::fields::attribute_names()
+    );
+    let shared: SharedIndex = std::sync::Arc::new(index);
+    assert_eq!(found(&shared, q("kawung")).await, [3]);
+    assert_eq!(
+        found(&shared, q("batk")).await,
+        [3],
+        "typo tolerance is configured"
+    );
+    assert_eq!(
+        found(&shared, q("bracelet")).await,
+        Vec::<u128>::new(),
+        "gelang is gone"
+    );
+    assert_eq!(
+        found(&shared, q("scarf")).await,
+        [4],
+        "synonyms are configured"
+    );
 }

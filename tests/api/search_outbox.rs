@@ -194,6 +194,82 @@ async fn kriya_reindex_without_a_server_rebuilds_an_identical_index() {
     }
 }
 
+/// On Meilisearch `kriya reindex` fills a new index and swaps it in: a server searching all
+/// along always finds every product, and the served index keeps its configured name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kriya_reindex_on_meilisearch_swaps_in_a_whole_index_while_searches_go_on() {
+    let Some((url, key)) = crate::support::meili_server() else {
+        eprintln!("skipped: KRIYA_TEST_MEILI_URL is not set");
+        return;
+    };
+    let uid = format!("kriya_test_{}", Uuid::now_v7().simple());
+    let mut env = vec![
+        ("KRIYA_MEILI_URL", url.as_str()),
+        ("KRIYA_MEILI_INDEX", uid.as_str()),
+    ];
+    if let Some(key) = &key {
+        env.push(("KRIYA_MEILI_KEY", key.as_str()));
+    }
+    let Some(app) = TestApp::spawn_with(Backend::Postgres, |raw| {
+        raw.set("meili_url", url.clone());
+        raw.set("meili_index", uid.clone());
+        if let Some(key) = &key {
+            raw.set("meili_key", key.clone());
+        }
+    })
+    .await
+    else {
+        eprintln!("skipped: KRIYA_TEST_DATABASE_URL is not set");
+        return;
+    };
+    three_products(&app).await;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let searching = {
+        let (stop, url) = (stop.clone(), app.url("/v1/search?q="));
+        let client = app.client.clone();
+        tokio::spawn(async move {
+            let mut totals = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let res: Value = client.get(&url).send().await.unwrap().json().await.unwrap();
+                totals.push(res["total"].as_u64().unwrap());
+            }
+            totals
+        })
+    };
+    let out = {
+        let env = env.clone();
+        let app = &app;
+        tokio::task::block_in_place(|| app.command_with("reindex", &env))
+    };
+    stop.store(true, Ordering::Relaxed);
+    let totals = searching.await.unwrap();
+    assert!(out.contains("rebuilt: 3 products"), "{out}");
+    assert!(!totals.is_empty());
+    assert!(
+        totals.iter().all(|t| *t == 3),
+        "searches during the rebuild saw {totals:?}"
+    );
+
+    let client = meilisearch_sdk::client::Client::new(&url, key.as_deref()).unwrap();
+    let mut query = meilisearch_sdk::indexes::IndexesQuery::new(&client);
+    query.with_limit(100_000);
+    let names: Vec<String> = client
+        .list_all_indexes_with(&query)
+        .await
+        .unwrap()
+        .results
+        .into_iter()
+        .map(|i| i.uid)
+        .filter(|u| u.starts_with(&uid))
+        .collect();
+    assert_eq!(
+        names,
+        [uid],
+        "served under its name; the old content deleted"
+    );
+    assert_eq!(app.search("q=").await["total"], 3);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_engine_loses_nothing_and_catches_up() {
     let dir = tempfile::tempdir().unwrap();
@@ -282,10 +358,28 @@ async fn a_second_server_on_the_same_data_dir_is_refused_clearly() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn on_postgres_two_replicas_draining_together_end_with_the_database() {
-    let dir = tempfile::tempdir().unwrap();
-    let index: SharedIndex = Arc::new(EmbeddedIndex::open(dir.path()).unwrap());
+mod on_postgres_two_replicas_draining_together_end_with_the_database {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn embedded() {
+        let dir = tempfile::tempdir().unwrap();
+        super::two_replicas_draining_together_end_with_the_database(Arc::new(
+            EmbeddedIndex::open(dir.path()).unwrap(),
+        ))
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn meilisearch() {
+        match crate::support::meili_index().await {
+            Some(index) => super::two_replicas_draining_together_end_with_the_database(index).await,
+            None => eprintln!("skipped: KRIYA_TEST_MEILI_URL is not set"),
+        }
+    }
+}
+
+async fn two_replicas_draining_together_end_with_the_database(index: SharedIndex) {
     let Some(app) = TestApp::spawn_full(Backend::Postgres, |_| {}, Some(index.clone())).await
     else {
         eprintln!("skipped: KRIYA_TEST_DATABASE_URL is not set");

@@ -45,6 +45,35 @@ pub fn postgres_url() -> Option<String> {
     }
 }
 
+/// The Meilisearch server for tests (`KRIYA_TEST_MEILI_URL`, and `KRIYA_TEST_MEILI_KEY` if
+/// it needs one), if configured. `KRIYA_TEST_REQUIRE_MEILI=1` makes its absence a failure
+/// instead of a skip (CI has no Meilisearch and does not set it).
+pub fn meili_server() -> Option<(String, Option<String>)> {
+    match std::env::var("KRIYA_TEST_MEILI_URL") {
+        Ok(url) if !url.is_empty() => Some((url, std::env::var("KRIYA_TEST_MEILI_KEY").ok())),
+        _ => {
+            if std::env::var("KRIYA_TEST_REQUIRE_MEILI").is_ok_and(|v| v == "1") {
+                panic!("KRIYA_TEST_REQUIRE_MEILI=1 but KRIYA_TEST_MEILI_URL is not set");
+            }
+            None
+        }
+    }
+}
+
+/// An index of its own on the test Meilisearch server, if one is configured; a configured
+/// server that does not answer fails the test.
+pub async fn meili_index() -> Option<kriya::search::SharedIndex> {
+    use kriya::search::SearchIndex;
+    let (url, key) = meili_server()?;
+    let uid = format!("kriya_test_{}", Uuid::now_v7().simple());
+    let index = kriya::search::meili::MeiliIndex::new(&url, key.as_deref(), &uid)
+        .unwrap_or_else(|e| panic!("KRIYA_TEST_MEILI_URL={url}: {e}"));
+    if let Err(e) = index.check().await {
+        panic!("Meilisearch at KRIYA_TEST_MEILI_URL={url} does not answer: {e}");
+    }
+    Some(std::sync::Arc::new(index))
+}
+
 fn with_search_path(url: &str, schema: &str) -> String {
     let sep = if url.contains('?') { '&' } else { '?' };
     format!("{url}{sep}options=-csearch_path%3D{schema}")
@@ -147,13 +176,20 @@ impl TestApp {
 
     /// Runs `kriya COMMAND` on this server's data (success asserted); returns its output.
     pub fn command(&self, command: &str) -> String {
-        self.command_output(command).0
+        self.command_output(command, &[]).0
     }
 
-    /// Runs `kriya <command>` on this app's data: its standard output and standard error.
-    pub fn command_output(&self, command: &str) -> (String, String) {
+    /// Runs `kriya <command>` on this server's data, with `env` added; returns its output.
+    pub fn command_with(&self, command: &str, env: &[(&str, &str)]) -> String {
+        self.command_output(command, env).0
+    }
+
+    /// Runs `kriya <command>` on this server's data, with `env` added: its standard output
+    /// and standard error.
+    pub fn command_output(&self, command: &str, env: &[(&str, &str)]) -> (String, String) {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_kriya"))
             .arg(command)
+            .envs(env.iter().copied())
             .env("KRIYA_DATA_DIR", self.data_dir())
             .env("KRIYA_DATABASE_URL", &self.database_url)
             .env("KRIYA_JWT_SECRET", JWT_SECRET)
