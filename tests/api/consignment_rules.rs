@@ -8,19 +8,25 @@ use crate::both_backends;
 use crate::support::{Account, TestApp, problem};
 
 /// A seller, an active hotel, an agreement and `on_shelf` units of one variant on the shelf.
-struct Shelf {
-    seller: Account,
-    hotel: Account,
-    hotel_id: String,
-    agreement: String,
-    product_id: String,
-    variant_id: String,
+pub struct Shelf {
+    pub seller: Account,
+    pub hotel: Account,
+    pub hotel_id: String,
+    pub agreement: String,
+    pub product_id: String,
+    pub variant_id: String,
 }
 
 async fn stocked_shelf(app: &TestApp, on_shelf: i64) -> Shelf {
+    stocked_shelf_with(app, on_shelf, json!({})).await
+}
+
+/// The units are consigned at 50 000 rupiah each; 5 more stay in the seller's own stock.
+/// `product` overrides fields of the product created.
+pub async fn stocked_shelf_with(app: &TestApp, on_shelf: i64, product: Value) -> Shelf {
     let seller = app.active_seller().await;
     let (hotel, hotel_id) = app.active_hotel().await;
-    let product = app.create_product(&seller, json!({})).await;
+    let product = app.create_product(&seller, product).await;
     let product_id = product["id"].as_str().unwrap().to_owned();
     let variant_id = product["variants"][0]["id"].as_str().unwrap().to_owned();
     let agreement = app.agreement(&seller, &hotel, &hotel_id, 1000, 30).await;
@@ -47,7 +53,8 @@ async fn stocked_shelf(app: &TestApp, on_shelf: i64) -> Shelf {
     }
 }
 
-fn sold(app: &TestApp) -> i64 {
+/// Units sold at hotels, from the sale lines.
+pub fn sold(app: &TestApp) -> i64 {
     use diesel::prelude::*;
     use kriya::db::schema::hotel_sale_lines::dsl::*;
     app.db(|c| {
