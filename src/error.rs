@@ -1,10 +1,9 @@
 //! Error policy: library and database code return `AppError` (or `diesel::QueryResult`,
-//! converted with `?`); handlers return `AppResult`; `main` alone uses `anyhow`. Every
-//! failure the API gives, including actix's own, is rendered here as an RFC 9457
-//! `application/problem+json` document. Internal details (SQL, paths) are logged, never sent.
+//! converted with `?`); handlers return `AppResult`; `main` alone uses `anyhow`. An
+//! `AppError` knows its status and its RFC 9457 problem document but nothing of HTTP
+//! servers: `api::error_response` renders it. Internal details (SQL, paths) are logged,
+//! never sent.
 
-use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, ResponseError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -69,9 +68,9 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     #[error("too many requests; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
-    /// The methods the path does answer (for `Allow`).
-    #[error("the method is not allowed here; this resource answers {}", crate::api::allow::header_value(.0))]
-    MethodNotAllowed(Vec<actix_web::http::Method>),
+    /// The methods the path does answer, as the `Allow` header lists them.
+    #[error("the method is not allowed here; this resource answers {allow}")]
+    MethodNotAllowed { allow: String },
     #[error("{0}")]
     Unavailable(String),
     /// Details are logged when the response is rendered, never sent.
@@ -110,13 +109,14 @@ impl AppError {
             }
             AppError::Validation(_) => ("validation", "Invalid request fields"),
             AppError::RateLimited { .. } => ("rate-limited", "Too many requests"),
-            AppError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
+            AppError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             AppError::Unavailable(_) => ("unavailable", "Service unavailable"),
             AppError::Internal(_) => ("internal", "Internal error"),
         }
     }
 
-    pub fn problem(&self) -> Problem {
+    /// The problem document, quoting the request's id when there is one.
+    pub fn problem(&self, request_id: Option<String>) -> Problem {
         let (slug, title) = self.slug_and_title();
         let detail = match self {
             AppError::Internal(_) => "an unexpected error occurred; it has been logged".to_owned(),
@@ -126,55 +126,35 @@ impl AppError {
         Problem {
             kind: format!("urn:kriya:problem:{slug}"),
             title: title.to_owned(),
-            status: self.status_code().as_u16(),
+            status: self.status(),
             detail,
             errors: match self {
                 AppError::Validation(errors) => Some(errors.clone()),
                 _ => None,
             },
-            request_id: crate::api::request_id::current(),
+            request_id,
         }
     }
 }
 
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
         match self {
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::BadRequest(_) => 400,
+            AppError::Unauthorized(_) => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Conflict(_) => 409,
+            AppError::PreconditionFailed(_) => 412,
+            AppError::PayloadTooLarge(_) => 413,
+            AppError::UnsupportedMediaType(_) => 415,
+            AppError::Validation(_) => 422,
+            AppError::RateLimited { .. } => 429,
+            AppError::MethodNotAllowed { .. } => 405,
+            AppError::Unavailable(_) => 503,
+            AppError::Internal(_) => 500,
         }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        if let AppError::Internal(detail) = self {
-            tracing::error!(%detail, "internal error");
-        }
-        let mut response = HttpResponse::build(self.status_code());
-        response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
-        match self {
-            AppError::RateLimited { retry_after_secs } => {
-                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
-            }
-            AppError::Unauthorized(_) => {
-                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
-            }
-            AppError::MethodNotAllowed(methods) => {
-                response.insert_header((header::ALLOW, crate::api::allow::header_value(methods)));
-            }
-            _ => {}
-        }
-        response.body(serde_json::to_vec(&self.problem()).unwrap_or_default())
     }
 }
 
@@ -191,12 +171,6 @@ impl From<r2d2::Error> for AppError {
     fn from(e: r2d2::Error) -> Self {
         tracing::warn!(error = %e, "database pool");
         AppError::Unavailable("the database is not reachable right now".to_owned())
-    }
-}
-
-impl From<actix_web::error::BlockingError> for AppError {
-    fn from(e: actix_web::error::BlockingError) -> Self {
-        AppError::Internal(format!("blocking pool: {e}"))
     }
 }
 

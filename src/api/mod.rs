@@ -9,6 +9,7 @@ pub mod auth;
 pub mod categories;
 pub mod consignments;
 pub mod cors;
+pub mod error_response;
 pub mod etag;
 pub mod health;
 pub mod hotel_shelf;

@@ -29,7 +29,9 @@ pub fn normalize<B: MessageBody + 'static>() -> ErrorHandlers<B> {
             401 => AppError::Unauthorized("authentication required".to_owned()),
             403 => AppError::Forbidden("not allowed".to_owned()),
             404 => AppError::NotFound("resource"),
-            405 => AppError::MethodNotAllowed(allow::methods_for(res.request().path())),
+            405 => AppError::MethodNotAllowed {
+                allow: allow::header_value(&allow::methods_for(res.request().path())),
+            },
             413 => AppError::PayloadTooLarge("the request is too large".to_owned()),
             415 => AppError::UnsupportedMediaType("unsupported media type".to_owned()),
             422 => AppError::invalid("body", "the request could not be processed"),
@@ -73,7 +75,9 @@ pub async fn fallback(req: HttpRequest) -> HttpResponse {
     let error = if methods.is_empty() {
         AppError::NotFound("resource")
     } else {
-        AppError::MethodNotAllowed(methods)
+        AppError::MethodNotAllowed {
+            allow: allow::header_value(&methods),
+        }
     };
     error.error_response()
 }
