@@ -18,45 +18,14 @@ use crate::blob::Blobs;
 use crate::blob::fs::FsStore;
 use crate::blob::s3::S3Store;
 use crate::config::{Config, Secret};
+use crate::db::Pool;
 use crate::db::connection::{build_pool, run_migrations};
-use crate::db::{DbConn, Pool};
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::search::embedded::EmbeddedIndex;
 use crate::search::meili::MeiliIndex;
 use crate::search::worker::Worker;
 use crate::search::{Detached, SearchError, SharedIndex};
-
-/// What every request handler shares.
-pub struct AppState {
-    pub pool: Pool,
-    pub blobs: Blobs,
-    /// Bounds how many uploads decode at once.
-    pub decodes: Arc<Semaphore>,
-    pub jwt: JwtKeys,
-    pub auth_limiter: AuthRateLimiter,
-    pub refresh_token_ttl_days: u64,
-    /// How many proxies' `X-Forwarded-For` entries to trust for the client address.
-    pub trusted_proxy_hops: usize,
-    /// The OpenAPI document, rendered once.
-    pub openapi_json: String,
-    pub search: SharedIndex,
-}
-
-impl AppState {
-    /// Runs database work on the blocking pool, never on the async workers.
-    pub async fn db<T, F>(&self, f: F) -> AppResult<T>
-    where
-        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
-        T: Send + 'static,
-    {
-        let pool = self.pool.clone();
-        web::block(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
-        })
-        .await?
-    }
-}
+use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {

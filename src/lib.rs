@@ -17,4 +17,5 @@ pub mod metrics;
 pub mod search;
 pub mod services;
 pub mod spreadsheet;
+pub mod state;
 pub mod telemetry;

@@ -5,12 +5,12 @@ use uuid::Uuid;
 
 use super::hotels::HotelResponse;
 use super::sellers::{SellerResponse, with_etag};
-use crate::app::AppState;
 use crate::auth::AdminUser;
 use crate::db::{self, write_tx};
 use crate::domain::now;
 use crate::domain::seller::SellerStatus;
 use crate::error::{AppError, AppResult, Problem};
+use crate::state::AppState;
 
 async fn set_seller_status(
     state: &AppState,

@@ -9,7 +9,6 @@ use uuid::Uuid;
 use super::json::Json;
 use super::pagination::{Page, PageRequest};
 use super::viewer::viewer_of;
-use crate::app::AppState;
 use crate::auth::{AuthUser, SellerUser};
 use crate::db::agreements::AgreementRow;
 use crate::db::{self, write_tx};
@@ -17,6 +16,7 @@ use crate::domain::consignment::{AgreementStatus, Bps, parse_term_days};
 use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult, Problem};
 use crate::services::agreements;
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"id": "01934f6e-a000-7000-8000-000000000001", "seller_id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11",

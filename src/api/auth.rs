@@ -9,13 +9,13 @@ use uuid::Uuid;
 use super::accounts::UserResponse;
 use super::json::Json;
 use crate::accounts::{Registration, insert_account};
-use crate::app::AppState;
 use crate::auth::{password, refresh};
 use crate::db::refresh_tokens::NewRefreshToken;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::account::{Email, Role};
 use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult, Problem};
+use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -11,7 +11,6 @@ use super::idempotency::{self, IdempotencyKey};
 use super::json::{Json, OptionalJson};
 use super::lines::parse_lines;
 use super::viewer::{hotel_viewer, viewer_of};
-use crate::app::AppState;
 use crate::auth::{AuthUser, HotelUser, SellerUser};
 use crate::db::DbConn;
 use crate::domain::money::PriceIdr;
@@ -19,6 +18,7 @@ use crate::domain::stock::parse_quantity;
 use crate::domain::validation::Violations;
 use crate::error::{AppResult, Problem};
 use crate::services::shipments::{self, DispatchItem};
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"product_id": "01934f6e-8000-7000-8000-000000000001", "variant_id": "01934f6e-8000-7000-8000-000000000002",

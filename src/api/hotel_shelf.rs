@@ -11,7 +11,6 @@ use super::idempotency::{self, IdempotencyKey};
 use super::json::Json;
 use super::lines::parse_lines;
 use super::viewer::viewer_of;
-use crate::app::AppState;
 use crate::auth::{AuthUser, HotelUser};
 use crate::db;
 use crate::domain::money::PriceIdr;
@@ -21,6 +20,7 @@ use crate::domain::stock::parse_quantity;
 use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult, Problem};
 use crate::services::shelf::{self, Return, Sale, SaleItem, ShelfLot, StockCount};
+use crate::state::AppState;
 
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]

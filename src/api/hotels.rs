@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use super::json::Json;
 use super::pagination::{Page, PageRequest};
-use crate::app::AppState;
 use crate::auth::{HotelAccount, HotelUser, MaybeUser};
 use crate::db::hotels::HotelRow;
 use crate::db::{self, write_tx};
@@ -19,6 +18,7 @@ use crate::domain::text::bounded;
 use crate::domain::validation::Violations;
 use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult, Problem, is_unique_violation};
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"id": "01934f6e-9000-7000-8000-000000000001", "name": "Hotel Tugu Malang",

@@ -13,11 +13,11 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::db::idempotency::KeyRow;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::now;
 use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::state::AppState;
 
 pub const HEADER: &str = "Idempotency-Key";
 

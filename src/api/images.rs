@@ -14,7 +14,6 @@ use uuid::Uuid;
 
 use super::json::Json;
 use super::product_lookup::load_for_change;
-use crate::app::AppState;
 use crate::auth::SellerUser;
 use crate::blob::{BlobStore, Blobs};
 use crate::db::images::ImageRow;
@@ -22,6 +21,7 @@ use crate::db::{self, write_tx};
 use crate::domain::product::ProductStatus;
 use crate::error::{AppError, AppResult, Problem};
 use crate::services::uploads;
+use crate::state::AppState;
 
 /// Largest upload accepted.
 pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;

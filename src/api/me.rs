@@ -4,9 +4,9 @@ use actix_web::{get, web};
 
 use super::accounts::UserResponse;
 use super::auth::load_user;
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::error::{AppResult, Problem};
+use crate::state::AppState;
 
 /// The signed-in account.
 #[utoipa::path(tag = "auth", security(("bearer" = [])), responses(

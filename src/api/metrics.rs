@@ -7,9 +7,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, get, web};
 
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::metrics;
+use crate::state::AppState;
 
 /// Middleware: one count and one latency sample per request, labelled by route template
 /// (`/v1/products/{id}`), never by raw path, so the label set stays small.

@@ -5,13 +5,13 @@ use uuid::Uuid;
 
 use super::product_dto::ProductResponse;
 use super::product_lookup::{load, load_for_change, seller_viewer, view, with_etag};
-use crate::app::AppState;
 use crate::auth::SellerUser;
 use crate::auth::access::{Action, authorize};
 use crate::db::{self, write_tx};
 use crate::domain::now;
 use crate::domain::product::{ProductStatus, PublishFacts, publish_blocker};
 use crate::error::{AppError, AppResult, Problem};
+use crate::state::AppState;
 
 fn changed_meanwhile() -> AppError {
     AppError::Conflict("the product was changed by another request meanwhile; try again".to_owned())

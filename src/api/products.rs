@@ -11,7 +11,6 @@ use super::json::Json;
 use super::pagination::{Page, PageRequest};
 use super::product_dto::{CreateProductRequest, ProductResponse, UpdateProductRequest};
 use super::product_lookup::{categories, load, load_for_change, view, viewer_of, views, with_etag};
-use crate::app::AppState;
 use crate::auth::access::{Action, authorize};
 use crate::auth::{MaybeUser, SellerUser};
 use crate::db::portable::DbJson;
@@ -22,6 +21,7 @@ use crate::domain::product::ProductStatus;
 use crate::domain::validation::Violations;
 use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult, Problem, is_unique_violation};
+use crate::state::AppState;
 
 /// List a new product (as a draft).
 ///

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::db;
 use crate::domain::seller::parse_kecamatan;
 use crate::domain::text::bounded;
@@ -18,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::search::query::MAX_RESULT_WINDOW;
 use crate::search::text::{QueryWords, highlight};
 use crate::search::{Facets, Filters, ProductDocument, SearchQuery, Sort};
+use crate::state::AppState;
 
 pub const MAX_PER_PAGE: u32 = 100;
 const DEFAULT_PER_PAGE: u32 = 20;

@@ -10,7 +10,6 @@ use uuid::Uuid;
 use super::etag;
 use super::json::Json;
 use super::pagination::{Page, PageRequest};
-use crate::app::AppState;
 use crate::auth::{MaybeUser, SellerUser};
 use crate::db::sellers::{ProfileChanges, SellerRow};
 use crate::db::{self, write_tx};
@@ -22,6 +21,7 @@ use crate::domain::seller::{
 };
 use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult, Problem};
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11", "business_name": "Daun Abadi Electroforming",

@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use super::json::OptionalJson;
 use super::viewer::viewer_of;
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::db::write_tx;
 use crate::domain::consignment::Period;
@@ -16,6 +15,7 @@ use crate::domain::text::bounded;
 use crate::error::{AppError, AppResult, Problem};
 use crate::services::statements::{self, Statement};
 use crate::spreadsheet::CsvTable;
+use crate::state::AppState;
 
 fn period(raw: &str) -> AppResult<Period> {
     Period::parse(raw).map_err(|m| AppError::invalid("period", m))

@@ -13,7 +13,6 @@ use super::json::Json;
 use super::pagination::{Page, PageRequest};
 use super::product_lookup::{load, seller_viewer};
 use super::viewer::viewer_of;
-use crate::app::AppState;
 use crate::auth::access::{Action, Viewer, authorize};
 use crate::auth::{AuthUser, SellerUser};
 use crate::db::{self, DbConn};
@@ -22,6 +21,7 @@ use crate::domain::text::bounded;
 use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult, Problem};
 use crate::services::stock::{self as stock_service, ProductStock};
+use crate::state::AppState;
 
 /// Stock is the seller's business: its owner and admins see it; anyone else who can see the
 /// product gets 403, others 404.

@@ -13,7 +13,6 @@ use super::etag;
 use super::json::Json;
 use super::product_dto::{ProductResponse, VariantInput, parse_variant};
 use super::product_lookup::{load_for_change, view, with_etag};
-use crate::app::AppState;
 use crate::auth::SellerUser;
 use crate::db::portable::DbJson;
 use crate::db::products::ProductChanges;
@@ -25,6 +24,7 @@ use crate::domain::sku::Sku;
 use crate::domain::validation::Violations;
 use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult, Problem, is_unique_violation};
+use crate::state::AppState;
 
 /// Fields to change; those left out keep their value.
 #[derive(Deserialize, ToSchema)]

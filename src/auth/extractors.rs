@@ -9,11 +9,11 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::db;
 use crate::domain::account::Role;
 use crate::domain::seller::SellerStatus;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Any signed-in caller.
 #[derive(Clone, Copy, Debug)]

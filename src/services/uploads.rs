@@ -6,7 +6,6 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::blob::{BlobError, BlobStore};
 use crate::db::images::{ImageRow, StoredRendition};
 use crate::db::{self, write_tx};
@@ -14,6 +13,7 @@ use crate::domain::product::ProductStatus;
 use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult};
 use crate::media::{self, MediaError};
+use crate::state::AppState;
 
 impl From<MediaError> for AppError {
     fn from(e: MediaError) -> Self {

@@ -237,10 +237,10 @@ both_backends! {
 async fn failed_commit_removes_blobs(backend: crate::support::Backend) {
     use std::sync::Arc;
 
-    use kriya::app::AppState;
     use kriya::blob::Blobs;
     use kriya::blob::fs::FsStore;
     use kriya::db::connection::{build_pool, run_migrations};
+    use kriya::state::AppState;
 
     let dir = tempfile::tempdir().unwrap();
     let Some((url, _schema)) = crate::support::fresh_database(backend, dir.path()) else {

@@ -1,0 +1,46 @@
+//! What every request handler shares, built once by `app` and read by `api` and the
+//! services that need more than a connection.
+
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::rate_limit::AuthRateLimiter;
+use crate::blob::Blobs;
+use crate::db::{DbConn, Pool};
+use crate::error::{AppError, AppResult};
+use crate::search::SharedIndex;
+
+/// What every request handler shares.
+pub struct AppState {
+    pub pool: Pool,
+    pub blobs: Blobs,
+    /// Bounds how many uploads decode at once.
+    pub decodes: Arc<Semaphore>,
+    pub jwt: JwtKeys,
+    pub auth_limiter: AuthRateLimiter,
+    pub refresh_token_ttl_days: u64,
+    /// How many proxies' `X-Forwarded-For` entries to trust for the client address.
+    pub trusted_proxy_hops: usize,
+    /// The OpenAPI document, rendered once.
+    pub openapi_json: String,
+    pub search: SharedIndex,
+}
+
+impl AppState {
+    /// Runs database work on the blocking pool, never on the async workers.
+    pub async fn db<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("blocking pool: {e}")))?
+    }
+}
