@@ -3,6 +3,7 @@
 //! HTTP handlers, the demo loader and the property tests all call these same functions.
 
 pub mod agreements;
+pub mod idempotency;
 pub mod shelf;
 pub mod shipments;
 pub mod statements;
