@@ -138,6 +138,7 @@ pub struct Application {
     search: SharedIndex,
     search_worker: Option<Worker>,
     jwt: JwtKeys,
+    order_hold: std::time::Duration,
 }
 
 enum SearchSetup {
@@ -242,6 +243,7 @@ impl Application {
             search,
             search_worker,
             jwt: JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs),
+            order_hold: config.order_hold,
         })
     }
 
@@ -265,11 +267,17 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped, forgetting expired keys and tokens once an hour meanwhile.
+    /// Serves until stopped, forgetting expired keys and tokens once an hour and sweeping
+    /// order parts meanwhile.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let janitor = tokio::spawn(crate::janitor::run_hourly(self.pool.clone()));
+        let orders = tokio::spawn(crate::order_sweeper::run(
+            self.pool.clone(),
+            self.order_hold,
+        ));
         let result = self.server.await;
         janitor.abort();
+        orders.abort();
         // Joining the worker thread waits for its batch: off the async threads.
         let worker = self.search_worker;
         let _ = tokio::task::spawn_blocking(move || drop(worker)).await;

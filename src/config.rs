@@ -70,6 +70,10 @@ pub struct Config {
     pub trusted_proxy_hops: usize,
     /// Browser origins allowed to call the API (`KRIYA_CORS_ORIGINS`).
     pub cors_origins: CorsOrigins,
+    /// How long an order's part waits for its seller's confirmation, then for the buyer's
+    /// payment, before it expires and its units go back (`KRIYA_ORDER_HOLD_HOURS`, fractions
+    /// allowed).
+    pub order_hold: std::time::Duration,
 }
 
 /// Which web origins may call Kriya from a browser.
@@ -172,6 +176,7 @@ const KEYS: &[&str] = &[
     "meili_index",
     "trusted_proxy_hops",
     "cors_origins",
+    "order_hold_hours",
 ];
 
 /// Every `KRIYA_*` variable Kriya reads (including `KRIYA_LOG` and `KRIYA_CONFIG`).
@@ -297,6 +302,14 @@ impl RawConfig {
         if auth_rate_limit_per_minute == 0 {
             return Err(self.invalid("auth_rate_limit_per_minute", "must be at least 1"));
         }
+        let order_hold_hours = self.parsed("order_hold_hours", 48.0f64)?;
+        if !(order_hold_hours.is_finite() && order_hold_hours > 0.0 && order_hold_hours <= 720.0) {
+            return Err(self.invalid(
+                "order_hold_hours",
+                "must be a number of hours above 0 and at most 720 (e.g. 48 or 0.5)",
+            ));
+        }
+        let order_hold = std::time::Duration::from_secs_f64(order_hold_hours * 3600.0);
         let default_pool = if database_url.is_postgres() { 16 } else { 8 };
         let db_pool_size = self.parsed("db_pool_size", default_pool)?;
         if !(1..=512).contains(&db_pool_size) {
@@ -395,6 +408,7 @@ impl RawConfig {
             }
         };
         Ok(Config {
+            order_hold,
             cors_origins,
             trusted_proxy_hops,
             meili,

@@ -58,6 +58,9 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// Lines asking for more units than there are, each named with what is available.
+    #[error("{} line(s) ask for more units than are available", .0.len())]
+    InsufficientStock(Vec<FieldError>),
     #[error("{0}")]
     PreconditionFailed(String),
     #[error("{0}")]
@@ -102,6 +105,7 @@ impl AppError {
             AppError::Forbidden(_) => ("forbidden", "Not allowed"),
             AppError::NotFound(_) => ("not-found", "Not found"),
             AppError::Conflict(_) => ("conflict", "Conflict"),
+            AppError::InsufficientStock(_) => ("insufficient-stock", "Not enough stock"),
             AppError::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
             AppError::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             AppError::UnsupportedMediaType(_) => {
@@ -129,7 +133,9 @@ impl AppError {
             status: self.status(),
             detail,
             errors: match self {
-                AppError::Validation(errors) => Some(errors.clone()),
+                AppError::Validation(errors) | AppError::InsufficientStock(errors) => {
+                    Some(errors.clone())
+                }
                 _ => None,
             },
             request_id,
@@ -145,7 +151,7 @@ impl AppError {
             AppError::Unauthorized(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
-            AppError::Conflict(_) => 409,
+            AppError::Conflict(_) | AppError::InsufficientStock(_) => 409,
             AppError::PreconditionFailed(_) => 412,
             AppError::PayloadTooLarge(_) => 413,
             AppError::UnsupportedMediaType(_) => 415,

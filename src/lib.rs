@@ -14,6 +14,7 @@ pub mod error;
 pub mod janitor;
 pub mod media;
 pub mod metrics;
+pub mod order_sweeper;
 pub mod search;
 pub mod services;
 pub mod spreadsheet;

@@ -64,6 +64,25 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2)]
         workers: usize,
     },
+    /// One-unit online checkouts racing for the same variants over HTTP, on PostgreSQL, at
+    /// several client counts; checks nothing is reserved twice.
+    Orders {
+        /// PostgreSQL database to create a scratch schema in.
+        #[arg(long, env = "KRIYA_BENCH_DATABASE_URL")]
+        database_url: String,
+        /// Concurrent clients per round, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "4,16,64")]
+        clients: Vec<usize>,
+        /// Variants the clients race for.
+        #[arg(long, default_value_t = 20)]
+        variants: usize,
+        /// Units of each variant in the seller's own stock.
+        #[arg(long, default_value_t = 100)]
+        units: i64,
+        /// HTTP worker threads of the server under test.
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+    },
     /// The rendition set for every JPEG in DIR: in-process, then as HTTP uploads.
     Thumbnails {
         dir: std::path::PathBuf,
@@ -144,6 +163,22 @@ fn main() -> anyhow::Result<()> {
                     workers,
                 };
                 runtime.block_on(kriya::bench::sales::run(options))
+            }
+            BenchCommand::Orders {
+                database_url,
+                clients,
+                variants,
+                units,
+                workers,
+            } => {
+                let options = kriya::bench::orders::Options {
+                    database_url,
+                    clients,
+                    variants,
+                    units_per_variant: units,
+                    workers,
+                };
+                runtime.block_on(kriya::bench::orders::run(options))
             }
             BenchCommand::Thumbnails { dir, repeat } => {
                 let options = kriya::bench::thumbnails::Options { dir, repeat };

@@ -1,4 +1,4 @@
-//! The `items` list of a stock or money request: 1–100 lines, each parsed on its own (fields
+//! The `items` list of a stock or money request: 1–100 lines (or fewer), each parsed on its own (fields
 //! named `items[i].…`), a variant on at most one line.
 
 use uuid::Uuid;
@@ -12,13 +12,24 @@ pub const MAX_LINES: usize = 100;
 pub fn parse_lines<T, U>(
     items: Option<Vec<T>>,
     v: &mut Violations,
+    parse: impl FnMut(usize, T, &mut Violations) -> Option<U>,
+    variant: impl Fn(&U) -> Option<Uuid>,
+) -> Vec<U> {
+    parse_lines_up_to(MAX_LINES, items, v, parse, variant)
+}
+
+/// `parse_lines` for a list of at most `max` lines.
+pub fn parse_lines_up_to<T, U>(
+    max: usize,
+    items: Option<Vec<T>>,
+    v: &mut Violations,
     mut parse: impl FnMut(usize, T, &mut Violations) -> Option<U>,
     variant: impl Fn(&U) -> Option<Uuid>,
 ) -> Vec<U> {
     let list = match items {
-        Some(list) if !list.is_empty() && list.len() <= MAX_LINES => list,
+        Some(list) if !list.is_empty() && list.len() <= max => list,
         _ => {
-            v.add("items", format!("must list 1 to {MAX_LINES} lines"));
+            v.add("items", format!("must list 1 to {max} lines"));
             return Vec::new();
         }
     };

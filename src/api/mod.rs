@@ -20,6 +20,8 @@ pub mod json;
 pub mod lines;
 pub mod me;
 pub mod metrics;
+pub mod order_parts;
+pub mod orders;
 pub mod pagination;
 pub mod problems;
 pub mod product_dto;
@@ -62,6 +64,7 @@ use crate::state::AppState;
         (name = "admin", description = "Moderation by the crafts council"),
         (name = "hotels", description = "PHRI partner hotels"),
         (name = "consignment", description = "Agreements, consignments, shelf sales, returns, counts and statements"),
+        (name = "orders", description = "Online orders: checkout, each seller's part, confirmation, payment, shipping"),
         (name = "stock", description = "The stock ledger of a product"),
         (name = "images", description = "Product photos and their renditions"),
         (name = "search", description = "Catalogue search"),
@@ -186,6 +189,16 @@ fn register(cfg: &mut ServiceConfig) {
         .service(consignments::dispatch)
         .service(consignments::get_consignment)
         .service(consignments::receive)
+        .service(orders::place_order)
+        .service(orders::list_orders)
+        .service(orders::get_order)
+        .service(order_parts::list_parts)
+        .service(order_parts::get_part)
+        .service(order_parts::confirm)
+        .service(order_parts::mark_paid)
+        .service(order_parts::ship)
+        .service(order_parts::received)
+        .service(order_parts::cancel)
         .service(categories::list_categories)
         .service(products::create_product)
         .service(products::list_products)

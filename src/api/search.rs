@@ -52,6 +52,9 @@ pub struct SearchParams {
     pub max_price_idr: Option<i64>,
     /// Only products on this approved hotel's shelf.
     pub hotel_id: Option<Uuid>,
+    /// `true`: only products the seller has in its own stock (can be ordered online now);
+    /// `false`: only those it has none of.
+    pub in_stock: Option<bool>,
     /// `relevance` (default), `price_asc`, `price_desc` or `newest`.
     pub sort: Option<String>,
     /// 1-based (default 1).
@@ -82,6 +85,8 @@ pub struct SearchHit {
     pub category: String,
     pub seller: HitSeller,
     pub thumbnail: Option<HitThumbnail>,
+    /// The seller has units in its own stock: it can be ordered online now.
+    pub in_stock: bool,
     /// The title, HTML-escaped, with the words that matched in `<mark>…</mark>`.
     pub highlight: String,
 }
@@ -92,7 +97,7 @@ pub struct SearchHit {
         "price_idr": 185000, "category": "perhiasan",
         "seller": {"id": "01934f6e-b000-7000-8000-000000000002", "name": "Griya Tembaga", "kecamatan": "Klojen"},
         "thumbnail": {"url": "/v1/images/01934f6e-b000-7000-8000-000000000001/480.webp", "blurhash": "LEHV6nWB2yk8pyo0adR*.7kCMdnj"},
-        "highlight": "<mark>Kalung</mark> Daun Tembaga"}],
+        "in_stock": true, "highlight": "<mark>Kalung</mark> Daun Tembaga"}],
     "total": 1, "page": 1, "per_page": 20,
     "facets": {"category": {"perhiasan": 1}, "kecamatan": {"Klojen": 1}, "technique": {"electroforming": 1}, "material": {"tembaga": 1}},
     "took_ms": 3
@@ -165,6 +170,7 @@ fn hit(doc: ProductDocument, words: &QueryWords) -> SearchHit {
             url: t.url,
             blurhash: t.blurhash,
         }),
+        in_stock: doc.in_stock,
     }
 }
 
@@ -247,6 +253,16 @@ async fn parse(state: &AppState, pairs: Vec<(String, String)>) -> AppResult<Sear
                 filters.hotel_id = v.check(
                     "hotel_id",
                     Uuid::parse_str(text).map_err(|_| "must be a UUID".to_owned()),
+                )
+            }
+            "in_stock" => {
+                filters.in_stock = v.check(
+                    "in_stock",
+                    match text {
+                        "true" => Ok(true),
+                        "false" => Ok(false),
+                        _ => Err("must be true or false".to_owned()),
+                    },
                 )
             }
             "sort" => {

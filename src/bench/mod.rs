@@ -1,7 +1,9 @@
 //! `kriya bench …`: load generators that drive the real server over HTTP and check the
 //! results afterwards. Figures go to BENCHMARKS.md.
 
+pub mod orders;
 pub mod sales;
+pub mod scratch;
 pub mod search;
 pub mod thumbnails;
 

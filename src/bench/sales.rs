@@ -7,20 +7,15 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use rand::Rng;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::app::Application;
 use crate::auth::AuthUser;
 use crate::auth::access::Viewer;
-use crate::config::RawConfig;
-use crate::db::connection::{DbUrl, build_pool};
+use crate::db::connection::build_pool;
 use crate::db::hotels::HotelRow;
-use crate::db::products::ProductRow;
-use crate::db::variants::VariantRow;
 use crate::db::{DbConn, write_tx};
 use crate::domain::account::Role;
 use crate::domain::consignment::Bps;
@@ -95,43 +90,7 @@ fn world(conn: &mut DbConn, variants: usize, units: i64) -> anyhow::Result<World
         90,
     )?;
     agreements::accept(conn, &hotel, agreement.id)?;
-    let product_id = new_id();
-    let rows: Vec<VariantRow> = (0..variants)
-        .map(|i| VariantRow {
-            id: new_id(),
-            product_id,
-            seller_id: seller.id,
-            sku: format!("BENCH-{i}"),
-            options: json!({"no": i.to_string()}),
-            price_idr: None,
-            position: i as i32,
-            created_at: t,
-        })
-        .collect();
-    crate::db::products::insert(
-        conn,
-        ProductRow {
-            id: product_id,
-            seller_id: seller.id,
-            title: "Kalung Daun Jati".into(),
-            description: "Daun jati berlapis tembaga".into(),
-            title_en: None,
-            description_en: None,
-            category: "electroforming-jewellery".into(),
-            technique: "electroforming".into(),
-            materials: json!(["copper"]),
-            price_idr: 185_555,
-            sku: "BENCH".into(),
-            weight_grams: 40,
-            dimensions_cm: None,
-            status: "published".into(),
-            version: 1,
-            created_at: t,
-            updated_at: t,
-            published_at: Some(crate::db::portable::DbTime(t)),
-        },
-        rows.clone(),
-    )?;
+    let rows = super::scratch::published_product(conn, seller.id, variants)?;
     let mut items = Vec::new();
     for v in &rows {
         stock::adjust(conn, v, units, "bench stock", seller_user)?;
@@ -152,36 +111,14 @@ fn world(conn: &mut DbConn, variants: usize, units: i64) -> anyhow::Result<World
 }
 
 pub async fn run(opts: Options) -> anyhow::Result<()> {
-    let DbUrl::Postgres(base) = DbUrl::parse(&opts.database_url).map_err(anyhow::Error::msg)?
-    else {
-        bail!("kriya bench sales runs against PostgreSQL: pass --database-url postgres://…");
-    };
-    let schema = format!("bench_{}", Uuid::now_v7().simple());
-    let mut admin = PgConnection::establish(&base).context("connect")?;
-    admin.batch_execute(&format!("CREATE SCHEMA {schema}"))?;
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
-    let result = measure(&opts, &url).await;
-    admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))?;
+    let schema = super::scratch::Schema::create(&opts.database_url, "sales")?;
+    let result = measure(&opts, &schema.url).await;
+    schema.drop()?;
     result
 }
 
 async fn measure(opts: &Options, url: &str) -> anyhow::Result<()> {
-    let dir = tempfile_dir()?;
-    let mut raw = RawConfig::from_vars(&Default::default())?;
-    raw.set("bind", "127.0.0.1:0");
-    raw.set("data_dir", dir.to_string_lossy());
-    raw.set("database_url", url);
-    raw.set("jwt_secret", "benchmark-secret-benchmark-secret-0123");
-    raw.set("workers", opts.workers.to_string());
-    raw.set("db_pool_size", (opts.clients + 4).min(64).to_string());
-    raw.set("auth_rate_limit_per_minute", "1000");
-    let config = raw.build()?;
-    let app = Application::build(&config)?;
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let handle = app.handle();
-    tokio::spawn(app.run_until_stopped());
-
+    let (base, config, handle, _) = super::scratch::serve(url, opts.clients, opts.workers)?;
     let pool = build_pool(&config.database_url, 2).map_err(anyhow::Error::msg)?;
     let (variants, units) = (opts.variants, opts.units_per_variant);
     let p = pool.clone();
@@ -303,10 +240,4 @@ async fn measure(opts: &Options, url: &str) -> anyhow::Result<()> {
         "oversold units: 0 (201s = sale lines recorded = units on the shelf = {total}); ledger consistent"
     );
     Ok(())
-}
-
-fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("kriya-bench-{}", Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
 }

@@ -10,6 +10,7 @@ pub mod hotel_sales;
 pub mod hotels;
 pub mod idempotency;
 pub mod images;
+pub mod orders;
 pub mod portable;
 pub mod products;
 pub mod refresh_tokens;

@@ -181,3 +181,12 @@ pub fn set_status(
     }
     Ok(n == 1)
 }
+
+/// These products (those that exist), in no particular order.
+pub fn by_ids(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<ProductRow>> {
+    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
+    products::table
+        .filter(products::id.eq_any(ids))
+        .select(ProductRow::as_select())
+        .load(conn)
+}

@@ -396,3 +396,90 @@ diesel::table! {
         last_error -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    order_numbers (year) {
+        year -> Integer,
+        last_seq -> Integer,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    orders (id) {
+        id -> Id,
+        number -> Text,
+        buyer_id -> Id,
+        recipient -> Text,
+        phone -> Text,
+        address -> Text,
+        kelurahan -> Nullable<Text>,
+        kecamatan -> Nullable<Text>,
+        city -> Text,
+        province -> Text,
+        postal_code -> Text,
+        note -> Nullable<Text>,
+        created_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    order_parts (id) {
+        id -> Id,
+        order_id -> Id,
+        seller_id -> Id,
+        status -> Text,
+        items_idr -> BigInt,
+        shipping_idr -> Nullable<BigInt>,
+        payment_reference -> Nullable<Text>,
+        courier -> Nullable<Text>,
+        tracking_number -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+        step_at -> Instant,
+        created_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    order_lines (id) {
+        id -> Id,
+        part_id -> Id,
+        position -> Integer,
+        product_id -> Id,
+        variant_id -> Id,
+        sku -> Text,
+        title -> Text,
+        options -> JsonDoc,
+        quantity -> BigInt,
+        unit_price_idr -> BigInt,
+        line_idr -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    order_part_events (id) {
+        id -> Id,
+        part_id -> Id,
+        status -> Text,
+        actor -> Text,
+        actor_id -> Nullable<Id>,
+        note -> Nullable<Text>,
+        at -> Instant,
+    }
+}
+
+diesel::joinable!(order_parts -> orders (order_id));
+diesel::joinable!(order_lines -> order_parts (part_id));
+diesel::joinable!(order_part_events -> order_parts (part_id));
+diesel::allow_tables_to_appear_in_same_query!(orders, order_parts, order_lines, order_part_events);

@@ -142,3 +142,12 @@ pub fn set_status(
     }
     Ok(n)
 }
+
+/// These sellers (those that exist), in no particular order.
+pub fn by_ids(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<SellerRow>> {
+    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
+    sellers::table
+        .filter(sellers::id.eq_any(ids))
+        .select(SellerRow::as_select())
+        .load(conn)
+}

@@ -133,9 +133,10 @@ pub fn record(conn: &mut DbConn, m: &Movement) -> Result<(), StockError> {
     diesel::insert_into(stock_movements::table)
         .values(row)
         .execute(conn)?;
-    // Search lists the hotels that hold a product on their shelf.
-    let on_shelf = |l: &Location| l.kind() == LocationKind::Shelf;
-    if m.from.as_ref().is_some_and(on_shelf) || on_shelf(&m.to) {
+    // Search lists the hotels that hold a product on their shelf, and whether the seller
+    // has any in its own stock to sell online.
+    let shown = |l: &Location| matches!(l.kind(), LocationKind::Shelf | LocationKind::Own);
+    if m.from.as_ref().is_some_and(shown) || shown(&m.to) {
         search_outbox::enqueue(conn, Subject::Product(m.product_id))?;
     }
     Ok(())
@@ -339,4 +340,19 @@ pub fn shelf_holdings(
     let mut out: Vec<(Uuid, Uuid, i64)> = sums.into_iter().map(|((p, h), q)| (p, h, q)).collect();
     out.sort();
     Ok(out)
+}
+
+/// Those of these products with units in their seller's own stock.
+pub fn products_with_own_stock(conn: &mut DbConn, product_ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    use super::schema::product_variants;
+    let ids: Vec<DbId> = product_ids.iter().copied().map(DbId).collect();
+    let rows: Vec<DbId> = stock_balances::table
+        .inner_join(product_variants::table.on(product_variants::id.eq(stock_balances::variant_id)))
+        .filter(product_variants::product_id.eq_any(ids))
+        .filter(stock_balances::location.eq(Location::Own.key()))
+        .filter(stock_balances::quantity.gt(0))
+        .select(product_variants::product_id)
+        .distinct()
+        .load(conn)?;
+    Ok(rows.into_iter().map(|id| id.0).collect())
 }

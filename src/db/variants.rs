@@ -71,3 +71,12 @@ pub fn find(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<VariantRow>> {
         .first(conn)
         .optional()
 }
+
+/// These variants (those that exist), in no particular order.
+pub fn by_ids(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<VariantRow>> {
+    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
+    product_variants::table
+        .filter(product_variants::id.eq_any(ids))
+        .select(VariantRow::as_select())
+        .load(conn)
+}

@@ -5,6 +5,7 @@ pub mod account;
 pub mod consignment;
 pub mod hotel;
 pub mod money;
+pub mod order;
 pub mod product;
 pub mod seller;
 pub mod sku;

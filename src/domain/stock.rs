@@ -21,6 +21,12 @@ pub enum Location {
     Sold,
     Missing,
     AdjustedOut,
+    /// Held for one part of an online order until it completes or is cancelled.
+    Reserved {
+        part_id: Uuid,
+    },
+    /// Sold through an online order.
+    SoldOnline,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -32,6 +38,8 @@ pub enum LocationKind {
     Sold,
     Missing,
     AdjustedOut,
+    Reserved,
+    SoldOnline,
 }
 
 impl LocationKind {
@@ -43,6 +51,8 @@ impl LocationKind {
             LocationKind::Sold => "sold",
             LocationKind::Missing => "missing",
             LocationKind::AdjustedOut => "adjusted_out",
+            LocationKind::Reserved => "reserved",
+            LocationKind::SoldOnline => "sold_online",
         }
     }
 
@@ -54,6 +64,8 @@ impl LocationKind {
             "sold" => LocationKind::Sold,
             "missing" => LocationKind::Missing,
             "adjusted_out" => LocationKind::AdjustedOut,
+            "reserved" => LocationKind::Reserved,
+            "sold_online" => LocationKind::SoldOnline,
             _ => return None,
         })
     }
@@ -69,6 +81,8 @@ impl Location {
             Location::Sold => "sold".to_owned(),
             Location::Missing => "missing".to_owned(),
             Location::AdjustedOut => "adjusted_out".to_owned(),
+            Location::Reserved { part_id } => format!("reserved:{part_id}"),
+            Location::SoldOnline => "sold_online".to_owned(),
         }
     }
 
@@ -80,6 +94,8 @@ impl Location {
             Location::Sold => LocationKind::Sold,
             Location::Missing => LocationKind::Missing,
             Location::AdjustedOut => LocationKind::AdjustedOut,
+            Location::Reserved { .. } => LocationKind::Reserved,
+            Location::SoldOnline => LocationKind::SoldOnline,
         }
     }
 
@@ -114,6 +130,12 @@ pub enum Reason {
     Return,
     /// Missing at a hotel's stock count: charged to the hotel.
     CountMissing,
+    /// Held for an online order's part at checkout.
+    Reserve,
+    /// An online order's part was cancelled or expired: its units are the seller's again.
+    Release,
+    /// An online order's part completed.
+    SaleOnline,
 }
 
 impl Reason {
@@ -127,6 +149,9 @@ impl Reason {
             Reason::Sale => "sale",
             Reason::Return => "return",
             Reason::CountMissing => "count_missing",
+            Reason::Reserve => "reserve",
+            Reason::Release => "release",
+            Reason::SaleOnline => "sale_online",
         }
     }
 
@@ -140,6 +165,9 @@ impl Reason {
             "sale" => Reason::Sale,
             "return" => Reason::Return,
             "count_missing" => Reason::CountMissing,
+            "reserve" => Reason::Reserve,
+            "release" => Reason::Release,
+            "sale_online" => Reason::SaleOnline,
             _ => return None,
         })
     }

@@ -38,6 +38,9 @@ pub struct ProductDocument {
     pub kecamatan: Option<String>,
     /// Approved hotels holding at least one unit on their shelf, sorted.
     pub hotel_ids: Vec<Uuid>,
+    /// The seller holds units of some variant in its own stock (can be ordered online).
+    #[serde(default)]
+    pub in_stock: bool,
     pub thumbnail: Option<Thumbnail>,
     /// Microseconds since the Unix epoch.
     pub published_at: i64,
@@ -131,6 +134,10 @@ pub fn build(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<Change>> {
         }
     }
 
+    let in_stock: HashSet<Uuid> = db::stock::products_with_own_stock(conn, &found)?
+        .into_iter()
+        .collect();
+
     let mut docs: HashMap<Uuid, ProductDocument> = HashMap::new();
     for (p, seller_name, _, kecamatan) in rows {
         let mut hotels = shelves.remove(&p.id).unwrap_or_default();
@@ -155,6 +162,7 @@ pub fn build(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<Change>> {
                 seller_name,
                 kecamatan,
                 hotel_ids: hotels,
+                in_stock: in_stock.contains(&p.id),
                 published_at: p
                     .published_at
                     .map(|t| t.0.timestamp_micros())

@@ -32,7 +32,7 @@ use super::{ProductDocument, SearchError, SearchIndex, synonyms};
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is
 /// dropped and rebuilt from the database.
-const SCHEMA_VERSION: &str = "1";
+const SCHEMA_VERSION: &str = "2";
 const VERSION_FILE: &str = "kriya-schema-version";
 const TOKENIZER: &str = "kriya";
 const WRITER_HEAP_BYTES: usize = 64 * 1024 * 1024;
@@ -47,6 +47,7 @@ struct Fields {
     material: Field,
     kecamatan: Field,
     hotel: Field,
+    in_stock: Field,
     price_idr: Field,
     published_at: Field,
     source: Field,
@@ -67,6 +68,7 @@ fn schema() -> (Schema, Fields) {
         material: b.add_text_field("material", STRING | FAST),
         kecamatan: b.add_text_field("kecamatan", STRING | FAST),
         hotel: b.add_text_field("hotel", STRING),
+        in_stock: b.add_bool_field("in_stock", INDEXED),
         price_idr: b.add_i64_field("price_idr", INDEXED | FAST),
         published_at: b.add_i64_field("published_at", INDEXED | FAST),
         source: b.add_text_field("source", STORED),
@@ -178,6 +180,7 @@ impl Inner {
         for h in &doc.hotel_ids {
             out.add_text(f.hotel, h.to_string());
         }
+        out.add_bool(f.in_stock, doc.in_stock);
         out.add_i64(f.price_idr, doc.price_idr);
         out.add_i64(f.published_at, doc.published_at);
         out.add_text(f.source, serde_json::to_string(doc).map_err(fail)?);
@@ -340,6 +343,12 @@ impl Inner {
         }
         if let Some(v) = filters.hotel_id {
             exact(f.hotel, &v.to_string());
+        }
+        if let Some(v) = filters.in_stock {
+            out.push(Box::new(TermQuery::new(
+                Term::from_field_bool(f.in_stock, v),
+                IndexRecordOption::Basic,
+            )));
         }
         if filters.min_price_idr.is_some() || filters.max_price_idr.is_some() {
             let bound = |v: Option<i64>| match v {

@@ -95,7 +95,7 @@ mod tests {
             "id": uuid::Uuid::nil(), "title": "t", "title_en": "te", "description": "d",
             "description_en": "de", "category": "c", "technique": "k", "materials": ["m"],
             "price_idr": 1, "seller_id": uuid::Uuid::nil(), "seller_name": "s",
-            "kecamatan": null, "hotel_ids": [], "thumbnail": null, "published_at": 0
+            "kecamatan": null, "hotel_ids": [], "in_stock": true, "thumbnail": null, "published_at": 0
         }))
         .unwrap();
         let json = serde_json::to_value(&doc).unwrap();

@@ -97,6 +97,7 @@ fn settings() -> Settings {
             "kecamatan",
             "price_idr",
             "hotel_ids",
+            "in_stock",
             "seller_id",
         ])
         .with_sortable_attributes(["price_idr", "published_at"])
@@ -146,6 +147,9 @@ fn filter_expression(f: &Filters) -> String {
     eq("materials", f.material.as_deref());
     eq("kecamatan", f.kecamatan.as_deref());
     eq("hotel_ids", f.hotel_id.map(|h| h.to_string()).as_deref());
+    if let Some(in_stock) = f.in_stock {
+        parts.push(format!("in_stock = {in_stock}"));
+    }
     if let Some(min) = f.min_price_idr {
         parts.push(format!("price_idr >= {min}"));
     }

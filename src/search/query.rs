@@ -46,6 +46,9 @@ pub struct Filters {
     pub min_price_idr: Option<i64>,
     pub max_price_idr: Option<i64>,
     pub hotel_id: Option<Uuid>,
+    /// Only products whose seller holds units in its own stock (`Some(true)`), or only those
+    /// it holds none of (`Some(false)`).
+    pub in_stock: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

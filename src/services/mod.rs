@@ -4,6 +4,7 @@
 
 pub mod agreements;
 pub mod idempotency;
+pub mod orders;
 pub mod shelf;
 pub mod shipments;
 pub mod statements;

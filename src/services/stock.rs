@@ -63,16 +63,21 @@ pub struct LocationQuantity {
 #[schema(example = json!({"variant_id": "01934f6e-8000-7000-8000-000000000002", "sku": "DJ-KAL-001",
     "locations": [{"location": "own", "quantity": 14}, {"location": "in_transit", "quantity": 0},
         {"location": "hotel", "hotel_id": "01934f6e-9000-7000-8000-000000000001", "quantity": 6}],
-    "sold": 2, "missing": 2, "adjusted_out": 0, "total": 20}))]
+    "reserved": 1, "sold": 2, "sold_online": 3, "missing": 2, "adjusted_out": 0, "total": 21}))]
 pub struct VariantStock {
     pub variant_id: Uuid,
     pub sku: String,
     /// Where the units still held are.
     pub locations: Vec<LocationQuantity>,
+    /// Held for online orders in progress (left own stock, not yet sold).
+    pub reserved: i64,
+    /// Sold at hotels.
     pub sold: i64,
+    /// Sold through completed online orders.
+    pub sold_online: i64,
     pub missing: i64,
     pub adjusted_out: i64,
-    /// Units still held: own + in transit + on hotel shelves.
+    /// Units still held: own + in transit + on hotel shelves + reserved.
     pub total: i64,
 }
 
@@ -81,7 +86,7 @@ pub struct VariantStock {
     "variants": [{"variant_id": "01934f6e-8000-7000-8000-000000000002", "sku": "DJ-KAL-001",
         "locations": [{"location": "own", "quantity": 14}, {"location": "in_transit", "quantity": 0},
             {"location": "hotel", "hotel_id": "01934f6e-9000-7000-8000-000000000001", "quantity": 6}],
-        "sold": 2, "missing": 2, "adjusted_out": 0, "total": 20}]}))]
+        "reserved": 1, "sold": 2, "sold_online": 3, "missing": 2, "adjusted_out": 0, "total": 21}]}))]
 pub struct ProductStock {
     pub product_id: Uuid,
     pub variants: Vec<VariantStock>,
@@ -98,6 +103,7 @@ pub fn product_stock(conn: &mut DbConn, product_id: Uuid) -> AppResult<ProductSt
         let mut transit = 0;
         let mut hotels: BTreeMap<Uuid, i64> = BTreeMap::new();
         let (mut sold, mut missing, mut adjusted_out) = (0, 0, 0);
+        let (mut reserved, mut sold_online) = (0, 0);
         for b in balances.iter().filter(|b| b.variant_id == v.id) {
             match LocationKind::parse(&b.kind) {
                 Some(LocationKind::Own) => own += b.quantity,
@@ -111,6 +117,8 @@ pub fn product_stock(conn: &mut DbConn, product_id: Uuid) -> AppResult<ProductSt
                 Some(LocationKind::Sold) => sold += b.quantity,
                 Some(LocationKind::Missing) => missing += b.quantity,
                 Some(LocationKind::AdjustedOut) => adjusted_out += b.quantity,
+                Some(LocationKind::Reserved) => reserved += b.quantity,
+                Some(LocationKind::SoldOnline) => sold_online += b.quantity,
                 None => {
                     return Err(AppError::internal(format!(
                         "unknown location kind {}",
@@ -146,10 +154,12 @@ pub fn product_stock(conn: &mut DbConn, product_id: Uuid) -> AppResult<ProductSt
             variant_id: v.id,
             sku: v.sku,
             locations,
+            reserved,
             sold,
+            sold_online,
             missing,
             adjusted_out,
-            total: own + transit + shelves,
+            total: own + transit + shelves + reserved,
         });
     }
     Ok(ProductStock {

@@ -1,8 +1,8 @@
 //! Property test: any sequence of stock operations keeps the books exact. Each operation runs
 //! through the same service functions the API uses, in its own transaction; a refused one
 //! must change nothing. After every step the balances equal a simple model and the ledger
-//! recomputes to the balances: own + in transit + shelves + sold + missing + adjusted out =
-//! everything ever added.
+//! recomputes to the balances: own + in transit + shelves + reserved for online orders +
+//! sold + sold online + missing + adjusted out = everything ever added.
 
 use diesel::prelude::*;
 use kriya::auth::AuthUser;
@@ -17,8 +17,12 @@ use kriya::domain::consignment::Bps;
 use kriya::domain::money::PriceIdr;
 use kriya::domain::{new_id, now};
 use kriya::error::AppError;
+use kriya::services::idempotency::{Claim, Once};
+use kriya::services::orders::lifecycle::{self, Step};
+use kriya::services::orders::view::ShippingAddress;
+use kriya::services::orders::{OrderItem, PlaceOrder};
 use kriya::services::shelf::SaleItem;
-use kriya::services::{agreements, shelf, shipments, stock};
+use kriya::services::{agreements, orders, shelf, shipments, stock};
 use proptest::prelude::*;
 use uuid::Uuid;
 
@@ -29,11 +33,23 @@ enum Op {
     Restock(i64),
     Correct(i64),
     Dispatch(i64),
-    Receive { pick: usize, percent: i64 },
+    Receive {
+        pick: usize,
+        percent: i64,
+    },
     Return(i64),
     Sell(i64),
-    Count { shortfall: i64 },
+    Count {
+        shortfall: i64,
+    },
     CountSurplus,
+    /// A buyer orders units online (reserved from own stock).
+    Order(i64),
+    /// An open part completes (all its steps) or its seller cancels it.
+    Finish {
+        pick: usize,
+        complete: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -46,6 +62,8 @@ fn op() -> impl Strategy<Value = Op> {
         (1i64..5).prop_map(Op::Sell),
         (0i64..3).prop_map(|shortfall| Op::Count { shortfall }),
         Just(Op::CountSurplus),
+        (1i64..5).prop_map(Op::Order),
+        (0usize..4, any::<bool>()).prop_map(|(pick, complete)| Op::Finish { pick, complete }),
     ]
 }
 
@@ -58,6 +76,10 @@ struct Model {
     sold: i64,
     missing: i64,
     adjusted_out: i64,
+    /// Open parts of online orders and their units.
+    parts: Vec<(Uuid, i64)>,
+    reserved: i64,
+    sold_online: i64,
 }
 
 struct World {
@@ -67,6 +89,7 @@ struct World {
     hotel_viewer: Viewer,
     agreement_id: Uuid,
     variant: VariantRow,
+    buyer: Uuid,
 }
 
 fn user(conn: &mut DbConn, role: Role) -> Uuid {
@@ -143,11 +166,11 @@ fn world(conn: &mut DbConn) -> World {
             sku: variant.sku.clone(),
             weight_grams: 10,
             dimensions_cm: None,
-            status: "draft".into(),
+            status: "published".into(),
             version: 1,
             created_at: t,
             updated_at: t,
-            published_at: None,
+            published_at: Some(kriya::db::portable::DbTime(t)),
         },
         vec![variant.clone()],
     )
@@ -159,6 +182,7 @@ fn world(conn: &mut DbConn) -> World {
         hotel_viewer,
         agreement_id: agreement.id,
         variant,
+        buyer: user(conn, Role::Buyer),
     }
 }
 
@@ -175,60 +199,153 @@ fn apply(conn: &mut DbConn, w: &World, m: &Model, op: &Op) -> Result<Outcome, Ap
         hotel_id: w.hotel_id,
         status: kriya::domain::seller::SellerStatus::Active,
     };
-    let result = write_tx(conn, |conn| match op {
-        Op::Restock(n) => {
-            stock::adjust(conn, &w.variant, *n, "restock", w.seller_user).map(|_| None)
-        }
-        Op::Correct(n) => {
-            stock::adjust(conn, &w.variant, -n, "recount", w.seller_user).map(|_| None)
-        }
-        Op::Dispatch(n) => {
-            let item = shipments::DispatchItem {
-                product_id: None,
-                variant_id: Some(w.variant.id),
-                quantity: *n,
-                unit_price: PriceIdr::parse(500).unwrap(),
+    let (buyer, seller) = (
+        AuthUser {
+            id: w.buyer,
+            role: Role::Buyer,
+        },
+        AuthUser {
+            id: w.seller_user,
+            role: Role::Seller,
+        },
+    );
+    // Orders run their own transactions, like the API.
+    let online = match op {
+        Op::Order(n) => Some(
+            orders::place(
+                conn,
+                &buyer,
+                PlaceOrder {
+                    items: vec![OrderItem {
+                        line: 0,
+                        variant_id: w.variant.id,
+                        quantity: *n,
+                    }],
+                    shipping: ShippingAddress {
+                        recipient: "Sri".into(),
+                        phone: "+6281234567890".into(),
+                        address: "Jl. Ijen 25".into(),
+                        kelurahan: None,
+                        kecamatan: None,
+                        city: "Malang".into(),
+                        province: "Jawa Timur".into(),
+                        postal_code: "65119".into(),
+                    },
+                    note: None,
+                },
+                &Claim {
+                    user_id: w.buyer,
+                    key: None,
+                    fingerprint: String::new(),
+                },
+            )
+            .map(|once| match once {
+                Once::Fresh(order) => Some(order.parts[0].id),
+                Once::Replayed { .. } => None,
+            }),
+        ),
+        Op::Finish { pick, complete } => {
+            let (part, _) = m.parts[pick % m.parts.len()];
+            let steps = if *complete {
+                vec![
+                    (
+                        seller,
+                        Step::Confirm {
+                            shipping_idr: 9000,
+                            note: None,
+                        },
+                    ),
+                    (
+                        seller,
+                        Step::MarkPaid {
+                            reference: "BCA".into(),
+                        },
+                    ),
+                    (
+                        seller,
+                        Step::Ship {
+                            courier: "JNE".into(),
+                            tracking_number: "1".into(),
+                        },
+                    ),
+                    (buyer, Step::Received),
+                ]
+            } else {
+                vec![(
+                    seller,
+                    Step::Cancel {
+                        reason: "habis".into(),
+                    },
+                )]
             };
-            shipments::dispatch(conn, w.seller_id, w.seller_user, w.agreement_id, &[item])
-                .map(|c| Some(c.id))
+            Some(
+                steps
+                    .into_iter()
+                    .try_for_each(|(who, step)| lifecycle::step(conn, &who, part, step).map(drop))
+                    .map(|()| None),
+            )
         }
-        Op::Receive { pick, percent } => {
-            let (id, q) = m.transit[pick % m.transit.len()];
-            let got = q * percent / 100;
-            shipments::receive(conn, &w.hotel_viewer, id, Some(&[(w.variant.id, got)]))
-                .map(|_| None)
-        }
-        Op::Return(n) => shelf::give_back(
-            conn,
-            &hotel,
-            w.hotel_id,
-            w.agreement_id,
-            &mut [(w.variant.id, *n)],
-        )
-        .map(|_| None),
-        Op::Sell(n) => {
-            let mut items = [SaleItem {
-                line: 0,
-                variant_id: w.variant.id,
-                quantity: *n,
-                unit_price: PriceIdr::parse(900).unwrap(),
-            }];
-            shelf::sell(conn, &hotel, w.hotel_id, &mut items, now()).map(|_| None)
-        }
-        Op::Count { shortfall } => shelf::count(
-            conn,
-            &hotel,
-            w.hotel_id,
-            &mut [(w.variant.id, m.shelf - shortfall)],
-        )
-        .map(|_| None),
-        Op::CountSurplus => {
-            shelf::count(conn, &hotel, w.hotel_id, &mut [(w.variant.id, m.shelf + 1)]).map(|_| None)
-        }
-    });
+        _ => None,
+    };
+    let result = match online {
+        Some(result) => result,
+        None => write_tx(conn, |conn| match op {
+            Op::Restock(n) => {
+                stock::adjust(conn, &w.variant, *n, "restock", w.seller_user).map(|_| None)
+            }
+            Op::Correct(n) => {
+                stock::adjust(conn, &w.variant, -n, "recount", w.seller_user).map(|_| None)
+            }
+            Op::Dispatch(n) => {
+                let item = shipments::DispatchItem {
+                    product_id: None,
+                    variant_id: Some(w.variant.id),
+                    quantity: *n,
+                    unit_price: PriceIdr::parse(500).unwrap(),
+                };
+                shipments::dispatch(conn, w.seller_id, w.seller_user, w.agreement_id, &[item])
+                    .map(|c| Some(c.id))
+            }
+            Op::Receive { pick, percent } => {
+                let (id, q) = m.transit[pick % m.transit.len()];
+                let got = q * percent / 100;
+                shipments::receive(conn, &w.hotel_viewer, id, Some(&[(w.variant.id, got)]))
+                    .map(|_| None)
+            }
+            Op::Return(n) => shelf::give_back(
+                conn,
+                &hotel,
+                w.hotel_id,
+                w.agreement_id,
+                &mut [(w.variant.id, *n)],
+            )
+            .map(|_| None),
+            Op::Sell(n) => {
+                let mut items = [SaleItem {
+                    line: 0,
+                    variant_id: w.variant.id,
+                    quantity: *n,
+                    unit_price: PriceIdr::parse(900).unwrap(),
+                }];
+                shelf::sell(conn, &hotel, w.hotel_id, &mut items, now()).map(|_| None)
+            }
+            Op::Count { shortfall } => shelf::count(
+                conn,
+                &hotel,
+                w.hotel_id,
+                &mut [(w.variant.id, m.shelf - shortfall)],
+            )
+            .map(|_| None),
+            Op::CountSurplus => {
+                shelf::count(conn, &hotel, w.hotel_id, &mut [(w.variant.id, m.shelf + 1)])
+                    .map(|_| None)
+            }
+            Op::Order(_) | Op::Finish { .. } => unreachable!("run above"),
+        }),
+    };
     match result {
         Ok(consignment) => Ok(Outcome::Done(consignment)),
-        Err(AppError::Conflict(_)) => Ok(Outcome::Refused),
+        Err(AppError::Conflict(_) | AppError::InsufficientStock(_)) => Ok(Outcome::Refused),
         Err(e) => Err(e),
     }
 }
@@ -277,6 +394,23 @@ fn predict(m: &mut Model, op: &Op) -> Option<bool> {
             true
         }
         Op::CountSurplus => false,
+        Op::Order(n) if m.own < *n => false,
+        Op::Order(n) => {
+            m.own -= n;
+            m.reserved += n;
+            true
+        }
+        Op::Finish { .. } if m.parts.is_empty() => return None,
+        Op::Finish { pick, complete } => {
+            let (_, n) = m.parts.remove(pick % m.parts.len());
+            m.reserved -= n;
+            if *complete {
+                m.sold_online += n;
+            } else {
+                m.own += n;
+            }
+            true
+        }
     })
 }
 
@@ -299,8 +433,10 @@ fn run(conn: &mut DbConn, ops: &[Op]) -> Result<(), TestCaseError> {
                     m
                 );
                 m = next;
-                if let (Op::Dispatch(n), Some(id)) = (op, consignment) {
-                    m.transit.push((id, *n));
+                match (op, consignment) {
+                    (Op::Dispatch(n), Some(id)) => m.transit.push((id, *n)),
+                    (Op::Order(n), Some(id)) => m.parts.push((id, *n)),
+                    _ => {}
                 }
             }
             Outcome::Refused => prop_assert!(
@@ -334,7 +470,20 @@ fn run(conn: &mut DbConn, ops: &[Op]) -> Result<(), TestCaseError> {
             op
         );
         prop_assert_eq!(
-            m.own + transit + m.shelf + m.sold + m.missing + m.adjusted_out,
+            (v.reserved, v.sold_online),
+            (m.reserved, m.sold_online),
+            "after {:?}",
+            op
+        );
+        prop_assert_eq!(
+            m.own
+                + transit
+                + m.shelf
+                + m.reserved
+                + m.sold
+                + m.sold_online
+                + m.missing
+                + m.adjusted_out,
             m.added
         );
         let problems = kriya::db::stock::check_invariants(conn)

@@ -19,6 +19,7 @@ mod images;
 mod ledger_properties;
 mod migrations;
 mod openapi;
+mod orders;
 mod products;
 mod s3;
 mod search_api;

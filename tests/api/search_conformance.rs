@@ -43,6 +43,8 @@ fn doc(
         seller_name: format!("Pengrajin {n}"),
         kecamatan: Some(kecamatan.to_owned()),
         hotel_ids: hotels.to_vec(),
+        // Odd products are in the seller's own stock.
+        in_stock: n % 2 == 1,
         thumbnail: None,
         published_at: 1_790_000_000_000_000 + n as i64,
     }
@@ -247,6 +249,21 @@ conformance! {
             "text and filters together"
         );
         assert!(found(&index, with(Filters { category: Some("fashion".into()), hotel_id: Some(hotel(1)), ..f() })).await.is_empty());
+    }
+
+    async fn in_stock_keeps_what_can_be_ordered_now(index) {
+        loaded(&index).await;
+        let f = Filters::default;
+        assert_eq!(found_set(&index, with(Filters { in_stock: Some(true), ..f() })).await, [1, 3, 5]);
+        assert_eq!(found_set(&index, with(Filters { in_stock: Some(false), ..f() })).await, [2, 4, 6]);
+        let jewellery = Filters { category: Some("electroforming-jewellery".into()), in_stock: Some(true), ..f() };
+        assert_eq!(found_set(&index, with(jewellery.clone())).await, [1]);
+        assert_eq!(found_set(&index, SearchQuery { filters: jewellery, ..q("daun") }).await, [1]);
+        // Changing a document's stock changes what the filter keeps.
+        let mut anting = catalogue().remove(5);
+        anting.in_stock = true;
+        index.upsert(&[anting]).await.unwrap();
+        assert_eq!(found_set(&index, with(Filters { in_stock: Some(true), ..f() })).await, [1, 3, 5, 6]);
     }
 
     async fn facets_count_every_match_not_only_the_page(index) {

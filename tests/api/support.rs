@@ -196,7 +196,12 @@ impl TestApp {
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "kriya {command}: {stderr}");
+        assert!(
+            out.status.success(),
+            "kriya {command} ended with {} (a signal when no code): stderr {stderr:?}, stdout {:?}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout)
+        );
         (
             String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr.into_owned(),
@@ -354,6 +359,46 @@ impl TestApp {
         .await
         .unwrap();
         self.login_as(&email, password, json!({"id": id})).await
+    }
+
+    /// `n` buyer accounts, written straight to the database with tokens minted by the
+    /// server's key (registering through the API hashes a password each: slow for many).
+    pub async fn buyers(&self, n: usize) -> Vec<Account> {
+        let pool = self.pool.clone();
+        let ids: Vec<Uuid> = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().unwrap();
+            (0..n)
+                .map(|_| {
+                    let id = Uuid::now_v7();
+                    let email = format!("buyer-{}@example.id", id.simple());
+                    kriya::db::users::insert(
+                        &mut conn,
+                        kriya::db::users::NewUser {
+                            id,
+                            email: &email,
+                            password_hash: "!",
+                            name: "Racing buyer",
+                            role: Role::Buyer.as_str(),
+                            created_at: chrono::Utc::now(),
+                            updated_at: chrono::Utc::now(),
+                        },
+                    )
+                    .unwrap();
+                    id
+                })
+                .collect()
+        })
+        .await
+        .unwrap();
+        let keys = kriya::auth::jwt::JwtKeys::new(JWT_SECRET.as_bytes(), 900);
+        ids.into_iter()
+            .map(|id| Account {
+                email: format!("buyer-{}@example.id", id.simple()),
+                token: keys.issue(id, Role::Buyer).unwrap(),
+                refresh_token: String::new(),
+                user: json!({"id": id}),
+            })
+            .collect()
     }
 
     /// A seller approved by an admin.

@@ -1,0 +1,243 @@
+//! `/v1/orders`: a buyer's checkout and its orders.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::idempotency::{self, IdempotencyKey};
+use super::json::Json;
+use super::lines::parse_lines_up_to;
+use super::pagination::{Page, PageRequest};
+use crate::auth::AuthUser;
+use crate::domain::order::{MAX_LINES, MAX_QUANTITY, parse_phone, parse_postal_code};
+use crate::domain::seller::parse_kecamatan;
+use crate::domain::text::bounded;
+use crate::domain::validation::Violations;
+use crate::error::{AppError, AppResult, Problem};
+use crate::services::idempotency::Claim;
+use crate::services::orders::view::{Order, ShippingAddress};
+use crate::services::orders::{self, OrderItem, PlaceOrder};
+use crate::state::AppState;
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderLineInput {
+    #[schema(required = true)]
+    pub variant_id: Option<Uuid>,
+    /// 1–100 units.
+    #[schema(required = true)]
+    pub quantity: Option<i64>,
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShippingInput {
+    #[schema(required = true)]
+    pub recipient: Option<String>,
+    /// An Indonesian number (`08…` or `+62…`).
+    #[schema(required = true)]
+    pub phone: Option<String>,
+    #[schema(required = true)]
+    pub address: Option<String>,
+    pub kelurahan: Option<String>,
+    /// One of Malang's five kecamatan, when the parcel stays in Malang.
+    pub kecamatan: Option<String>,
+    #[schema(required = true)]
+    pub city: Option<String>,
+    #[schema(required = true)]
+    pub province: Option<String>,
+    /// Five digits.
+    #[schema(required = true)]
+    pub postal_code: Option<String>,
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"items": [{"variant_id": "01934f6e-8000-7000-8000-000000000002", "quantity": 2}],
+    "shipping": {"recipient": "Sri Wahyuni", "phone": "0812-3456-7890", "address": "Jl. Ijen No. 25",
+        "kelurahan": "Oro-oro Dowo", "kecamatan": "Klojen", "city": "Malang",
+        "province": "Jawa Timur", "postal_code": "65119"},
+    "note": "Tolong dibungkus kado"}))]
+pub struct OrderRequest {
+    /// 1–50 lines, a variant on at most one line.
+    #[schema(required = true)]
+    pub items: Option<Vec<OrderLineInput>>,
+    #[schema(required = true)]
+    pub shipping: Option<ShippingInput>,
+    /// For the sellers (up to 1000 characters).
+    pub note: Option<String>,
+}
+
+fn text(v: &mut Violations, field: &str, raw: Option<String>, max: usize) -> Option<String> {
+    v.require(field, raw, |s| bounded(&s, 1, max, false))
+}
+
+fn optional_text(
+    v: &mut Violations,
+    field: &str,
+    raw: Option<String>,
+    parse: impl FnOnce(&str) -> Result<String, String>,
+) -> Option<Option<String>> {
+    match raw {
+        Some(s) if !s.trim().is_empty() => v.check(field, parse(&s)).map(Some),
+        _ => Some(None),
+    }
+}
+
+fn parse_shipping(raw: Option<ShippingInput>, v: &mut Violations) -> Option<ShippingAddress> {
+    let Some(s) = raw else {
+        v.add("shipping", "is required");
+        return None;
+    };
+    let recipient = text(v, "shipping.recipient", s.recipient, 100);
+    let phone = v.require("shipping.phone", s.phone, |p| parse_phone(&p));
+    let address = v.require("shipping.address", s.address, |a| bounded(&a, 5, 500, true));
+    let kelurahan = optional_text(v, "shipping.kelurahan", s.kelurahan, |k| {
+        bounded(k, 1, 100, false)
+    });
+    let kecamatan = optional_text(v, "shipping.kecamatan", s.kecamatan, |k| {
+        bounded(k, 1, 100, false)
+    });
+    let city = text(v, "shipping.city", s.city, 100);
+    let province = text(v, "shipping.province", s.province, 100);
+    let postal_code = v.require("shipping.postal_code", s.postal_code, |p| {
+        parse_postal_code(&p)
+    });
+    let city_value = city?;
+    // Within Malang the kecamatan, when given, must be one of its five.
+    let kecamatan = match kecamatan? {
+        Some(k) if city_value.eq_ignore_ascii_case("malang") => v
+            .check("shipping.kecamatan", parse_kecamatan(&k))
+            .map(Some)?,
+        other => other,
+    };
+    Some(ShippingAddress {
+        recipient: recipient?,
+        phone: phone?,
+        address: address?,
+        kelurahan: kelurahan?,
+        kecamatan,
+        city: city_value,
+        province: province?,
+        postal_code: postal_code?,
+    })
+}
+
+/// Places an order: every line's units are reserved from its seller's own stock in one
+/// transaction (all or nothing), prices are frozen, and the order is split into one part
+/// per seller, each awaiting its seller's confirmation. `Idempotency-Key` is required.
+#[utoipa::path(tag = "orders", security(("bearer" = [])), request_body = OrderRequest,
+    params(("Idempotency-Key" = String, Header, description = "Required: 1–255 visible ASCII characters; the same key and body replays the first answer")),
+    responses(
+    (status = 201, body = Order, headers(("Idempotent-Replayed" = String, description = "`true` on a replay"))),
+    (status = 400, description = "No `Idempotency-Key`, or the body is not valid JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a buyer account", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "A line asks for more units than the seller holds (`errors` names each: `only N available`; nothing was reserved), or the key was used for another request", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields, each named: 1–50 lines, 1–100 units, a variant on one line only, a variant of a published product of an active seller, the address", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/orders")]
+pub async fn place_order(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    buyer: AuthUser,
+    key: IdempotencyKey,
+    Json(body): Json<OrderRequest>,
+) -> AppResult<HttpResponse> {
+    let Some(key) = key.0 else {
+        return Err(AppError::BadRequest(format!(
+            "an order needs an {} header (any unique string, e.g. a UUID) so a retry cannot \
+             order twice",
+            idempotency::HEADER
+        )));
+    };
+    let fingerprint = idempotency::fingerprint(&req, &body);
+    let mut v = Violations::new();
+    let items = parse_lines_up_to(
+        MAX_LINES,
+        body.items,
+        &mut v,
+        |i, line: OrderLineInput, v| {
+            let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
+            let quantity = v.require(format!("items[{i}].quantity"), line.quantity, |q| {
+                if (1..=MAX_QUANTITY).contains(&q) {
+                    Ok(q)
+                } else {
+                    Err(format!("must be between 1 and {MAX_QUANTITY}"))
+                }
+            });
+            Some(OrderItem {
+                line: i,
+                variant_id: variant?,
+                quantity: quantity?,
+            })
+        },
+        |item| Some(item.variant_id),
+    );
+    let shipping = parse_shipping(body.shipping, &mut v);
+    let note = optional_text(&mut v, "note", body.note, |n| bounded(n, 1, 1000, true));
+    v.finish()?;
+    let input = PlaceOrder {
+        items,
+        shipping: shipping.ok_or_else(|| AppError::invalid("shipping", "is invalid"))?,
+        note: note.flatten(),
+    };
+    let claim = Claim {
+        user_id: buyer.id,
+        key: Some(key),
+        fingerprint,
+    };
+    let placed = state
+        .db(move |conn| orders::place(conn, &buyer, input, &claim))
+        .await?;
+    idempotency::render(StatusCode::CREATED, placed)
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrderListQuery {
+    /// Page size, 1–100 (default 20).
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The caller's orders, newest first, each with its parts.
+#[utoipa::path(tag = "orders", security(("bearer" = [])), params(OrderListQuery), responses(
+    (status = 200, body = inline(Page<Order>)),
+    (status = 422, description = "`limit` out of 1–100, or a `cursor` this list did not give", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/orders")]
+pub async fn list_orders(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<OrderListQuery>,
+) -> AppResult<web::Json<Page<Order>>> {
+    let mut v = Violations::new();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
+    v.finish()?;
+    let page = page.ok_or_else(|| AppError::invalid("limit", "is invalid"))?;
+    let (after, fetch) = (page.after, page.fetch());
+    let rows = state
+        .db(move |conn| orders::orders_of(conn, &user, after, fetch))
+        .await?;
+    Ok(web::Json(page.finish(rows, |o| o.id, |o| o)))
+}
+
+/// One of the caller's orders with its parts.
+#[utoipa::path(tag = "orders", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Order),
+    (status = 404, description = "No such order of the caller's", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/orders/{id}")]
+pub async fn get_order(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Order>> {
+    let id = id.into_inner();
+    let order = state
+        .db(move |conn| orders::order_for(conn, &user, id))
+        .await?;
+    Ok(web::Json(order))
+}

@@ -1,0 +1,292 @@
+//! Orders, their parts (one per seller), lines and each part's history.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::DbConn;
+use super::portable::{DbId, DbJson, DbTime};
+use super::schema::{order_lines, order_numbers, order_part_events, order_parts, orders};
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = orders)]
+pub struct OrderRow {
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub id: Uuid,
+    pub number: String,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub buyer_id: Uuid,
+    pub recipient: String,
+    pub phone: String,
+    pub address: String,
+    pub kelurahan: Option<String>,
+    pub kecamatan: Option<String>,
+    pub city: String,
+    pub province: String,
+    pub postal_code: String,
+    pub note: Option<String>,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = order_parts)]
+pub struct PartRow {
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub order_id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub seller_id: Uuid,
+    pub status: String,
+    pub items_idr: i64,
+    pub shipping_idr: Option<i64>,
+    pub payment_reference: Option<String>,
+    pub courier: Option<String>,
+    pub tracking_number: Option<String>,
+    pub cancel_reason: Option<String>,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub step_at: DateTime<Utc>,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = order_lines)]
+pub struct LineRow {
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub part_id: Uuid,
+    pub position: i32,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub product_id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub variant_id: Uuid,
+    pub sku: String,
+    pub title: String,
+    #[diesel(serialize_as = DbJson, deserialize_as = DbJson)]
+    pub options: serde_json::Value,
+    pub quantity: i64,
+    pub unit_price_idr: i64,
+    pub line_idr: i64,
+}
+
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
+#[diesel(table_name = order_part_events)]
+pub struct EventRow {
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub id: Uuid,
+    #[diesel(serialize_as = DbId, deserialize_as = DbId)]
+    pub part_id: Uuid,
+    pub status: String,
+    pub actor: String,
+    pub actor_id: Option<DbId>,
+    pub note: Option<String>,
+    #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
+    pub at: DateTime<Utc>,
+}
+
+/// The next order number of `year`: the counter row is updated in the caller's
+/// transaction (on PostgreSQL it stays locked until commit), so numbers are sequential and
+/// a rolled-back checkout gives its number back.
+pub fn next_number(conn: &mut DbConn, year: i32) -> QueryResult<i32> {
+    let bumped = diesel::update(order_numbers::table.find(year))
+        .set(order_numbers::last_seq.eq(order_numbers::last_seq + 1))
+        .execute(conn)?;
+    if bumped == 0 {
+        let first = diesel::insert_into(order_numbers::table)
+            .values((order_numbers::year.eq(year), order_numbers::last_seq.eq(1)))
+            .on_conflict_do_nothing();
+        let inserted = match conn {
+            DbConn::Pg(c) => first.execute(c)?,
+            DbConn::Sqlite(c) => first.execute(c)?,
+        };
+        if inserted == 0 {
+            // Another checkout created the year's row first: count after it.
+            diesel::update(order_numbers::table.find(year))
+                .set(order_numbers::last_seq.eq(order_numbers::last_seq + 1))
+                .execute(conn)?;
+        }
+    }
+    order_numbers::table
+        .find(year)
+        .select(order_numbers::last_seq)
+        .first(conn)
+}
+
+pub fn insert_order(conn: &mut DbConn, row: OrderRow) -> QueryResult<()> {
+    diesel::insert_into(orders::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn insert_part(conn: &mut DbConn, row: PartRow) -> QueryResult<()> {
+    diesel::insert_into(order_parts::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn insert_lines(conn: &mut DbConn, rows: Vec<LineRow>) -> QueryResult<()> {
+    for row in rows {
+        diesel::insert_into(order_lines::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn insert_event(conn: &mut DbConn, row: EventRow) -> QueryResult<()> {
+    diesel::insert_into(order_part_events::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find_order(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<OrderRow>> {
+    orders::table
+        .find(DbId(id))
+        .select(OrderRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_part(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<PartRow>> {
+    order_parts::table
+        .find(DbId(id))
+        .select(PartRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A page of a buyer's orders, newest first.
+pub fn orders_of_buyer(
+    conn: &mut DbConn,
+    buyer_id: Uuid,
+    before: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<OrderRow>> {
+    let mut query = orders::table
+        .filter(orders::buyer_id.eq(DbId(buyer_id)))
+        .order(orders::id.desc())
+        .limit(limit)
+        .select(OrderRow::as_select())
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(orders::id.lt(DbId(before)));
+    }
+    query.load(conn)
+}
+
+/// A page of a seller's parts, newest first, optionally in one status.
+pub fn parts_of_seller(
+    conn: &mut DbConn,
+    seller_id: Uuid,
+    status: Option<&str>,
+    before: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<PartRow>> {
+    let mut query = order_parts::table
+        .filter(order_parts::seller_id.eq(DbId(seller_id)))
+        .order(order_parts::id.desc())
+        .limit(limit)
+        .select(PartRow::as_select())
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(order_parts::status.eq(status.to_owned()));
+    }
+    if let Some(before) = before {
+        query = query.filter(order_parts::id.lt(DbId(before)));
+    }
+    query.load(conn)
+}
+
+pub fn parts_of_orders(conn: &mut DbConn, order_ids: &[Uuid]) -> QueryResult<Vec<PartRow>> {
+    let ids: Vec<DbId> = order_ids.iter().copied().map(DbId).collect();
+    order_parts::table
+        .filter(order_parts::order_id.eq_any(ids))
+        .order(order_parts::id)
+        .select(PartRow::as_select())
+        .load(conn)
+}
+
+pub fn orders_by_ids(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<OrderRow>> {
+    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
+    orders::table
+        .filter(orders::id.eq_any(ids))
+        .select(OrderRow::as_select())
+        .load(conn)
+}
+
+pub fn lines_of_parts(conn: &mut DbConn, part_ids: &[Uuid]) -> QueryResult<Vec<LineRow>> {
+    let ids: Vec<DbId> = part_ids.iter().copied().map(DbId).collect();
+    order_lines::table
+        .filter(order_lines::part_id.eq_any(ids))
+        .order((order_lines::part_id, order_lines::position))
+        .select(LineRow::as_select())
+        .load(conn)
+}
+
+pub fn events_of_parts(conn: &mut DbConn, part_ids: &[Uuid]) -> QueryResult<Vec<EventRow>> {
+    let ids: Vec<DbId> = part_ids.iter().copied().map(DbId).collect();
+    order_part_events::table
+        .filter(order_part_events::part_id.eq_any(ids))
+        .order((order_part_events::part_id, order_part_events::id))
+        .select(EventRow::as_select())
+        .load(conn)
+}
+
+/// What a transition writes on the part besides its status.
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = order_parts)]
+pub struct PartChanges {
+    pub shipping_idr: Option<i64>,
+    pub payment_reference: Option<String>,
+    pub courier: Option<String>,
+    pub tracking_number: Option<String>,
+    pub cancel_reason: Option<String>,
+}
+
+/// Moves a part to `to` only if it is still in one of `from` (compare and set, so two
+/// racing transitions or replicas' sweeps never both win). True when it moved.
+pub fn move_part(
+    conn: &mut DbConn,
+    id: Uuid,
+    from: &[&str],
+    to: &str,
+    at: DateTime<Utc>,
+    changes: PartChanges,
+) -> QueryResult<bool> {
+    let from: Vec<String> = from.iter().map(|s| (*s).to_owned()).collect();
+    let target = order_parts::table
+        .filter(order_parts::id.eq(DbId(id)))
+        .filter(order_parts::status.eq_any(from));
+    let moved = diesel::update(target)
+        .set((
+            order_parts::status.eq(to),
+            order_parts::step_at.eq(DbTime(at)),
+            changes,
+        ))
+        .execute(conn)?;
+    Ok(moved == 1)
+}
+
+/// Ids of parts in one of `statuses` whose last step was before `before`.
+pub fn due_parts(
+    conn: &mut DbConn,
+    statuses: &[&str],
+    before: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<Uuid>> {
+    let statuses: Vec<String> = statuses.iter().map(|s| (*s).to_owned()).collect();
+    let ids: Vec<DbId> = order_parts::table
+        .filter(order_parts::status.eq_any(statuses))
+        .filter(order_parts::step_at.lt(DbTime(before)))
+        .order(order_parts::step_at)
+        .limit(limit)
+        .select(order_parts::id)
+        .load(conn)?;
+    Ok(ids.into_iter().map(|id| id.0).collect())
+}

@@ -1,0 +1,340 @@
+//! Online orders: a buyer's checkout reserves every line's units from each seller's own
+//! stock, all or nothing, and splits into one part per seller; each part then moves through
+//! its lifecycle (`lifecycle`). Reading is for the buyer and the part's seller only.
+
+pub mod lifecycle;
+pub mod view;
+
+use std::collections::{BTreeMap, HashMap};
+
+use uuid::Uuid;
+
+use self::view::{Order, OrderPart, ShippingAddress};
+use crate::auth::AuthUser;
+use crate::db::orders::{EventRow, LineRow, OrderRow, PartRow};
+use crate::db::stock::{Movement, StockError, record};
+use crate::db::{self, DbConn};
+use crate::domain::account::Role;
+use crate::domain::money::{line_idr, sum_idr};
+use crate::domain::order::{Actor, PartStatus, format_number, number_year};
+use crate::domain::product::ProductStatus;
+use crate::domain::seller::SellerStatus;
+use crate::domain::stock::{Location, Reason};
+use crate::domain::{new_id, now};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::services::idempotency::{self, Claim, Once};
+
+/// One line of a checkout, as parsed from the request.
+pub struct OrderItem {
+    /// The line's index in the request, for naming it in errors.
+    pub line: usize,
+    pub variant_id: Uuid,
+    pub quantity: i64,
+}
+
+pub struct PlaceOrder {
+    pub items: Vec<OrderItem>,
+    pub shipping: ShippingAddress,
+    pub note: Option<String>,
+}
+
+/// A line checked against the catalogue, its price frozen.
+struct Priced {
+    line: usize,
+    product_id: Uuid,
+    variant_id: Uuid,
+    seller_id: Uuid,
+    sku: String,
+    title: String,
+    options: serde_json::Value,
+    quantity: i64,
+    unit_price_idr: i64,
+    line_idr: i64,
+}
+
+/// `POST /v1/orders`: at most once per idempotency key, in one transaction.
+pub fn place(
+    conn: &mut DbConn,
+    buyer: &AuthUser,
+    input: PlaceOrder,
+    claim: &Claim,
+) -> AppResult<Once<Order>> {
+    if buyer.role != Role::Buyer {
+        return Err(AppError::Forbidden(
+            "only a buyer account places orders (a seller cannot buy from itself)".to_owned(),
+        ));
+    }
+    idempotency::once(conn, claim, 201, |conn| place_in(conn, buyer.id, input))
+}
+
+fn place_in(conn: &mut DbConn, buyer_id: Uuid, input: PlaceOrder) -> AppResult<Order> {
+    let at = now();
+    let priced = price(conn, &input.items)?;
+    // One part per seller, in the order sellers first appear.
+    let mut seller_order: Vec<Uuid> = Vec::new();
+    let mut by_seller: HashMap<Uuid, Vec<&Priced>> = HashMap::new();
+    for p in &priced {
+        if !by_seller.contains_key(&p.seller_id) {
+            seller_order.push(p.seller_id);
+        }
+        by_seller.entry(p.seller_id).or_default().push(p);
+    }
+    let part_ids: HashMap<Uuid, Uuid> = seller_order.iter().map(|s| (*s, new_id())).collect();
+    reserve(conn, &priced, &part_ids, buyer_id, at)?;
+
+    let year = number_year(at);
+    let seq = db::orders::next_number(conn, year)?;
+    let order_id = new_id();
+    let order = OrderRow {
+        id: order_id,
+        number: format_number(year, seq),
+        buyer_id,
+        recipient: input.shipping.recipient,
+        phone: input.shipping.phone,
+        address: input.shipping.address,
+        kelurahan: input.shipping.kelurahan,
+        kecamatan: input.shipping.kecamatan,
+        city: input.shipping.city,
+        province: input.shipping.province,
+        postal_code: input.shipping.postal_code,
+        note: input.note,
+        created_at: at,
+    };
+    db::orders::insert_order(conn, order.clone())?;
+    for seller_id in &seller_order {
+        let lines = &by_seller[seller_id];
+        let part_id = part_ids[seller_id];
+        let items_idr = sum_idr(lines.iter().map(|l| l.line_idr)).ok_or_else(too_large)?;
+        db::orders::insert_part(
+            conn,
+            PartRow {
+                id: part_id,
+                order_id,
+                seller_id: *seller_id,
+                status: PartStatus::AwaitingConfirmation.as_str().to_owned(),
+                items_idr,
+                shipping_idr: None,
+                payment_reference: None,
+                courier: None,
+                tracking_number: None,
+                cancel_reason: None,
+                step_at: at,
+                created_at: at,
+            },
+        )?;
+        let rows = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LineRow {
+                id: new_id(),
+                part_id,
+                position: i as i32,
+                product_id: l.product_id,
+                variant_id: l.variant_id,
+                sku: l.sku.clone(),
+                title: l.title.clone(),
+                options: l.options.clone(),
+                quantity: l.quantity,
+                unit_price_idr: l.unit_price_idr,
+                line_idr: l.line_idr,
+            })
+            .collect();
+        db::orders::insert_lines(conn, rows)?;
+        db::orders::insert_event(
+            conn,
+            EventRow {
+                id: new_id(),
+                part_id,
+                status: PartStatus::AwaitingConfirmation.as_str().to_owned(),
+                actor: Actor::Buyer.as_str().to_owned(),
+                actor_id: Some(db::portable::DbId(buyer_id)),
+                note: None,
+                at,
+            },
+        )?;
+    }
+    view::order(conn, order)
+}
+
+fn too_large() -> AppError {
+    AppError::invalid("items", crate::domain::money::TOO_LARGE)
+}
+
+/// Each line's variant must belong to a published product of an active seller; its price
+/// is the variant's own or the product's. Every bad line is named at once.
+fn price(conn: &mut DbConn, items: &[OrderItem]) -> AppResult<Vec<Priced>> {
+    let variant_ids: Vec<Uuid> = items.iter().map(|i| i.variant_id).collect();
+    let variants: HashMap<Uuid, db::variants::VariantRow> =
+        db::variants::by_ids(conn, &variant_ids)?
+            .into_iter()
+            .map(|v| (v.id, v))
+            .collect();
+    let product_ids: Vec<Uuid> = variants.values().map(|v| v.product_id).collect();
+    let products: HashMap<Uuid, db::products::ProductRow> =
+        db::products::by_ids(conn, &product_ids)?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+    let seller_ids: Vec<Uuid> = products.values().map(|p| p.seller_id).collect();
+    let active: HashMap<Uuid, bool> = db::sellers::by_ids(conn, &seller_ids)?
+        .into_iter()
+        .map(|s| (s.id, s.status == SellerStatus::Active.as_str()))
+        .collect();
+    let mut errors = Vec::new();
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let found = variants.get(&item.variant_id).and_then(|v| {
+            let p = products.get(&v.product_id)?;
+            let for_sale = p.status == ProductStatus::Published.as_str()
+                && active.get(&p.seller_id).copied().unwrap_or(false);
+            for_sale.then_some((v, p))
+        });
+        let Some((v, p)) = found else {
+            errors.push(FieldError::new(
+                format!("items[{}].variant_id", item.line),
+                "is not a variant of a product on sale",
+            ));
+            continue;
+        };
+        let unit_price_idr = v.price_idr.unwrap_or(p.price_idr);
+        let Some(line_idr) = line_idr(item.quantity, unit_price_idr) else {
+            errors.push(FieldError::new(
+                format!("items[{}].quantity", item.line),
+                crate::domain::money::TOO_LARGE,
+            ));
+            continue;
+        };
+        out.push(Priced {
+            line: item.line,
+            product_id: p.id,
+            variant_id: v.id,
+            seller_id: p.seller_id,
+            sku: v.sku.clone(),
+            title: p.title.clone(),
+            options: v.options.clone(),
+            quantity: item.quantity,
+            unit_price_idr,
+            line_idr,
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// Moves every line's units from the seller's own stock to its part's reservation, in
+/// variant order (so two checkouts lock balance rows in the same order and never deadlock).
+/// Any short line fails the whole checkout, naming every short line and what is available.
+fn reserve(
+    conn: &mut DbConn,
+    lines: &[Priced],
+    part_ids: &HashMap<Uuid, Uuid>,
+    buyer_id: Uuid,
+    at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let mut sorted: Vec<&Priced> = lines.iter().collect();
+    sorted.sort_by_key(|l| l.variant_id);
+    let mut short: BTreeMap<usize, FieldError> = BTreeMap::new();
+    for l in sorted {
+        let part_id = part_ids[&l.seller_id];
+        let moved = record(
+            conn,
+            &Movement {
+                product_id: l.product_id,
+                variant_id: l.variant_id,
+                from: Some(Location::Own),
+                to: Location::Reserved { part_id },
+                quantity: l.quantity,
+                reason: Reason::Reserve,
+                note: None,
+                reference_id: Some(part_id),
+                actor_id: Some(buyer_id),
+                at,
+            },
+        );
+        match moved {
+            Ok(()) => {}
+            Err(StockError::Short { .. }) => {
+                let available = db::stock::balance(conn, l.variant_id, &Location::Own)?;
+                short.insert(
+                    l.line,
+                    FieldError::new(
+                        format!("items[{}].quantity", l.line),
+                        format!("only {available} available"),
+                    ),
+                );
+            }
+            Err(StockError::Db(e)) => return Err(e.into()),
+        }
+    }
+    if short.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::InsufficientStock(short.into_values().collect()))
+    }
+}
+
+/// One of the caller's orders (a buyer's own); anyone else's is 404.
+pub fn order_for(conn: &mut DbConn, caller: &AuthUser, id: Uuid) -> AppResult<Order> {
+    match db::orders::find_order(conn, id)? {
+        Some(o) if o.buyer_id == caller.id => view::order(conn, o),
+        _ => Err(AppError::NotFound("order")),
+    }
+}
+
+/// A page of the caller's orders, newest first (`limit` rows from before `before`).
+pub fn orders_of(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    before: Option<Uuid>,
+    limit: i64,
+) -> AppResult<Vec<Order>> {
+    let rows = db::orders::orders_of_buyer(conn, caller.id, before, limit)?;
+    view::orders(conn, rows)
+}
+
+/// The caller's side of a part: its seller, or the buyer of its order. Anyone else: 404.
+pub(crate) fn side_of(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    part: &PartRow,
+) -> AppResult<(Actor, OrderRow)> {
+    let order = db::orders::find_order(conn, part.order_id)?
+        .ok_or_else(|| AppError::internal("part without its order"))?;
+    if caller.role == Role::Seller
+        && db::sellers::find_by_user(conn, caller.id)?.is_some_and(|s| s.id == part.seller_id)
+    {
+        return Ok((Actor::Seller, order));
+    }
+    if order.buyer_id == caller.id {
+        return Ok((Actor::Buyer, order));
+    }
+    Err(AppError::NotFound("order part"))
+}
+
+/// One part, for its seller or the order's buyer.
+pub fn part_for(conn: &mut DbConn, caller: &AuthUser, id: Uuid) -> AppResult<OrderPart> {
+    let part = db::orders::find_part(conn, id)?.ok_or(AppError::NotFound("order part"))?;
+    side_of(conn, caller, &part)?;
+    view::part(conn, part)
+}
+
+/// A page of a seller's parts, newest first, optionally in one status.
+pub fn parts_of_seller(
+    conn: &mut DbConn,
+    seller_id: Uuid,
+    status: Option<PartStatus>,
+    before: Option<Uuid>,
+    limit: i64,
+) -> AppResult<Vec<OrderPart>> {
+    let rows = db::orders::parts_of_seller(
+        conn,
+        seller_id,
+        status.map(PartStatus::as_str),
+        before,
+        limit,
+    )?;
+    view::parts_with_orders(conn, rows)
+}
