@@ -6,6 +6,7 @@ pub mod consignment;
 pub mod hotel;
 pub mod money;
 pub mod order;
+pub mod phone;
 pub mod product;
 pub mod seller;
 pub mod sku;

@@ -218,27 +218,6 @@ pub fn parse_postal_code(raw: &str) -> Result<String, String> {
     }
 }
 
-/// A phone number a courier can call: an Indonesian number, normalised to `+62…`.
-pub fn parse_phone(raw: &str) -> Result<String, String> {
-    let digits: String = raw
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
-        .collect();
-    let national = digits
-        .strip_prefix("+62")
-        .or_else(|| digits.strip_prefix("62"))
-        .or_else(|| digits.strip_prefix('0'))
-        .ok_or_else(|| "must be an Indonesian number (+62… or 0…)".to_owned())?;
-    if !(7..=12).contains(&national.len())
-        || !national.chars().all(|c| c.is_ascii_digit())
-        || national.starts_with('0')
-    {
-        return Err("must have 7 to 12 digits after the country code".to_owned());
-    }
-    Ok(format!("+62{national}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,9 +254,6 @@ mod tests {
         let new_year_wib = "2026-12-31T17:30:00Z".parse().unwrap();
         assert_eq!(number_year(new_year_wib), 2027);
         assert_eq!(format_number(2026, 42), "KRY-2026-000042");
-        assert_eq!(parse_phone("0812-3456-7890").unwrap(), "+6281234567890");
-        assert_eq!(parse_phone("(0341) 551234").unwrap(), "+62341551234");
-        assert!(parse_phone("12345").is_err());
         assert!(parse_postal_code("6511").is_err());
         assert_eq!(parse_postal_code(" 65119 ").unwrap(), "65119");
     }
