@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -17,40 +16,8 @@ use crate::domain::money::PriceIdr;
 use crate::domain::stock::parse_quantity;
 use crate::domain::validation::Violations;
 use crate::error::{AppResult, Problem};
-use crate::services::shipments::{self, DispatchItem};
+use crate::services::shipments::{self, ConsignmentResponse, DispatchItem};
 use crate::state::AppState;
-
-#[derive(Serialize, ToSchema)]
-#[schema(example = json!({"product_id": "01934f6e-8000-7000-8000-000000000001", "variant_id": "01934f6e-8000-7000-8000-000000000002",
-    "quantity": 10, "unit_price_idr": 185555, "quantity_received": 9, "shortfall": 1}))]
-pub struct ConsignmentLine {
-    pub product_id: Uuid,
-    pub variant_id: Uuid,
-    pub quantity: i32,
-    pub unit_price_idr: i64,
-    /// `null` until received.
-    pub quantity_received: Option<i32>,
-    /// Dispatched but not received: recorded as missing, not charged to the hotel.
-    pub shortfall: Option<i32>,
-}
-
-#[derive(Serialize, ToSchema)]
-#[schema(example = json!({"id": "01934f6e-c000-7000-8000-000000000001", "agreement_id": "01934f6e-a000-7000-8000-000000000001",
-    "seller_id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11", "hotel_id": "01934f6e-9000-7000-8000-000000000001", "status": "received",
-    "dispatched_at": "2026-11-25T01:30:00Z", "received_at": "2026-11-25T07:45:00Z",
-    "items": [{"product_id": "01934f6e-8000-7000-8000-000000000001", "variant_id": "01934f6e-8000-7000-8000-000000000002",
-        "quantity": 10, "unit_price_idr": 185555, "quantity_received": 9, "shortfall": 1}]}))]
-pub struct ConsignmentResponse {
-    pub id: Uuid,
-    pub agreement_id: Uuid,
-    pub seller_id: Uuid,
-    pub hotel_id: Uuid,
-    /// `dispatched` or `received`.
-    pub status: String,
-    pub dispatched_at: DateTime<Utc>,
-    pub received_at: Option<DateTime<Utc>>,
-    pub items: Vec<ConsignmentLine>,
-}
 
 fn view(
     conn: &mut DbConn,
@@ -58,26 +25,7 @@ fn view(
     id: Uuid,
 ) -> AppResult<ConsignmentResponse> {
     let (row, lines) = shipments::load(conn, viewer, id)?;
-    Ok(ConsignmentResponse {
-        id: row.id,
-        agreement_id: row.agreement_id,
-        seller_id: row.seller_id,
-        hotel_id: row.hotel_id,
-        status: row.status,
-        dispatched_at: row.dispatched_at,
-        received_at: row.received_at.map(|t| t.0),
-        items: lines
-            .into_iter()
-            .map(|l| ConsignmentLine {
-                product_id: l.product_id,
-                variant_id: l.variant_id,
-                quantity: l.quantity,
-                unit_price_idr: l.unit_price_idr,
-                quantity_received: l.quantity_received,
-                shortfall: l.quantity_received.map(|r| l.quantity - r),
-            })
-            .collect(),
-    })
+    Ok(shipments::view(row, lines))
 }
 
 #[derive(Deserialize, Serialize, ToSchema)]
