@@ -139,6 +139,8 @@ pub struct Application {
     search_worker: Option<Worker>,
     jwt: JwtKeys,
     order_hold: std::time::Duration,
+    /// The webhook delivery worker's settings, when this server delivers (not for tools).
+    webhooks: Option<crate::webhooks::worker::Settings>,
 }
 
 enum SearchSetup {
@@ -210,6 +212,7 @@ impl Application {
             trusted_proxy_hops: config.trusted_proxy_hops,
             openapi_json: api::openapi_json(),
             search: search.clone(),
+            webhook_allow_private: config.webhook_allow_private,
         });
         let listener = TcpListener::bind(config.bind).map_err(|e| StartError::Bind {
             addr: config.bind.to_string(),
@@ -244,6 +247,10 @@ impl Application {
             search_worker,
             jwt: JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs),
             order_hold: config.order_hold,
+            webhooks: drain.then(|| crate::webhooks::worker::Settings {
+                allow_private: config.webhook_allow_private,
+                schedule: config.webhook_retry_schedule.clone(),
+            }),
         })
     }
 
@@ -275,9 +282,15 @@ impl Application {
             self.pool.clone(),
             self.order_hold,
         ));
+        let webhooks = self.webhooks.map(|settings| {
+            tokio::spawn(crate::webhooks::worker::run(self.pool.clone(), settings))
+        });
         let result = self.server.await;
         janitor.abort();
         orders.abort();
+        if let Some(w) = webhooks {
+            w.abort();
+        }
         // Joining the worker thread waits for its batch: off the async threads.
         let worker = self.search_worker;
         let _ = tokio::task::spawn_blocking(move || drop(worker)).await;

@@ -74,6 +74,11 @@ pub struct Config {
     /// payment, before it expires and its units go back (`KRIYA_ORDER_HOLD_HOURS`, fractions
     /// allowed).
     pub order_hold: std::time::Duration,
+    /// Webhooks may go to plain `http://` and to loopback and private addresses
+    /// (`KRIYA_WEBHOOK_ALLOW_PRIVATE`; development and tests only).
+    pub webhook_allow_private: bool,
+    /// Seconds to wait after each failed webhook attempt (`KRIYA_WEBHOOK_RETRY_SCHEDULE`).
+    pub webhook_retry_schedule: Vec<u64>,
 }
 
 /// Which web origins may call Kriya from a browser.
@@ -177,6 +182,8 @@ const KEYS: &[&str] = &[
     "trusted_proxy_hops",
     "cors_origins",
     "order_hold_hours",
+    "webhook_allow_private",
+    "webhook_retry_schedule",
 ];
 
 /// Every `KRIYA_*` variable Kriya reads (including `KRIYA_LOG` and `KRIYA_CONFIG`).
@@ -407,7 +414,19 @@ impl RawConfig {
                 })?
             }
         };
+        let webhook_allow_private = self.parsed("webhook_allow_private", false)?;
+        let webhook_retry_schedule = match self.values.get("webhook_retry_schedule") {
+            None => crate::domain::webhook::DEFAULT_SCHEDULE.to_vec(),
+            Some(src) => crate::domain::webhook::parse_schedule(&src.value).map_err(|message| {
+                ConfigError::Invalid {
+                    name: src.name.clone(),
+                    message: format!("{message} (e.g. 5,300,1800)"),
+                }
+            })?,
+        };
         Ok(Config {
+            webhook_allow_private,
+            webhook_retry_schedule,
             order_hold,
             cors_origins,
             trusted_proxy_hops,

@@ -20,3 +20,4 @@ pub mod services;
 pub mod spreadsheet;
 pub mod state;
 pub mod telemetry;
+pub mod webhooks;

@@ -83,6 +83,25 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2)]
         workers: usize,
     },
+    /// Webhook events written one transaction each and delivered by the real worker to a
+    /// receiver on loopback, on PostgreSQL: commit → receipt latency, deliveries per second.
+    Webhooks {
+        /// PostgreSQL database to create a scratch schema in.
+        #[arg(long, env = "KRIYA_BENCH_DATABASE_URL")]
+        database_url: String,
+        /// Receiving endpoints (every event goes to each).
+        #[arg(long, default_value_t = 4)]
+        endpoints: usize,
+        /// Events written one at a time for the latency figures.
+        #[arg(long, default_value_t = 500)]
+        paced_events: usize,
+        /// Paced events per second.
+        #[arg(long, default_value_t = 50)]
+        rate: u32,
+        /// Events written at once for the throughput figure.
+        #[arg(long, default_value_t = 5000)]
+        burst_events: usize,
+    },
     /// The rendition set for every JPEG in DIR: in-process, then as HTTP uploads.
     Thumbnails {
         dir: std::path::PathBuf,
@@ -179,6 +198,22 @@ fn main() -> anyhow::Result<()> {
                     workers,
                 };
                 runtime.block_on(kriya::bench::orders::run(options))
+            }
+            BenchCommand::Webhooks {
+                database_url,
+                endpoints,
+                paced_events,
+                rate,
+                burst_events,
+            } => {
+                let options = kriya::bench::webhooks::Options {
+                    database_url,
+                    endpoints,
+                    paced_events,
+                    rate,
+                    burst_events,
+                };
+                runtime.block_on(kriya::bench::webhooks::run(options))
             }
             BenchCommand::Thumbnails { dir, repeat } => {
                 let options = kriya::bench::thumbnails::Options { dir, repeat };

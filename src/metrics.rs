@@ -24,6 +24,15 @@ pub struct Metrics {
     pub db_pool_size: IntGauge,
     /// Search queries, engine time only.
     pub search_seconds: Histogram,
+    /// Webhook delivery attempts by outcome (`succeeded`, `retrying`, `failed`, `disabled`,
+    /// `not_sent`, `dropped`).
+    pub webhook_deliveries: IntCounterVec,
+    /// Webhook work waiting: pending deliveries and events not yet fanned out (read at
+    /// scrape time).
+    pub webhook_backlog: IntGauge,
+    /// Age in seconds of the oldest pending webhook delivery (0 when none; read at scrape
+    /// time).
+    pub webhook_oldest_pending_seconds: IntGauge,
 }
 
 fn histogram(name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
@@ -75,6 +84,24 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
             "Search queries, engine time",
             fast,
         ),
+        webhook_deliveries: IntCounterVec::new(
+            Opts::new(
+                "webhook_deliveries_total",
+                "Webhook delivery attempts by outcome",
+            ),
+            &["outcome"],
+        )
+        .expect("counter"),
+        webhook_backlog: IntGauge::new(
+            "webhook_backlog",
+            "Pending webhook deliveries and events not yet fanned out",
+        )
+        .expect("gauge"),
+        webhook_oldest_pending_seconds: IntGauge::new(
+            "webhook_oldest_pending_seconds",
+            "Age of the oldest pending webhook delivery",
+        )
+        .expect("gauge"),
         registry,
     };
     for c in [
@@ -86,6 +113,9 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         Box::new(m.db_connections.clone()),
         Box::new(m.db_pool_size.clone()),
         Box::new(m.search_seconds.clone()),
+        Box::new(m.webhook_deliveries.clone()),
+        Box::new(m.webhook_backlog.clone()),
+        Box::new(m.webhook_oldest_pending_seconds.clone()),
     ] {
         m.registry.register(c).expect("unique metric names");
     }

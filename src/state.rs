@@ -26,6 +26,8 @@ pub struct AppState {
     /// The OpenAPI document, rendered once.
     pub openapi_json: String,
     pub search: SharedIndex,
+    /// Webhook URLs may be `http://` and private (`KRIYA_WEBHOOK_ALLOW_PRIVATE`).
+    pub webhook_allow_private: bool,
 }
 
 impl AppState {

@@ -9,8 +9,10 @@ use crate::auth::AdminUser;
 use crate::db::{self, write_tx};
 use crate::domain::now;
 use crate::domain::seller::SellerStatus;
+use crate::domain::webhook::{Audience, EventType};
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
+use crate::webhooks;
 
 async fn set_seller_status(
     state: &AppState,
@@ -20,10 +22,21 @@ async fn set_seller_status(
     let row = state
         .db(move |conn| {
             write_tx(conn, |conn| {
+                let before = db::sellers::find(conn, id)?.ok_or(AppError::NotFound("seller"))?;
                 if db::sellers::set_status(conn, id, status.as_str(), now())? == 0 {
                     return Err(AppError::NotFound("seller"));
                 }
-                db::sellers::find(conn, id)?.ok_or(AppError::NotFound("seller"))
+                let row = db::sellers::find(conn, id)?.ok_or(AppError::NotFound("seller"))?;
+                if status == SellerStatus::Active && before.status != row.status {
+                    let seller = SellerResponse::from_row(row.clone())?;
+                    webhooks::emit(
+                        conn,
+                        EventType::SellerApproved,
+                        Audience::seller(id),
+                        &seller,
+                    )?;
+                }
+                Ok(row)
             })
         })
         .await?;
@@ -71,10 +84,16 @@ async fn set_hotel_status(
     let row = state
         .db(move |conn| {
             write_tx(conn, |conn| {
+                let before = db::hotels::find(conn, id)?.ok_or(AppError::NotFound("hotel"))?;
                 if db::hotels::set_status(conn, id, status.as_str(), now())? == 0 {
                     return Err(AppError::NotFound("hotel"));
                 }
-                db::hotels::find(conn, id)?.ok_or(AppError::NotFound("hotel"))
+                let row = db::hotels::find(conn, id)?.ok_or(AppError::NotFound("hotel"))?;
+                if status == SellerStatus::Active && before.status != row.status {
+                    let hotel = HotelResponse::from_row(row.clone())?;
+                    webhooks::emit(conn, EventType::HotelApproved, Audience::hotel(id), &hotel)?;
+                }
+                Ok(row)
             })
         })
         .await?;

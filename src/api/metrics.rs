@@ -35,7 +35,7 @@ pub async fn observe(
 }
 
 /// Prometheus metrics: requests by route and status with latency histograms, the search
-/// outbox backlog, photo upload and rendition durations, database pool use, search time.
+/// outbox backlog, webhook deliveries and backlog, photo upload and rendition durations, database pool use, search time.
 #[utoipa::path(tag = "health", responses(
     (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4",
         example = json!("# TYPE kriya_search_outbox_backlog gauge\nkriya_search_outbox_backlog 0\n")),
@@ -55,6 +55,12 @@ pub async fn scrape(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         .db(|conn| Ok(crate::db::search_outbox::backlog(conn)?))
         .await?;
     m.outbox_backlog.set(backlog);
+    let (webhook_backlog, oldest) = state
+        .db(|conn| Ok(crate::db::webhook_deliveries::backlog(conn)?))
+        .await?;
+    m.webhook_backlog.set(webhook_backlog);
+    let age = oldest.map_or(0, |t| (crate::domain::now() - t).num_seconds().max(0));
+    m.webhook_oldest_pending_seconds.set(age);
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(metrics::render()))

@@ -35,6 +35,7 @@ pub mod statements;
 pub mod stock;
 pub mod variants;
 pub mod viewer;
+pub mod webhooks;
 
 use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -68,6 +69,7 @@ use crate::state::AppState;
         (name = "stock", description = "The stock ledger of a product"),
         (name = "images", description = "Product photos and their renditions"),
         (name = "search", description = "Catalogue search"),
+        (name = "webhooks", description = "Standard Webhooks endpoints, their secrets and delivery log"),
     )
 )]
 struct ApiDoc;
@@ -216,6 +218,15 @@ fn register(cfg: &mut ServiceConfig) {
         .service(images::reorder_images)
         .service(images::delete_image)
         .service(search::search)
+        .service(webhooks::create_webhook)
+        .service(webhooks::list_webhooks)
+        .service(webhooks::get_webhook)
+        .service(webhooks::update_webhook)
+        .service(webhooks::delete_webhook)
+        .service(webhooks::rotate_secret)
+        .service(webhooks::test_webhook)
+        .service(webhooks::list_deliveries)
+        .service(webhooks::redeliver)
         .service(metrics::scrape)
         .service(images::get_rendition);
 }

@@ -10,8 +10,10 @@ use crate::auth::access::{Action, authorize};
 use crate::db::{self, write_tx};
 use crate::domain::now;
 use crate::domain::product::{ProductStatus, PublishFacts, publish_blocker};
+use crate::domain::webhook::{Audience, EventType};
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
+use crate::webhooks;
 
 fn changed_meanwhile() -> AppError {
     AppError::Conflict("the product was changed by another request meanwhile; try again".to_owned())
@@ -98,8 +100,16 @@ async fn transition(
                     }
                 }
                 let row = db::products::find(conn, id)?.ok_or(AppError::NotFound("product"))?;
-                let version = row.version;
-                Ok((view(conn, row)?, version))
+                let (version, seller_id) = (row.version, row.seller_id);
+                let product = view(conn, row)?;
+                if current != target {
+                    let kind = match target {
+                        ProductStatus::Published => EventType::ProductPublished,
+                        _ => EventType::ProductUnpublished,
+                    };
+                    webhooks::emit(conn, kind, Audience::seller(seller_id), &product)?;
+                }
+                Ok((product, version))
             })
         })
         .await?;

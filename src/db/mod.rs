@@ -23,5 +23,7 @@ pub mod stock;
 pub mod stock_counts;
 pub mod users;
 pub mod variants;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;
 
 pub use connection::{DbConn, Pool, write_tx};

@@ -483,3 +483,86 @@ diesel::joinable!(order_parts -> orders (order_id));
 diesel::joinable!(order_lines -> order_parts (part_id));
 diesel::joinable!(order_part_events -> order_parts (part_id));
 diesel::allow_tables_to_appear_in_same_query!(orders, order_parts, order_lines, order_part_events);
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    webhook_endpoints (id) {
+        id -> Id,
+        owner_user_id -> Id,
+        owner_kind -> Text,
+        party_id -> Nullable<Id>,
+        url -> Text,
+        events -> JsonDoc,
+        description -> Nullable<Text>,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Instant>,
+        failing_since -> Nullable<Instant>,
+        version -> Integer,
+        created_at -> Instant,
+        updated_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    webhook_events (id) {
+        id -> Id,
+        #[sql_name = "type"]
+        kind -> Text,
+        body -> Text,
+        seller_id -> Nullable<Id>,
+        hotel_id -> Nullable<Id>,
+        admins -> Bool,
+        endpoint_id -> Nullable<Id>,
+        created_at -> Instant,
+        fanned_out -> Bool,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    webhook_deliveries (id) {
+        id -> Id,
+        endpoint_id -> Id,
+        event_id -> Id,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Instant>,
+        created_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    webhook_attempts (id) {
+        id -> Id,
+        delivery_id -> Id,
+        number -> Integer,
+        at -> Instant,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+        response_excerpt -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    webhook_endpoints,
+    webhook_events,
+    webhook_deliveries,
+    webhook_attempts
+);

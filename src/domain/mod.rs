@@ -13,6 +13,7 @@ pub mod sku;
 pub mod stock;
 pub mod text;
 pub mod validation;
+pub mod webhook;
 
 use chrono::{DateTime, SubsecRound, Utc};
 

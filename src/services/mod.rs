@@ -10,3 +10,4 @@ pub mod shipments;
 pub mod statements;
 pub mod stock;
 pub mod uploads;
+pub mod webhooks;

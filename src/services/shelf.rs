@@ -18,8 +18,10 @@ use crate::domain::money::{PriceIdr, TOO_LARGE, lines_idr, sum_idr};
 use crate::domain::seller::SellerStatus;
 use crate::domain::stock::{Location, Reason};
 use crate::domain::validation::Violations;
+use crate::domain::webhook::{Audience, EventType};
 use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult};
+use crate::webhooks;
 
 /// How far ahead of the server's clock a till's clock may run.
 const FUTURE_SKEW: Duration = Duration::minutes(5);
@@ -209,7 +211,7 @@ fn below_consignment(price: i64) -> String {
     format!("is below the consignment price of {price} rupiah; the hotel's share is its commission")
 }
 
-#[derive(Serialize, ToSchema, Debug)]
+#[derive(Serialize, ToSchema, Debug, Clone)]
 pub struct SaleLine {
     pub variant_id: Uuid,
     pub agreement_id: Uuid,
@@ -249,7 +251,8 @@ pub fn sell(
     items.sort_by_key(|i| i.variant_id);
     let mut lines = Vec::new();
     let mut rows = Vec::new();
-    let mut bps_of: HashMap<Uuid, i32> = HashMap::new();
+    // Per agreement: its commission rate and its seller.
+    let mut terms_of: HashMap<Uuid, (i32, Uuid)> = HashMap::new();
     for item in items.iter() {
         let product_id = product_of(conn, item.variant_id)?;
         let taken = take_off_shelf(
@@ -276,12 +279,12 @@ pub fn sell(
                     below_consignment(floor),
                 ));
             }
-            let bps = match bps_of.get(&agreement_id) {
-                Some(b) => *b,
+            let bps = match terms_of.get(&agreement_id) {
+                Some((b, _)) => *b,
                 None => {
                     let a = db::agreements::find(conn, agreement_id)?
                         .ok_or(AppError::NotFound("agreement"))?;
-                    bps_of.insert(agreement_id, a.commission_bps);
+                    terms_of.insert(agreement_id, (a.commission_bps, a.seller_id));
                     a.commission_bps
                 }
             };
@@ -317,13 +320,57 @@ pub fn sell(
         created_at: now(),
     };
     db::hotel_sales::insert_sale(conn, sale, rows)?;
-    Ok(Sale {
+    let sale = Sale {
         id: sale_id,
         hotel_id,
         sold_at,
         total_idr,
         lines,
-    })
+    };
+    announce_sale(conn, &sale, &terms_of)?;
+    Ok(sale)
+}
+
+/// `sale.recorded`: the whole sale for the hotel and admins; each seller hears of its own
+/// lines only (a sale may span several sellers' goods).
+fn announce_sale(
+    conn: &mut DbConn,
+    sale: &Sale,
+    terms_of: &HashMap<Uuid, (i32, Uuid)>,
+) -> AppResult<()> {
+    webhooks::emit(
+        conn,
+        EventType::SaleRecorded,
+        Audience::hotel(sale.hotel_id),
+        sale,
+    )?;
+    let mut sellers: Vec<Uuid> = terms_of.values().map(|(_, s)| *s).collect();
+    sellers.sort();
+    sellers.dedup();
+    for seller_id in sellers {
+        let lines: Vec<SaleLine> = sale
+            .lines
+            .iter()
+            .filter(|l| terms_of.get(&l.agreement_id).map(|(_, s)| *s) == Some(seller_id))
+            .cloned()
+            .collect();
+        let total_idr = lines_idr(lines.iter().map(|l| (l.quantity, l.unit_price_idr)))
+            .ok_or_else(|| AppError::invalid("items", TOO_LARGE))?;
+        let copy = Sale {
+            id: sale.id,
+            hotel_id: sale.hotel_id,
+            sold_at: sale.sold_at,
+            total_idr,
+            lines,
+        };
+        let audience = Audience {
+            seller_id: Some(seller_id),
+            hotel_id: None,
+            admins: false,
+        };
+        webhooks::emit(conn, EventType::SaleRecorded, audience, &copy)?;
+    }
+    Ok(())
 }
 
 #[derive(Serialize, ToSchema, Debug)]
@@ -514,12 +561,15 @@ pub fn count(
         },
         lines,
     )?;
-    Ok(StockCount {
+    let count = StockCount {
         id,
         hotel_id,
         counted_at: t,
         items: out,
-    })
+    };
+    let audience = Audience::hotel(hotel_id);
+    webhooks::emit(conn, EventType::StockCountRecorded, audience, &count)?;
+    Ok(count)
 }
 
 #[derive(Serialize, ToSchema, Debug)]

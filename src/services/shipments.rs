@@ -16,8 +16,10 @@ use crate::domain::money::PriceIdr;
 use crate::domain::product::ProductStatus;
 use crate::domain::stock::{Location, Reason};
 use crate::domain::validation::Violations;
+use crate::domain::webhook::{Audience, EventType};
 use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult};
+use crate::webhooks;
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"product_id": "01934f6e-8000-7000-8000-000000000001", "variant_id": "01934f6e-8000-7000-8000-000000000002",
@@ -219,6 +221,7 @@ pub fn dispatch(
             },
         )?;
     }
+    announce(conn, EventType::ConsignmentDispatched, consignment.clone())?;
     Ok(consignment)
 }
 
@@ -339,5 +342,14 @@ pub fn receive(
             )?;
         }
     }
-    db::consignments::find(conn, id)?.ok_or(AppError::NotFound("consignment"))
+    let row = db::consignments::find(conn, id)?.ok_or(AppError::NotFound("consignment"))?;
+    announce(conn, EventType::ConsignmentReceived, row.clone())?;
+    Ok(row)
+}
+
+/// The webhook event of a consignment's step, for its seller, its hotel and admins.
+fn announce(conn: &mut DbConn, kind: EventType, row: ConsignmentRow) -> AppResult<()> {
+    let audience = Audience::both(row.seller_id, row.hotel_id);
+    let lines = db::consignments::lines(conn, row.id)?;
+    webhooks::emit(conn, kind, audience, &view(row, lines))
 }

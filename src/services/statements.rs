@@ -14,7 +14,9 @@ use crate::domain::consignment::{Period, commission_idr, net_idr, wib};
 use crate::domain::money::{TOO_LARGE, line_idr, sum_idr};
 use crate::domain::now;
 use crate::domain::stock::Location;
+use crate::domain::webhook::{Audience, EventType};
 use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::webhooks;
 
 #[derive(Serialize, Deserialize, ToSchema, Debug, Clone)]
 #[schema(example = json!({"sold_at": "2026-11-27T03:15:00Z", "variant_id": "01934f6e-8000-7000-8000-000000000002", "sku": "DJ-KAL-001",
@@ -226,7 +228,10 @@ pub fn close(
             e.into()
         }
     })?;
-    get(conn, viewer, agreement_id, period)
+    let statement = get(conn, viewer, agreement_id, period)?;
+    let audience = Audience::both(agreement.seller_id, agreement.hotel_id);
+    webhooks::emit(conn, EventType::StatementClosed, audience, &statement)?;
+    Ok(statement)
 }
 
 /// Records that the hotel paid the seller the statement's net (the seller or an admin).
@@ -261,5 +266,8 @@ pub fn paid(
             "the payout for {period} is already recorded"
         )));
     }
-    get(conn, viewer, agreement_id, period)
+    let statement = get(conn, viewer, agreement_id, period)?;
+    let audience = Audience::both(agreement.seller_id, agreement.hotel_id);
+    webhooks::emit(conn, EventType::StatementPaid, audience, &statement)?;
+    Ok(statement)
 }

@@ -262,6 +262,7 @@ async fn failed_commit_removes_blobs(backend: crate::support::Backend) {
         search: Arc::new(
             kriya::search::embedded::EmbeddedIndex::open(&dir.path().join("search")).unwrap(),
         ),
+        webhook_allow_private: false,
     };
     let missing_product = uuid::Uuid::now_v7();
     let result = kriya::services::uploads::upload(

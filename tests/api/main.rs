@@ -27,3 +27,4 @@ mod search_conformance;
 mod search_outbox;
 mod sellers;
 mod variants;
+mod webhooks;

@@ -27,6 +27,7 @@ pub struct TestApp {
     /// As `KRIYA_DATABASE_URL` would name it.
     pub database_url: String,
     server: actix_web::dev::ServerHandle,
+    config: kriya::config::Config,
     _dir: tempfile::TempDir,
     pg_schema: Option<(String, String)>,
 }
@@ -169,6 +170,7 @@ impl TestApp {
             pool,
             database_url,
             server,
+            config,
             _dir: dir,
             pg_schema,
         })
@@ -222,6 +224,16 @@ impl TestApp {
             );
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
+    }
+
+    /// Stops the server and starts another on the same database and data dir (on a new
+    /// port), as a deploy or a crash and restart would.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let app = Application::build(&self.config).expect("server restarts");
+        self.base = format!("http://127.0.0.1:{}", app.port());
+        self.server = app.handle();
+        tokio::spawn(app.run_until_stopped());
     }
 
     pub fn data_dir(&self) -> &std::path::Path {

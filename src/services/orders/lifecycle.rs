@@ -14,8 +14,10 @@ use crate::db::stock::{Movement, record};
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::order::{AUTO_COMPLETE_AFTER, Actor, PartStatus, Transition};
 use crate::domain::stock::{Location, Reason};
+use crate::domain::webhook::{Audience, EventType};
 use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult};
+use crate::webhooks;
 
 /// What a caller asks a part to do.
 pub enum Step {
@@ -121,9 +123,7 @@ pub fn step(
             changes,
             note,
             now(),
-        )?;
-        let part = db::orders::find_part(conn, part_id)?.ok_or(AppError::NotFound("order part"))?;
-        view::part(conn, part)
+        )
     })
 }
 
@@ -138,7 +138,7 @@ fn apply(
     changes: PartChanges,
     note: Option<String>,
     at: DateTime<Utc>,
-) -> AppResult<()> {
+) -> AppResult<OrderPart> {
     let (from, to) = transition.from_to(actor);
     let from_names: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
     let wrong_status = |current: &str| {
@@ -194,7 +194,26 @@ fn apply(
             at,
         },
     )?;
-    Ok(())
+    let row = db::orders::find_part(conn, part.id)?.ok_or(AppError::NotFound("order part"))?;
+    let seller_id = row.seller_id;
+    let moved = view::part(conn, row)?;
+    if let Some(kind) = event_of(to) {
+        webhooks::emit(conn, kind, Audience::seller(seller_id), &moved)?;
+    }
+    Ok(moved)
+}
+
+/// The webhook event a part's arrival in `status` is.
+fn event_of(status: PartStatus) -> Option<EventType> {
+    match status {
+        PartStatus::AwaitingConfirmation => None,
+        PartStatus::AwaitingPayment => Some(EventType::OrderPartConfirmed),
+        PartStatus::Paid => Some(EventType::OrderPartPaid),
+        PartStatus::Shipped => Some(EventType::OrderPartShipped),
+        PartStatus::Completed => Some(EventType::OrderPartCompleted),
+        PartStatus::Cancelled => Some(EventType::OrderPartCancelled),
+        PartStatus::Expired => Some(EventType::OrderPartExpired),
+    }
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -257,7 +276,7 @@ fn sweep_one_kind(
                     None,
                     at,
                 ) {
-                    Ok(()) => Ok(true),
+                    Ok(_) => Ok(true),
                     Err(AppError::Conflict(_)) => Ok(false),
                     Err(e) => Err(e),
                 }

@@ -20,9 +20,11 @@ use crate::domain::order::{Actor, PartStatus, format_number, number_year};
 use crate::domain::product::ProductStatus;
 use crate::domain::seller::SellerStatus;
 use crate::domain::stock::{Location, Reason};
+use crate::domain::webhook::{Audience, EventType};
 use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::services::idempotency::{self, Claim, Once};
+use crate::webhooks;
 
 /// One line of a checkout, as parsed from the request.
 pub struct OrderItem {
@@ -153,7 +155,36 @@ fn place_in(conn: &mut DbConn, buyer_id: Uuid, input: PlaceOrder) -> AppResult<O
             },
         )?;
     }
-    view::order(conn, order)
+    let order = view::order(conn, order)?;
+    announce(conn, &order)?;
+    Ok(order)
+}
+
+/// `order.created`: the whole order for admins; each seller hears of the order with its own
+/// part only, and that part's amounts (as it can read them through the API).
+fn announce(conn: &mut DbConn, order: &Order) -> AppResult<()> {
+    let admins = Audience {
+        seller_id: None,
+        hotel_id: None,
+        admins: true,
+    };
+    webhooks::emit(conn, EventType::OrderCreated, admins, order)?;
+    for part in &order.parts {
+        let copy = Order {
+            items_idr: part.items_idr,
+            shipping_idr: part.shipping_idr.unwrap_or(0),
+            total_idr: part.total_idr,
+            parts: vec![part.clone()],
+            ..order.clone()
+        };
+        let audience = Audience {
+            seller_id: Some(part.seller.id),
+            hotel_id: None,
+            admins: false,
+        };
+        webhooks::emit(conn, EventType::OrderCreated, audience, &copy)?;
+    }
+    Ok(())
 }
 
 fn too_large() -> AppError {

@@ -1,0 +1,70 @@
+-- Webhooks (Standard Webhooks). An endpoint belongs to the account that made it and hears
+-- the events its party (a seller, a hotel, or any admin) may see.
+CREATE TABLE webhook_endpoints (
+    id UUID PRIMARY KEY,
+    owner_user_id UUID NOT NULL REFERENCES users (id),
+    owner_kind TEXT NOT NULL CHECK (owner_kind IN ('seller', 'hotel', 'admin')),
+    -- The seller or hotel the endpoint speaks for; NULL for an admin's.
+    party_id UUID,
+    url TEXT NOT NULL,
+    events JSONB NOT NULL,
+    description TEXT,
+    enabled BOOLEAN NOT NULL,
+    disabled_reason TEXT,
+    secret TEXT NOT NULL,
+    -- After a rotation the old secret signs alongside the new one until this time.
+    previous_secret TEXT,
+    previous_secret_until TIMESTAMPTZ,
+    -- Set at the first failed attempt since the last success; five days of it disables.
+    failing_since TIMESTAMPTZ,
+    version INTEGER NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    CHECK ((owner_kind = 'admin') = (party_id IS NULL))
+);
+CREATE INDEX webhook_endpoints_owner_idx ON webhook_endpoints (owner_user_id, id);
+
+-- Written in the transaction of the change it reports; the worker fans it out to the
+-- endpoints that hear it, then marks it.
+CREATE TABLE webhook_events (
+    id UUID PRIMARY KEY,
+    type TEXT NOT NULL,
+    -- The exact bytes sent: {"type", "timestamp", "data"}.
+    body TEXT NOT NULL,
+    seller_id UUID,
+    hotel_id UUID,
+    admins BOOLEAN NOT NULL,
+    -- A test event goes to this endpoint only.
+    endpoint_id UUID,
+    created_at TIMESTAMPTZ NOT NULL,
+    fanned_out BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX webhook_events_pending_idx ON webhook_events (created_at) WHERE NOT fanned_out;
+
+CREATE TABLE webhook_deliveries (
+    id UUID PRIMARY KEY,
+    endpoint_id UUID NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+    event_id UUID NOT NULL REFERENCES webhook_events (id),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    -- When a pending delivery is due; while an attempt runs, when it may be taken again.
+    next_attempt_at TIMESTAMPTZ,
+    created_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (endpoint_id, event_id),
+    CHECK ((status = 'pending') = (next_attempt_at IS NOT NULL))
+);
+CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_endpoint_idx ON webhook_deliveries (endpoint_id, id);
+
+-- Append-only: every attempt and what came of it.
+CREATE TABLE webhook_attempts (
+    id UUID PRIMARY KEY,
+    delivery_id UUID NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    at TIMESTAMPTZ NOT NULL,
+    status_code INTEGER,
+    error TEXT,
+    duration_ms BIGINT NOT NULL,
+    response_excerpt TEXT,
+    UNIQUE (delivery_id, number)
+);
