@@ -12,7 +12,7 @@ use super::json::Json;
 use super::pagination::{Page, PageRequest};
 use crate::auth::{MaybeUser, SellerUser};
 use crate::db::sellers::{ProfileChanges, SellerRow};
-use crate::db::{self, write_tx};
+use crate::db;
 use crate::domain::account::Role;
 use crate::domain::now;
 use crate::domain::seller::{
@@ -21,6 +21,7 @@ use crate::domain::seller::{
 };
 use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult, Problem};
+use crate::services::sellers;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -159,16 +160,8 @@ pub async fn put_my_seller(
                 nib: nib.unwrap(),
                 updated_at: now(),
             };
-            write_tx(conn, move |conn| {
-                let current = db::sellers::find(conn, seller.seller_id)?
-                    .ok_or(AppError::NotFound("seller"))?;
-                etag::check_if_match(if_match.as_deref(), current.version)?;
-                if !db::sellers::update_profile(conn, seller.seller_id, current.version, changes)? {
-                    return Err(AppError::PreconditionFailed(
-                        "the profile was changed by another request; fetch it again".to_owned(),
-                    ));
-                }
-                db::sellers::find(conn, seller.seller_id)?.ok_or(AppError::NotFound("seller"))
+            sellers::update_profile(conn, &seller, changes, |version| {
+                etag::check_if_match(if_match.as_deref(), version)
             })
         })
         .await?;
