@@ -17,7 +17,8 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
 
 pub struct Json<T>(pub T);
 
-fn is_json(req: &HttpRequest) -> bool {
+/// Whether the request says its body is JSON (`application/json` or `…+json`).
+pub fn is_json(req: &HttpRequest) -> bool {
     let Some(ct) = req
         .headers()
         .get(header::CONTENT_TYPE)

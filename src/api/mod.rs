@@ -33,6 +33,7 @@ pub mod search;
 pub mod sellers;
 pub mod statements;
 pub mod stock;
+pub mod trainings;
 pub mod variants;
 pub mod viewer;
 pub mod webhooks;
@@ -69,6 +70,7 @@ use crate::state::AppState;
         (name = "stock", description = "The stock ledger of a product"),
         (name = "images", description = "Product photos and their renditions"),
         (name = "search", description = "Catalogue search"),
+        (name = "trainings", description = "The city office's trainings and their participants (admins)"),
         (name = "webhooks", description = "Standard Webhooks endpoints, their secrets and delivery log"),
     )
 )]
@@ -218,6 +220,12 @@ fn register(cfg: &mut ServiceConfig) {
         .service(images::reorder_images)
         .service(images::delete_image)
         .service(search::search)
+        .service(trainings::create_training)
+        .service(trainings::list_trainings)
+        .service(trainings::get_training)
+        .service(trainings::update_training)
+        .service(trainings::add_participants)
+        .service(trainings::list_participants)
         .service(webhooks::create_webhook)
         .service(webhooks::list_webhooks)
         .service(webhooks::get_webhook)

@@ -11,8 +11,8 @@ use super::etag;
 use super::json::Json;
 use super::pagination::{Page, PageRequest};
 use crate::auth::{MaybeUser, SellerUser};
-use crate::db::sellers::{ProfileChanges, SellerRow};
 use crate::db;
+use crate::db::sellers::{ProfileChanges, SellerRow};
 use crate::domain::account::Role;
 use crate::domain::now;
 use crate::domain::seller::{
@@ -28,7 +28,7 @@ use crate::state::AppState;
 #[schema(example = json!({"id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11", "business_name": "Daun Abadi Electroforming",
     "story": "Real leaves from Kebun Raya Purwodadi, plated in copper.", "sector": "electroforming-jewellery",
     "kecamatan": "Lowokwaru", "kelurahan": "Tlogomas", "whatsapp": "+6281234567890", "nib": "9120001234567",
-    "status": "active", "created_at": "2026-11-24T08:00:00Z", "updated_at": "2026-11-24T08:00:00Z"}))]
+    "status": "active", "mentor_seller_id": null, "created_at": "2026-11-24T08:00:00Z", "updated_at": "2026-11-24T08:00:00Z"}))]
 pub struct SellerResponse {
     pub id: Uuid,
     pub business_name: String,
@@ -43,6 +43,8 @@ pub struct SellerResponse {
     /// Nomor Induk Berusaha (13 digits).
     pub nib: Option<String>,
     pub status: SellerStatus,
+    /// The seller who taught this one ("menularkan ilmu"), if named.
+    pub mentor_seller_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -59,6 +61,7 @@ impl SellerResponse {
             kelurahan: row.kelurahan,
             whatsapp: row.whatsapp,
             nib: row.nib,
+            mentor_seller_id: row.mentor_seller_id.map(|m| m.0),
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
@@ -80,6 +83,9 @@ pub struct SellerProfileRequest {
     pub kelurahan: Option<String>,
     pub whatsapp: Option<String>,
     pub nib: Option<String>,
+    /// The seller who taught this one: named once (leaving it out keeps it); an active
+    /// seller, not this one, not one it taught.
+    pub mentor_seller_id: Option<Uuid>,
 }
 
 /// The signed-in seller's profile.
@@ -117,7 +123,8 @@ pub fn with_etag(row: SellerRow) -> AppResult<HttpResponse> {
     (status = 412, description = "`If-Match` is stale", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a seller account", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "A different mentor is already named (it is named once)", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields, each named (a mentor that is not an active seller, this seller, or one it taught)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[put("/v1/sellers/me")]
 pub async fn put_my_seller(
@@ -127,6 +134,7 @@ pub async fn put_my_seller(
     Json(body): Json<SellerProfileRequest>,
 ) -> AppResult<HttpResponse> {
     let if_match = etag::if_match(&req)?;
+    let mentor = body.mentor_seller_id;
     let row = state
         .db(move |conn| {
             let sectors = db::categories::slugs(conn)?;
@@ -160,7 +168,7 @@ pub async fn put_my_seller(
                 nib: nib.unwrap(),
                 updated_at: now(),
             };
-            sellers::update_profile(conn, &seller, changes, |version| {
+            sellers::update_profile(conn, &seller, changes, mentor, |version| {
                 etag::check_if_match(if_match.as_deref(), version)
             })
         })

@@ -21,6 +21,7 @@ pub mod shelf;
 pub mod statements;
 pub mod stock;
 pub mod stock_counts;
+pub mod trainings;
 pub mod users;
 pub mod variants;
 pub mod webhook_deliveries;

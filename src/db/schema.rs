@@ -58,6 +58,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Instant,
         updated_at -> Instant,
+        mentor_seller_id -> Nullable<Id>,
     }
 }
 
@@ -566,3 +567,39 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     webhook_attempts
 );
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    trainings (id) {
+        id -> Id,
+        title -> Text,
+        sector -> Text,
+        held_from -> Text,
+        held_to -> Text,
+        venue -> Text,
+        organiser -> Text,
+        version -> Integer,
+        created_at -> Instant,
+        updated_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::portable::sql_types::*;
+
+    training_participants (id) {
+        id -> Id,
+        training_id -> Id,
+        name -> Text,
+        whatsapp -> Text,
+        kelurahan -> Nullable<Text>,
+        seller_id -> Nullable<Id>,
+        created_at -> Instant,
+    }
+}
+
+diesel::joinable!(training_participants -> trainings (training_id));
+diesel::allow_tables_to_appear_in_same_query!(trainings, training_participants, sellers);

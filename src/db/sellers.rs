@@ -30,6 +30,8 @@ pub struct SellerRow {
     pub created_at: DateTime<Utc>,
     #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
     pub updated_at: DateTime<Utc>,
+    /// The seller who taught this one, once named.
+    pub mentor_seller_id: Option<DbId>,
 }
 
 #[derive(Insertable)]
@@ -150,4 +152,27 @@ pub fn by_ids(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<SellerRow>> {
         .filter(sellers::id.eq_any(ids))
         .select(SellerRow::as_select())
         .load(conn)
+}
+
+/// Names the seller's mentor (only while it has none: the mentor is set once); false when
+/// one was named meanwhile.
+pub fn set_mentor(conn: &mut DbConn, id: Uuid, mentor: Uuid) -> QueryResult<bool> {
+    let n = diesel::update(
+        sellers::table
+            .filter(sellers::id.eq(DbId(id)))
+            .filter(sellers::mentor_seller_id.is_null()),
+    )
+    .set(sellers::mentor_seller_id.eq(Some(DbId(mentor))))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Who taught the seller, if anyone.
+pub fn mentor_of(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<Uuid>> {
+    let found: Option<Option<DbId>> = sellers::table
+        .find(DbId(id))
+        .select(sellers::mentor_seller_id)
+        .first(conn)
+        .optional()?;
+    Ok(found.flatten().map(|m| m.0))
 }

@@ -12,6 +12,7 @@ pub mod seller;
 pub mod sku;
 pub mod stock;
 pub mod text;
+pub mod training;
 pub mod validation;
 pub mod webhook;
 

@@ -10,5 +10,6 @@ pub mod shelf;
 pub mod shipments;
 pub mod statements;
 pub mod stock;
+pub mod trainings;
 pub mod uploads;
 pub mod webhooks;

@@ -26,5 +26,6 @@ mod search_api;
 mod search_conformance;
 mod search_outbox;
 mod sellers;
+mod trainings;
 mod variants;
 mod webhooks;

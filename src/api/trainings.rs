@@ -1,0 +1,325 @@
+//! `/v1/admin/trainings`: the city office's trainings and their participants (admins only).
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::etag;
+use super::json::{self, Json};
+use super::pagination::{Page, PageRequest};
+use crate::auth::AuthUser;
+use crate::domain::training::{
+    MAX_PARTICIPANTS, RawParticipant, check_participant, parse_csv, parse_day, parse_place,
+    parse_title,
+};
+use crate::domain::validation::Violations;
+use crate::error::{AppError, AppResult, Problem};
+use crate::services::trainings::{
+    self, NewTraining, ParticipantsAdded, Training, TrainingEdit, TrainingParticipant,
+};
+use crate::state::AppState;
+
+#[derive(Deserialize, Serialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"title": "Pelatihan Electroforming bagi IKM Kota Malang",
+    "sector": "electroforming-jewellery", "held_from": "2021-02-22", "held_to": "2021-02-24",
+    "venue": "Hotel Santika Malang", "organiser": "Diskopindag Kota Malang"}))]
+pub struct TrainingRequest {
+    #[schema(required = true)]
+    pub title: Option<String>,
+    /// A category slug (`GET /v1/categories`).
+    #[schema(required = true)]
+    pub sector: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[schema(required = true)]
+    pub held_from: Option<String>,
+    /// `YYYY-MM-DD`, not before `held_from`.
+    #[schema(required = true)]
+    pub held_to: Option<String>,
+    #[schema(required = true)]
+    pub venue: Option<String>,
+    #[schema(required = true)]
+    pub organiser: Option<String>,
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParticipantInput {
+    #[schema(required = true)]
+    pub name: Option<String>,
+    /// An Indonesian mobile number (`08…` or `+628…`).
+    #[schema(required = true)]
+    pub whatsapp: Option<String>,
+    pub kelurahan: Option<String>,
+    /// The seller this participant is, when known.
+    pub seller_id: Option<Uuid>,
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"participants": [
+    {"name": "Siti Aminah", "whatsapp": "0812-3456-7890", "kelurahan": "Tlogomas"},
+    {"name": "Budi Santoso", "whatsapp": "+6281311112222", "seller_id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11"}]}))]
+pub struct ParticipantsRequest {
+    /// 1–2000 participants.
+    #[schema(required = true)]
+    pub participants: Option<Vec<ParticipantInput>>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Page size, 1–100 (default 20).
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+fn with_etag(status: actix_web::http::StatusCode, training: &Training) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag::for_version(training.version)))
+        .json(training)
+}
+
+/// Record a training.
+#[utoipa::path(tag = "trainings", security(("bearer" = [])), request_body = TrainingRequest, responses(
+    (status = 201, body = Training, headers(("ETag" = String))),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/admin/trainings")]
+pub async fn create_training(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(body): Json<TrainingRequest>,
+) -> AppResult<HttpResponse> {
+    let mut v = Violations::new();
+    let title = v.require("title", body.title.as_deref(), parse_title);
+    let sector = v.require("sector", body.sector.as_deref(), |s| {
+        Ok(s.trim().to_owned())
+    });
+    let held_from = v.require("held_from", body.held_from.as_deref(), parse_day);
+    let held_to = v.require("held_to", body.held_to.as_deref(), parse_day);
+    let venue = v.require("venue", body.venue.as_deref(), parse_place);
+    let organiser = v.require("organiser", body.organiser.as_deref(), parse_place);
+    v.finish()?;
+    let input = NewTraining {
+        title: title.unwrap(),
+        sector: sector.unwrap(),
+        held_from: held_from.unwrap(),
+        held_to: held_to.unwrap(),
+        venue: venue.unwrap(),
+        organiser: organiser.unwrap(),
+    };
+    let training = state
+        .db(move |conn| trainings::create(conn, &user, input))
+        .await?;
+    let mut res = with_etag(actix_web::http::StatusCode::CREATED, &training);
+    let location = format!("/v1/admin/trainings/{}", training.id);
+    res.headers_mut().insert(
+        header::LOCATION,
+        header::HeaderValue::from_str(&location).map_err(AppError::internal)?,
+    );
+    Ok(res)
+}
+
+/// Trainings, newest first.
+#[utoipa::path(tag = "trainings", security(("bearer" = [])), params(ListQuery), responses(
+    (status = 200, body = inline(Page<Training>)),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`limit` out of 1–100, or a `cursor` this list did not give", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/admin/trainings")]
+pub async fn list_trainings(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<ListQuery>,
+) -> AppResult<web::Json<Page<Training>>> {
+    let mut v = Violations::new();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
+    v.finish()?;
+    let page = page.ok_or_else(|| AppError::invalid("query", "is invalid"))?;
+    let (after, fetch) = (page.after, page.fetch());
+    let rows = state
+        .db(move |conn| trainings::list(conn, &user, after, fetch))
+        .await?;
+    Ok(web::Json(page.finish(rows, |t| t.id, |t| t)))
+}
+
+/// One training.
+#[utoipa::path(tag = "trainings", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Training, headers(("ETag" = String))),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such training", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/admin/trainings/{id}")]
+pub async fn get_training(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let training = state
+        .db(move |conn| trainings::get(conn, &user, id))
+        .await?;
+    Ok(with_etag(actix_web::http::StatusCode::OK, &training))
+}
+
+/// Change a training's fields (any of them).
+///
+/// Send the `ETag` you last saw as `If-Match`; a stale one is 412.
+#[utoipa::path(tag = "trainings", security(("bearer" = [])), request_body = TrainingRequest,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag from the last read")),
+    responses(
+    (status = 200, body = Training, headers(("ETag" = String))),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such training", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "`If-Match` is stale", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/v1/admin/trainings/{id}")]
+pub async fn update_training(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    Json(body): Json<TrainingRequest>,
+) -> AppResult<HttpResponse> {
+    let if_match = etag::if_match(&req)?;
+    let mut v = Violations::new();
+    let edit = TrainingEdit {
+        title: v
+            .check_opt("title", body.title.as_deref(), parse_title)
+            .flatten(),
+        sector: body.sector.map(|s| s.trim().to_owned()),
+        held_from: v
+            .check_opt("held_from", body.held_from.as_deref(), parse_day)
+            .flatten(),
+        held_to: v
+            .check_opt("held_to", body.held_to.as_deref(), parse_day)
+            .flatten(),
+        venue: v
+            .check_opt("venue", body.venue.as_deref(), parse_place)
+            .flatten(),
+        organiser: v
+            .check_opt("organiser", body.organiser.as_deref(), parse_place)
+            .flatten(),
+    };
+    v.finish()?;
+    let id = id.into_inner();
+    let training = state
+        .db(move |conn| {
+            trainings::update(conn, &user, id, edit, |version| {
+                etag::check_if_match(if_match.as_deref(), version)
+            })
+        })
+        .await?;
+    Ok(with_etag(actix_web::http::StatusCode::OK, &training))
+}
+
+fn is_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/csv"))
+}
+
+/// Add participants: JSON, or a spreadsheet's CSV (`text/csv`: a header row naming `name`,
+/// `whatsapp` and optionally `kelurahan`; `,` or `;`; UTF-8 with or without a BOM).
+///
+/// Idempotent per WhatsApp number: a number the training already has is left as it is. A
+/// participant is linked to the seller it names, or to the seller whose profile has the same
+/// number (also when that seller fills it in later). One bad row (named by its index, or its
+/// CSV line) and nothing of the request is stored.
+#[utoipa::path(tag = "trainings", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body(content(
+        (ParticipantsRequest = "application/json"),
+        (String = "text/csv", example = json!("name;whatsapp;kelurahan\nSiti Aminah;0812-3456-7890;Tlogomas\n")),
+    )),
+    responses(
+    (status = 200, body = ParticipantsAdded),
+    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such training", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Over 1 MiB", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Neither JSON nor CSV", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid rows, each named (`participants[i].whatsapp`, `line 7.whatsapp`)", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/admin/trainings/{id}/participants")]
+pub async fn add_participants(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> AppResult<web::Json<ParticipantsAdded>> {
+    let mut v = Violations::new();
+    let mut people = Vec::new();
+    if is_csv(&req) {
+        for (line, raw) in parse_csv(&body, &mut v) {
+            if let Some(p) = check_participant(&raw, &format!("line {line}"), &mut v) {
+                people.push((p, None));
+            }
+        }
+    } else if json::is_json(&req) {
+        let parsed: ParticipantsRequest = json::parse(&body)?;
+        let list = v.require("participants", parsed.participants, Ok::<_, String>);
+        for (i, item) in list.into_iter().flatten().enumerate() {
+            let raw = RawParticipant {
+                name: item.name,
+                whatsapp: item.whatsapp,
+                kelurahan: item.kelurahan,
+            };
+            let field = format!("participants[{i}]");
+            if let Some(p) = check_participant(&raw, &field, &mut v) {
+                people.push((p, item.seller_id.map(|s| (s, format!("{field}.seller_id")))));
+            }
+        }
+    } else {
+        return Err(AppError::UnsupportedMediaType(
+            "send application/json or text/csv".to_owned(),
+        ));
+    }
+    if v.is_empty() && people.is_empty() {
+        v.add("participants", "must list at least one participant");
+    }
+    if people.len() > MAX_PARTICIPANTS {
+        v.add(
+            "participants",
+            format!("at most {MAX_PARTICIPANTS} in one request"),
+        );
+    }
+    v.finish()?;
+    let id = id.into_inner();
+    let added = state
+        .db(move |conn| trainings::add_participants(conn, &user, id, people))
+        .await?;
+    Ok(web::Json(added))
+}
+
+/// A training's participants, in the order they were added, each with its linked seller.
+#[utoipa::path(tag = "trainings", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Vec<TrainingParticipant>),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such training", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/admin/trainings/{id}/participants")]
+pub async fn list_participants(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Vec<TrainingParticipant>>> {
+    let id = id.into_inner();
+    let list = state
+        .db(move |conn| trainings::participants(conn, &user, id))
+        .await?;
+    Ok(web::Json(list))
+}
