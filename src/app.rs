@@ -283,13 +283,23 @@ impl Application {
             self.order_hold,
         ));
         let webhooks = self.webhooks.map(|settings| {
-            tokio::spawn(crate::webhooks::worker::run(self.pool.clone(), settings))
+            let stop = Arc::new(crate::webhooks::worker::Stop::default());
+            let worker = crate::webhooks::worker::run(self.pool.clone(), settings, stop.clone());
+            (stop, tokio::spawn(worker))
         });
         let result = self.server.await;
         janitor.abort();
         orders.abort();
-        if let Some(w) = webhooks {
-            w.abort();
+        if let Some((stop, worker)) = webhooks {
+            // Attempts under way finish and are recorded (each within its 10 s timeout).
+            stop.request();
+            let abort = worker.abort_handle();
+            if tokio::time::timeout(std::time::Duration::from_secs(15), worker)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
         }
         // Joining the worker thread waits for its batch: off the async threads.
         let worker = self.search_worker;

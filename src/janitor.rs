@@ -1,5 +1,6 @@
 //! Housekeeping while the server runs: forgetting what has expired (idempotency keys older
-//! than their lifetime, refresh tokens past their expiry), once an hour.
+//! than their lifetime, refresh tokens past their expiry, the webhook log of settled
+//! deliveries and delivered events), once an hour.
 
 use std::time::Duration;
 
@@ -11,10 +12,14 @@ use crate::db::{self, DbConn, Pool};
 /// Idempotency keys are kept 48 hours (SPEC promises at least 24).
 pub const IDEMPOTENCY_KEY_LIFETIME_HOURS: i64 = 48;
 
+/// Settled webhook deliveries (with their attempts) and delivered events are kept 30 days.
+pub const WEBHOOK_LOG_DAYS: i64 = 30;
+
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Swept {
     pub idempotency_keys: usize,
     pub refresh_tokens: usize,
+    pub webhook_log: usize,
 }
 
 /// One pass: removes what had expired by `now`.
@@ -23,6 +28,10 @@ pub fn sweep(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<Swept> {
     Ok(Swept {
         idempotency_keys: db::idempotency::purge_before(conn, cutoff)?,
         refresh_tokens: db::refresh_tokens::purge_expired(conn, now)?,
+        webhook_log: db::webhook_deliveries::purge_before(
+            conn,
+            now - chrono::Duration::days(WEBHOOK_LOG_DAYS),
+        )?,
     })
 }
 
@@ -42,6 +51,7 @@ pub async fn run_hourly(pool: Pool) {
                 Ok(s) => tracing::info!(
                     idempotency_keys = s.idempotency_keys,
                     refresh_tokens = s.refresh_tokens,
+                    webhook_log = s.webhook_log,
                     "expired keys and tokens forgotten"
                 ),
                 Err(e) => tracing::warn!(error = %e, "forgetting expired keys and tokens"),

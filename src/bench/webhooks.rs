@@ -153,7 +153,12 @@ async fn measure(opts: &Options, url: &str) -> anyhow::Result<()> {
         allow_private: true,
         schedule: vec![1, 1, 1],
     };
-    let worker = tokio::spawn(crate::webhooks::worker::run(pool.clone(), settings));
+    let stop = Arc::new(crate::webhooks::worker::Stop::default());
+    let worker = tokio::spawn(crate::webhooks::worker::run(
+        pool.clone(),
+        settings,
+        stop.clone(),
+    ));
     println!(
         "webhooks: {} endpoints on loopback, worker with {} attempts per endpoint and {} in all",
         opts.endpoints,
@@ -228,7 +233,8 @@ async fn measure(opts: &Options, url: &str) -> anyhow::Result<()> {
         elapsed.as_secs_f64(),
         deliveries as f64 / elapsed.as_secs_f64()
     );
-    worker.abort();
+    stop.request();
+    worker.await?;
     let (backlog, _) = crate::db::webhook_deliveries::backlog(&mut *pool.get()?)?;
     println!("pending afterwards: {backlog}");
     Ok(())

@@ -200,6 +200,14 @@ pub fn find_event(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<EventRow>> 
         .optional()
 }
 
+pub fn events_by_ids(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<EventRow>> {
+    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
+    webhook_events::table
+        .filter(webhook_events::id.eq_any(ids))
+        .select(EventRow::as_select())
+        .load(conn)
+}
+
 pub fn find_delivery(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<DeliveryRow>> {
     webhook_deliveries::table
         .find(DbId(id))
@@ -277,4 +285,31 @@ pub fn backlog(conn: &mut DbConn) -> QueryResult<(i64, Option<DateTime<Utc>>)> {
         .first(conn)
         .optional()?;
     Ok((pending + unfanned, oldest.map(|t| t.0)))
+}
+
+/// Forgets the log of deliveries settled before `cutoff` (their attempts too) and events
+/// fanned out before it that no delivery still needs; returns how many rows went.
+pub fn purge_before(conn: &mut DbConn, cutoff: DateTime<Utc>) -> QueryResult<usize> {
+    let old = webhook_deliveries::table
+        .filter(webhook_deliveries::status.ne(PENDING))
+        .filter(webhook_deliveries::created_at.lt(DbTime(cutoff)))
+        .select(webhook_deliveries::id);
+    let attempts =
+        diesel::delete(webhook_attempts::table.filter(webhook_attempts::delivery_id.eq_any(old)))
+            .execute(conn)?;
+    let deliveries = diesel::delete(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::status.ne(PENDING))
+            .filter(webhook_deliveries::created_at.lt(DbTime(cutoff))),
+    )
+    .execute(conn)?;
+    let needed = webhook_deliveries::table.select(webhook_deliveries::event_id);
+    let events = diesel::delete(
+        webhook_events::table
+            .filter(webhook_events::fanned_out.eq(true))
+            .filter(webhook_events::created_at.lt(DbTime(cutoff)))
+            .filter(webhook_events::id.ne_all(needed)),
+    )
+    .execute(conn)?;
+    Ok(attempts + deliveries + events)
 }

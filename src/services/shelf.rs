@@ -338,15 +338,20 @@ fn announce_sale(
     sale: &Sale,
     terms_of: &HashMap<Uuid, (i32, Uuid)>,
 ) -> AppResult<()> {
+    let mut sellers: Vec<Uuid> = terms_of.values().map(|(_, s)| *s).collect();
+    sellers.sort();
+    sellers.dedup();
+    if let [only] = sellers[..] {
+        // One seller's goods: its copy is the whole sale, so one event serves all parties.
+        let audience = Audience::both(only, sale.hotel_id);
+        return webhooks::emit(conn, EventType::SaleRecorded, audience, sale);
+    }
     webhooks::emit(
         conn,
         EventType::SaleRecorded,
         Audience::hotel(sale.hotel_id),
         sale,
     )?;
-    let mut sellers: Vec<Uuid> = terms_of.values().map(|(_, s)| *s).collect();
-    sellers.sort();
-    sellers.dedup();
     for seller_id in sellers {
         let lines: Vec<SaleLine> = sale
             .lines

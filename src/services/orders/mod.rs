@@ -163,6 +163,15 @@ fn place_in(conn: &mut DbConn, buyer_id: Uuid, input: PlaceOrder) -> AppResult<O
 /// `order.created`: the whole order for admins; each seller hears of the order with its own
 /// part only, and that part's amounts (as it can read them through the API).
 fn announce(conn: &mut DbConn, order: &Order) -> AppResult<()> {
+    if let [only] = &order.parts[..] {
+        // One seller: its copy is the whole order, so one event serves it and admins.
+        return webhooks::emit(
+            conn,
+            EventType::OrderCreated,
+            Audience::seller(only.seller.id),
+            order,
+        );
+    }
     let admins = Audience {
         seller_id: None,
         hotel_id: None,

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::receiver::{Answer, Receiver};
-use super::{endpoint, local, settled, verifies};
+use super::{deliveries, endpoint, local, settled, verifies};
 use crate::both_backends;
 use crate::orders::{goods, order, part_of, walk};
 use crate::support::TestApp;
@@ -171,6 +171,15 @@ both_backends! {
         assert!(verifies(&old, id_h, ts, &got[0].body, sig), "the old secret still verifies");
         assert_eq!(got[0].json()["type"], "webhook.test");
         assert_eq!(got[0].json()["data"]["webhook_id"], id.as_str());
+
+        // The log is kept 30 days, then forgotten.
+        settled(&app, &hotel, &id, 1).await;
+        let swept = app.db(|c| kriya::janitor::sweep(c, chrono::Utc::now()));
+        assert_eq!(swept.webhook_log, 0);
+        let later = chrono::Utc::now() + chrono::Duration::days(31);
+        let swept = app.db(|c| kriya::janitor::sweep(c, later));
+        assert_eq!(swept.webhook_log, 4, "the attempt, the delivery, the test event and the hotel's approval, which no endpoint heard: {swept:?}");
+        assert!(deliveries(&app, &hotel, &id).await.is_empty());
     }
 }
 

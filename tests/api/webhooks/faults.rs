@@ -231,7 +231,8 @@ both_backends! {
     async fn two_workers_share_the_deliveries_and_never_send_one_twice(app) with local; {
         // A second replica's worker on the same database, beside the server's own.
         let settings = kriya::webhooks::worker::Settings { allow_private: true, schedule: vec![1, 1, 1] };
-        let replica = tokio::spawn(kriya::webhooks::worker::run(app.pool.clone(), settings));
+        let stop = std::sync::Arc::new(kriya::webhooks::worker::Stop::default());
+        let replica = tokio::spawn(kriya::webhooks::worker::run(app.pool.clone(), settings, stop.clone()));
         let seller = app.active_seller().await;
         let r = Receiver::start(Answer::Status(200)).await;
         let (id, _) = endpoint(&app, &seller, &r.url, &["product.published"]).await;
@@ -243,7 +244,8 @@ both_backends! {
         }
         settled(&app, &seller, &id, 20).await;
         settled(&app, &seller, &id2, 20).await;
-        replica.abort();
+        stop.request();
+        replica.await.unwrap();
         let got = r.received();
         assert_eq!(got.len(), 40, "each event once");
         assert_eq!(ids(&r), sent);
