@@ -29,9 +29,9 @@ use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult};
 
 /// Attempts in flight to one endpoint, per server.
-pub const PER_ENDPOINT: usize = 4;
+pub const PER_ENDPOINT: usize = 16;
 /// Attempts in flight in all, per server.
-pub const OVERALL: usize = 64;
+pub const OVERALL: usize = 256;
 /// How long a taken delivery is kept from others: well past the 10 s timeout.
 const LEASE: Duration = Duration::from_secs(60);
 const IDLE_POLL: Duration = Duration::from_millis(50);
