@@ -14,6 +14,7 @@ pub mod orders;
 pub mod portable;
 pub mod products;
 pub mod refresh_tokens;
+pub mod reports;
 pub mod schema;
 pub mod search_outbox;
 pub mod sellers;

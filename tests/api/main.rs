@@ -21,6 +21,7 @@ mod migrations;
 mod openapi;
 mod orders;
 mod products;
+mod reports;
 mod s3;
 mod search_api;
 mod search_conformance;
