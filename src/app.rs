@@ -43,11 +43,24 @@ pub enum StartError {
 
 /// Opens the database, applies pending migrations and returns the pool.
 pub fn open_database(config: &Config) -> Result<Pool, StartError> {
+    open_database_with(config, build_pool)
+}
+
+/// As `open_database`, for a command that runs and exits (`migrate`, `user create`,
+/// `reindex`): its pool opens no connection in the background, so none is half-open when the
+/// process exits.
+pub fn open_tool_database(config: &Config) -> Result<Pool, StartError> {
+    open_database_with(config, crate::db::connection::build_tool_pool)
+}
+
+fn open_database_with(
+    config: &Config,
+    build: fn(&crate::db::connection::DbUrl, u32) -> Result<Pool, String>,
+) -> Result<Pool, StartError> {
     if !config.database_url.is_postgres() {
         ensure_dir(&config.data_dir)?;
     }
-    let pool =
-        build_pool(&config.database_url, config.db_pool_size).map_err(StartError::Database)?;
+    let pool = build(&config.database_url, config.db_pool_size).map_err(StartError::Database)?;
     let mut conn = pool
         .get()
         .map_err(|e| StartError::Database(e.to_string()))?;

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use kriya::app::{Application, open_database};
+use kriya::app::{Application, open_tool_database};
 use kriya::config::RawConfig;
 
 #[derive(Parser)]
@@ -258,7 +258,7 @@ fn main() -> anyhow::Result<()> {
         Command::Reindex => reindex(&config),
         Command::Demo => demo(&config),
         Command::Migrate => {
-            open_database(&config)?;
+            open_tool_database(&config)?;
             println!("migrations applied");
             Ok(())
         }
@@ -271,7 +271,7 @@ fn main() -> anyhow::Result<()> {
                     name,
                 },
         } => {
-            let pool = open_database(&config)?;
+            let pool = open_tool_database(&config)?;
             let role = match role {
                 RoleArg::Admin => kriya::domain::account::Role::Admin,
                 RoleArg::Buyer => kriya::domain::account::Role::Buyer,

@@ -123,14 +123,26 @@ impl ManageConnection for DbManager {
 /// Builds the pool and checks one connection, so a wrong URL fails at start with the
 /// database's own message.
 pub fn build_pool(url: &DbUrl, max_size: u32) -> Result<Pool, String> {
+    // Connections open as load needs them, not all at start.
+    build_pool_keeping(url, max_size, max_size.min(2))
+}
+
+/// A pool for a command that runs and exits: it never opens connections in the background.
+/// (A pool keeping idle connections refills them on r2d2's own thread; a process that exits
+/// while that thread is in a TLS handshake with PostgreSQL can crash in libpq/OpenSSL
+/// teardown.)
+pub fn build_tool_pool(url: &DbUrl, max_size: u32) -> Result<Pool, String> {
+    build_pool_keeping(url, max_size, 0)
+}
+
+fn build_pool_keeping(url: &DbUrl, max_size: u32, min_idle: u32) -> Result<Pool, String> {
     let manager = DbManager::new(url.clone());
     if let Err(e) = manager.connect() {
         return Err(e.to_string());
     }
     r2d2::Pool::builder()
         .max_size(max_size)
-        // Connections open as load needs them, not all at start.
-        .min_idle(Some(max_size.min(2)))
+        .min_idle(Some(min_idle))
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
         .map_err(|e| e.to_string())

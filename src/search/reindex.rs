@@ -2,7 +2,7 @@
 //! and a server running on the same data dir (it holds the index), the rebuild is queued
 //! for that server instead.
 
-use crate::app::{StartError, open_database, open_search};
+use crate::app::{StartError, open_search, open_tool_database};
 use crate::config::Config;
 use crate::db::search_outbox::{self, Subject};
 use crate::search::SearchError;
@@ -26,7 +26,7 @@ pub enum ReindexError {
 
 /// Rebuilds the configured index, reporting `(done, total)` as documents are built.
 pub fn run(config: &Config, progress: impl FnMut(u64, u64)) -> Result<Outcome, ReindexError> {
-    let pool = open_database(config)?;
+    let pool = open_tool_database(config)?;
     let mut conn = pool
         .get()
         .map_err(|e| StartError::Database(e.to_string()))?;
