@@ -44,26 +44,7 @@ pub fn parse_kecamatan(raw: &str) -> Result<String, String> {
         .ok_or_else(|| format!("must be one of {}", KECAMATAN.join(", ")))
 }
 
-/// An Indonesian mobile number, normalised to `+62…`.
-pub fn parse_whatsapp(raw: &str) -> Result<String, String> {
-    let digits: String = raw
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
-        .collect();
-    let national = digits
-        .strip_prefix("+62")
-        .or_else(|| digits.strip_prefix("62"))
-        .or_else(|| digits.strip_prefix('0'))
-        .ok_or_else(|| "must be an Indonesian number (+62… or 08…)".to_owned())?;
-    if !national.starts_with('8') {
-        return Err("must be a mobile number (+628…)".to_owned());
-    }
-    if !(8..=12).contains(&national.len()) || !national.chars().all(|c| c.is_ascii_digit()) {
-        return Err("must have 9 to 13 digits after the country code".to_owned());
-    }
-    Ok(format!("+62{national}"))
-}
+pub use super::phone::parse_whatsapp;
 
 /// Nomor Induk Berusaha: 13 digits.
 pub fn parse_nib(raw: &str) -> Result<String, String> {
