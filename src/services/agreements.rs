@@ -1,5 +1,6 @@
 //! Consignment agreements: a seller proposes, the hotel accepts, either side ends.
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::auth::access::{Viewer, authorize_party};
@@ -17,6 +18,18 @@ pub fn propose(
     bps: Bps,
     term_days: i32,
 ) -> AppResult<AgreementRow> {
+    propose_at(conn, seller_id, hotel_id, bps, term_days, now())
+}
+
+/// [`propose`] dated `at` (an import of older records).
+pub fn propose_at(
+    conn: &mut DbConn,
+    seller_id: Uuid,
+    hotel_id: Uuid,
+    bps: Bps,
+    term_days: i32,
+    at: DateTime<Utc>,
+) -> AppResult<AgreementRow> {
     let hotel = db::hotels::find(conn, hotel_id)?
         .filter(|h| h.status == SellerStatus::Active.as_str())
         .ok_or_else(|| AppError::invalid("hotel_id", "names no active partner hotel"))?;
@@ -27,7 +40,7 @@ pub fn propose(
         commission_bps: bps.get(),
         term_days,
         status: AgreementStatus::Proposed.as_str().to_owned(),
-        created_at: now(),
+        created_at: at,
         accepted_at: None,
         ended_at: None,
         ended_by: None,
@@ -54,6 +67,16 @@ pub fn load(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<Agreement
 }
 
 pub fn accept(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
+    accept_at(conn, viewer, id, now())
+}
+
+/// [`accept`] dated `at` (an import of older records).
+pub fn accept_at(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> AppResult<AgreementRow> {
     let row = load(conn, viewer, id)?;
     if viewer.hotel_id != Some(row.hotel_id) {
         return Err(AppError::Forbidden(
@@ -65,7 +88,7 @@ pub fn accept(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<Agreeme
     if hotel.status != SellerStatus::Active.as_str() {
         return Err(AppError::Forbidden("the hotel is not active".to_owned()));
     }
-    if !db::agreements::accept(conn, id, now())? {
+    if !db::agreements::accept(conn, id, at)? {
         return Err(AppError::Conflict(format!(
             "the agreement is {}, not proposed",
             row.status

@@ -147,6 +147,18 @@ pub fn dispatch(
     agreement_id: Uuid,
     items: &[DispatchItem],
 ) -> AppResult<ConsignmentRow> {
+    dispatch_at(conn, seller_id, actor, agreement_id, items, now())
+}
+
+/// [`dispatch`] dated `at` (an import of older records).
+pub fn dispatch_at(
+    conn: &mut DbConn,
+    seller_id: Uuid,
+    actor: Uuid,
+    agreement_id: Uuid,
+    items: &[DispatchItem],
+    at: DateTime<Utc>,
+) -> AppResult<ConsignmentRow> {
     let agreement = db::agreements::find(conn, agreement_id)?
         .filter(|a| a.seller_id == seller_id)
         .ok_or(AppError::NotFound("agreement"))?;
@@ -177,7 +189,7 @@ pub fn dispatch(
         }
     }
     v.finish()?;
-    let t = now();
+    let t = at;
     let consignment = ConsignmentRow {
         id: new_id(),
         agreement_id,
@@ -245,6 +257,17 @@ pub fn receive(
     id: Uuid,
     received: Option<&[(Uuid, i64)]>,
 ) -> AppResult<ConsignmentRow> {
+    receive_at(conn, viewer, id, received, now())
+}
+
+/// [`receive`] dated `at` (an import of older records): not before the dispatch.
+pub fn receive_at(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    id: Uuid,
+    received: Option<&[(Uuid, i64)]>,
+    at: DateTime<Utc>,
+) -> AppResult<ConsignmentRow> {
     let (consignment, lines) = load(conn, viewer, id)?;
     if viewer.hotel_id != Some(consignment.hotel_id) {
         return Err(AppError::Forbidden(
@@ -286,7 +309,12 @@ pub fn receive(
         }
     }
     v.finish()?;
-    let t = now();
+    if at < consignment.dispatched_at {
+        return Err(AppError::Conflict(
+            "a consignment is received after it was dispatched".to_owned(),
+        ));
+    }
+    let t = at;
     if !db::consignments::mark_received(conn, id, t)? {
         return Err(AppError::Conflict(
             "the consignment has already been received".to_owned(),

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -20,6 +21,18 @@ pub fn adjust(
     delta: i64,
     note: &str,
     actor: Uuid,
+) -> AppResult<()> {
+    adjust_at(conn, variant, delta, note, actor, now())
+}
+
+/// [`adjust`] dated `at`: an import of older records dates its movements as they happened.
+pub fn adjust_at(
+    conn: &mut DbConn,
+    variant: &VariantRow,
+    delta: i64,
+    note: &str,
+    actor: Uuid,
+    at: DateTime<Utc>,
 ) -> AppResult<()> {
     let (from, to, reason) = if delta > 0 {
         (None, Location::Own, Reason::Restock)
@@ -44,7 +57,7 @@ pub fn adjust(
             note: Some(note.to_owned()),
             reference_id: None,
             actor_id: Some(actor),
-            at: now(),
+            at,
         },
     )?;
     Ok(())
