@@ -6,6 +6,7 @@ pub mod app;
 pub mod auth;
 pub mod bench;
 pub mod blob;
+pub mod charts;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -47,6 +47,30 @@ impl CsvTable {
         }
     }
 
+    /// A document of several tables one below the other (a report's months, then its best
+    /// products…), each under a title row and its own header row, an empty row between them.
+    pub fn sections() -> Self {
+        Self {
+            writer: csv::WriterBuilder::new()
+                .flexible(true)
+                .from_writer(Vec::new()),
+        }
+    }
+
+    /// Starts a table of [`Self::sections`].
+    pub fn section<I, S>(&mut self, title: &str, header: I) -> Result<(), csv::Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.writer.flush()?;
+        if !self.writer.get_ref().is_empty() {
+            self.writer.write_record([""])?;
+        }
+        self.row([title])?;
+        self.row(header)
+    }
+
     pub fn row<I, S>(&mut self, cells: I) -> Result<(), csv::Error>
     where
         I: IntoIterator<Item = S>,
@@ -99,6 +123,21 @@ mod tests {
         ] {
             assert_eq!(safe_cell(cell), cell, "{cell:?}");
         }
+    }
+
+    #[test]
+    fn sections_stack_tables_of_their_own_widths() {
+        let mut t = CsvTable::sections();
+        t.section("Months", ["month", "sales_idr"]).unwrap();
+        t.row(["2021-02", "1500"]).unwrap();
+        t.section("Top products", ["product", "units", "sales_idr"])
+            .unwrap();
+        t.row(["@Kalung", "2", "1500"]).unwrap();
+        assert_eq!(
+            t.finish().unwrap(),
+            "Months\nmonth,sales_idr\n2021-02,1500\n\"\"\nTop products\n\
+             product,units,sales_idr\n'@Kalung,2,1500\n"
+        );
     }
 
     #[test]

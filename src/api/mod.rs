@@ -28,6 +28,7 @@ pub mod product_dto;
 pub mod product_lookup;
 pub mod product_status;
 pub mod products;
+pub mod reports;
 pub mod request_id;
 pub mod search;
 pub mod sellers;
@@ -71,6 +72,7 @@ use crate::state::AppState;
         (name = "images", description = "Product photos and their renditions"),
         (name = "search", description = "Catalogue search"),
         (name = "trainings", description = "The city office's trainings and their participants (admins)"),
+        (name = "reports", description = "Reports as JSON, CSV or SVG charts: the city's overview and trainings (admins), a seller's own"),
         (name = "webhooks", description = "Standard Webhooks endpoints, their secrets and delivery log"),
     )
 )]
@@ -166,6 +168,7 @@ fn register(cfg: &mut ServiceConfig) {
         .service(auth::refresh_tokens)
         .service(auth::logout)
         .service(me::me)
+        .service(reports::get_my_report)
         .service(sellers::get_my_seller)
         .service(sellers::put_my_seller)
         .service(sellers::list_sellers)
@@ -226,6 +229,8 @@ fn register(cfg: &mut ServiceConfig) {
         .service(trainings::update_training)
         .service(trainings::add_participants)
         .service(trainings::list_participants)
+        .service(reports::get_overview)
+        .service(reports::get_training_report)
         .service(webhooks::create_webhook)
         .service(webhooks::list_webhooks)
         .service(webhooks::get_webhook)

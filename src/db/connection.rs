@@ -175,24 +175,47 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    match conn {
+        DbConn::Sqlite(_) => tx_begun_by(conn, "BEGIN IMMEDIATE", f),
+        DbConn::Pg(_) => conn.transaction(f),
+    }
+}
+
+/// Runs the reads of `f` on one snapshot of the database, so figures read by several
+/// queries agree with each other (PostgreSQL: repeatable read, read only).
+pub fn read_snapshot<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let begin = match conn {
+        DbConn::Sqlite(_) => "BEGIN DEFERRED",
+        DbConn::Pg(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    };
+    tx_begun_by(conn, begin, f)
+}
+
+fn tx_begun_by<T, E, F>(conn: &mut DbConn, begin: &str, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
     type Manager = <DbConn as Connection>::TransactionManager;
     match conn {
-        DbConn::Sqlite(inner) => {
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
-            match f(conn) {
-                Ok(value) => match Manager::commit_transaction(conn) {
-                    Ok(()) => Ok(value),
-                    Err(e) => {
-                        let _ = Manager::rollback_transaction(conn);
-                        Err(e.into())
-                    }
-                },
-                Err(e) => {
-                    Manager::rollback_transaction(conn)?;
-                    Err(e)
-                }
+        DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, begin)?,
+        DbConn::Pg(inner) => AnsiTransactionManager::begin_transaction_sql(inner, begin)?,
+    }
+    match f(conn) {
+        Ok(value) => match Manager::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = Manager::rollback_transaction(conn);
+                Err(e.into())
             }
+        },
+        Err(e) => {
+            Manager::rollback_transaction(conn)?;
+            Err(e)
         }
-        DbConn::Pg(_) => conn.transaction(f),
     }
 }

@@ -158,3 +158,38 @@ pub fn count_participants(conn: &mut DbConn, training_id: Uuid) -> QueryResult<i
         .count()
         .get_result(conn)
 }
+
+/// Trainings that began between two days (`YYYY-MM-DD`, both included), in order.
+pub fn begun_between(conn: &mut DbConn, first: &str, last: &str) -> QueryResult<Vec<TrainingRow>> {
+    trainings::table
+        .filter(trainings::held_from.ge(first))
+        .filter(trainings::held_from.le(last))
+        .order((trainings::held_from, trainings::id))
+        .select(TrainingRow::as_select())
+        .load(conn)
+}
+
+/// The trainings a seller took part in: named, or by its WhatsApp number.
+pub fn of_seller(
+    conn: &mut DbConn,
+    seller_id: Uuid,
+    whatsapp: Option<&str>,
+) -> QueryResult<Vec<TrainingRow>> {
+    let named = training_participants::seller_id.eq(DbId(seller_id));
+    let taken = training_participants::table.select(training_participants::training_id);
+    let ids: Vec<DbId> = match whatsapp {
+        Some(number) => taken
+            .filter(
+                named.or(training_participants::seller_id
+                    .is_null()
+                    .and(training_participants::whatsapp.eq(number))),
+            )
+            .load(conn)?,
+        None => taken.filter(named).load(conn)?,
+    };
+    trainings::table
+        .filter(trainings::id.eq_any(ids))
+        .order((trainings::held_from, trainings::id))
+        .select(TrainingRow::as_select())
+        .load(conn)
+}

@@ -65,6 +65,15 @@ pub fn wib() -> FixedOffset {
     FixedOffset::east_opt(7 * 3600).expect("valid offset")
 }
 
+/// The first instant of a calendar day in Western Indonesia Time.
+pub fn day_start(date: NaiveDate) -> DateTime<Utc> {
+    wib()
+        .from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight"))
+        .single()
+        .expect("fixed offsets are unambiguous")
+        .with_timezone(&Utc)
+}
+
 /// A statement month, `YYYY-MM`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Period {
@@ -97,12 +106,7 @@ impl Period {
     }
 
     pub fn start(&self) -> DateTime<Utc> {
-        let date = NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("valid month");
-        wib()
-            .from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight"))
-            .single()
-            .expect("fixed offsets are unambiguous")
-            .with_timezone(&Utc)
+        day_start(self.start_date())
     }
 
     pub fn next(&self) -> Self {
@@ -122,6 +126,46 @@ impl Period {
     /// The first instant after the month.
     pub fn end(&self) -> DateTime<Utc> {
         self.next().start()
+    }
+
+    /// The month `months` later (earlier when negative).
+    pub fn offset(&self, months: i32) -> Self {
+        let index = self.year * 12 + self.month as i32 - 1 + months;
+        Self {
+            year: index.div_euclid(12),
+            month: index.rem_euclid(12) as u32 + 1,
+        }
+    }
+
+    /// Months from `self` to `later` (0 for the same month, negative when `later` is earlier).
+    pub fn months_until(&self, later: Period) -> i32 {
+        (later.year - self.year) * 12 + later.month as i32 - self.month as i32
+    }
+
+    /// The month's first day.
+    pub fn start_date(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("valid month")
+    }
+
+    /// The month's last day.
+    pub fn last_date(&self) -> NaiveDate {
+        self.next().start_date().pred_opt().expect("a day before")
+    }
+
+    /// The month a calendar date falls in.
+    pub fn of_date(date: NaiveDate) -> Self {
+        Self {
+            year: date.year(),
+            month: date.month(),
+        }
+    }
+
+    /// `Feb 2021`, with Indonesian month names (`Mei`, `Agu`, `Okt`, `Des`).
+    pub fn label_id(&self) -> String {
+        const NAMES: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
+        ];
+        format!("{} {}", NAMES[self.month as usize - 1], self.year)
     }
 }
 
@@ -153,6 +197,20 @@ pub fn net_idr(gross_idr: i64, commission_idr: i64, missing_charges_idr: i64) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_count_across_years() {
+        let feb = Period::parse("2021-02").unwrap();
+        assert_eq!(feb.offset(-2).to_string(), "2020-12");
+        assert_eq!(feb.offset(11).to_string(), "2022-01");
+        assert_eq!(feb.offset(0), feb);
+        assert_eq!(feb.months_until(Period::parse("2022-01").unwrap()), 11);
+        assert_eq!(feb.months_until(Period::parse("2020-12").unwrap()), -2);
+        assert_eq!(feb.label_id(), "Feb 2021");
+        assert_eq!(feb.last_date().to_string(), "2021-02-28");
+        assert_eq!(feb.offset(-1).last_date().to_string(), "2021-01-31");
+        assert_eq!(Period::parse("2021-08").unwrap().label_id(), "Agu 2021");
+    }
 
     #[test]
     fn commission_is_rounded_half_up_once() {

@@ -8,6 +8,7 @@ pub mod money;
 pub mod order;
 pub mod phone;
 pub mod product;
+pub mod report;
 pub mod seller;
 pub mod sku;
 pub mod stock;

@@ -44,12 +44,36 @@ pub fn lines_idr(lines: impl IntoIterator<Item = (i64, i64)>) -> Option<i64> {
     })
 }
 
+/// An amount as Indonesians write it: `Rp 1.250.000` (a dot between thousands, no cents).
+pub fn rupiah(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(d);
+    }
+    let sign = if amount < 0 { "-" } else { "" };
+    format!("{sign}Rp {grouped}")
+}
+
 /// The message of a 422 for an amount too large to record.
 pub const TOO_LARGE: &str = "makes an amount larger than Kriya can record";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rupiah_is_written_the_indonesian_way() {
+        assert_eq!(rupiah(0), "Rp 0");
+        assert_eq!(rupiah(950), "Rp 950");
+        assert_eq!(rupiah(185_000), "Rp 185.000");
+        assert_eq!(rupiah(1_250_000), "Rp 1.250.000");
+        assert_eq!(rupiah(-5_000), "-Rp 5.000");
+        assert_eq!(rupiah(i64::MIN), "-Rp 9.223.372.036.854.775.808");
+    }
 
     #[test]
     fn sums_and_products_never_wrap() {

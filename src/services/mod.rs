@@ -5,6 +5,7 @@
 pub mod agreements;
 pub mod idempotency;
 pub mod orders;
+pub mod reports;
 pub mod sellers;
 pub mod shelf;
 pub mod shipments;

@@ -1,0 +1,117 @@
+//! One seller's own figures: months online and per hotel, best products, stock on shelves.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use uuid::Uuid;
+
+use super::{Param, ProductSales, SALES_COLUMNS, load, sales_sql, top_products_sql};
+use crate::db::DbConn;
+use crate::db::portable::DbId;
+use crate::db::portable::sql_types::Id;
+use crate::domain::report::MonthRange;
+
+/// The seller's sales of one month at one hotel, or online (`hotel_id` null).
+#[derive(QueryableByName, Debug, Clone)]
+pub struct ChannelMonth {
+    #[diesel(sql_type = Text)]
+    pub month: String,
+    #[diesel(sql_type = Nullable<Id>)]
+    pub hotel_id: Option<DbId>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub hotel_name: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub online_count: i64,
+    #[diesel(sql_type = BigInt)]
+    pub online_idr: i64,
+    #[diesel(sql_type = BigInt)]
+    pub hotel_count: i64,
+    #[diesel(sql_type = BigInt)]
+    pub hotel_idr: i64,
+}
+
+fn params(seller: Uuid, range: MonthRange) -> [Param; 3] {
+    [
+        Param::Time(range.from.start()),
+        Param::Time(range.to.end()),
+        Param::Id(seller),
+    ]
+}
+
+pub fn channel_months(
+    conn: &mut DbConn,
+    seller: Uuid,
+    range: MonthRange,
+) -> QueryResult<Vec<ChannelMonth>> {
+    load(
+        conn,
+        |d| {
+            format!(
+                "SELECT f.month AS month, f.hotel_id AS hotel_id, h.name AS hotel_name, \
+                    {SALES_COLUMNS} \
+                 FROM ({}) f LEFT JOIN hotels h ON h.id = f.hotel_id \
+                 GROUP BY f.month, f.hotel_id, h.name \
+                 ORDER BY month, hotel_name",
+                sales_sql(d, 1, 2, Some(3))
+            )
+        },
+        &params(seller, range),
+    )
+}
+
+pub fn top_products(
+    conn: &mut DbConn,
+    seller: Uuid,
+    range: MonthRange,
+    limit: usize,
+) -> QueryResult<Vec<ProductSales>> {
+    load(
+        conn,
+        |d| top_products_sql(&sales_sql(d, 1, 2, Some(3)), limit),
+        &params(seller, range),
+    )
+}
+
+/// Units of one variant on one hotel's shelf now.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct ShelfStock {
+    #[diesel(sql_type = Id)]
+    pub hotel_id: DbId,
+    #[diesel(sql_type = Text)]
+    pub hotel_name: String,
+    #[diesel(sql_type = Id)]
+    pub product_id: DbId,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Id)]
+    pub variant_id: DbId,
+    #[diesel(sql_type = Text)]
+    pub sku: String,
+    #[diesel(sql_type = BigInt)]
+    pub units: i64,
+    /// At the consignment price of each lot.
+    #[diesel(sql_type = BigInt)]
+    pub value_idr: i64,
+}
+
+pub fn on_shelves(conn: &mut DbConn, seller: Uuid) -> QueryResult<Vec<ShelfStock>> {
+    load(
+        conn,
+        |d| {
+            format!(
+                "SELECT l.hotel_id AS hotel_id, h.name AS hotel_name, l.product_id AS product_id, \
+                    pr.title AS title, l.variant_id AS variant_id, v.sku AS sku, \
+                    CAST(SUM(l.quantity_remaining) AS BIGINT) AS units, \
+                    CAST(SUM(l.quantity_remaining * l.unit_price_idr) AS BIGINT) AS value_idr \
+                 FROM shelf_lots l \
+                 JOIN hotels h ON h.id = l.hotel_id \
+                 JOIN products pr ON pr.id = l.product_id \
+                 JOIN product_variants v ON v.id = l.variant_id \
+                 WHERE l.seller_id = {} AND l.quantity_remaining > 0 \
+                 GROUP BY l.hotel_id, h.name, l.product_id, pr.title, l.variant_id, v.sku \
+                 ORDER BY hotel_name, title, sku",
+                d.param(1)
+            )
+        },
+        &[Param::Id(seller)],
+    )
+}

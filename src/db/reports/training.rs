@@ -1,0 +1,179 @@
+//! A training's participants against the comparison group: the active sellers of the
+//! training's sector who took no training at all.
+//!
+//! A participant counts as the seller it names, else the seller whose profile has its
+//! WhatsApp number (the same linking as the participant list).
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use uuid::Uuid;
+
+use super::{Dialect, Param, load, sales_sql};
+use crate::db::DbConn;
+use crate::db::portable::DbId;
+use crate::db::portable::sql_types::Id;
+use crate::domain::report::MonthRange;
+
+/// The group a seller is in: `p` for the training's participants, `c` for the comparison.
+const MEMBERS: &str = "\
+    SELECT DISTINCT 'p' AS grp, COALESCE(tp.seller_id, s.id) AS id \
+    FROM training_participants tp \
+    LEFT JOIN sellers s ON tp.seller_id IS NULL AND s.whatsapp = tp.whatsapp \
+    WHERE tp.training_id = {training} AND COALESCE(tp.seller_id, s.id) IS NOT NULL \
+    UNION ALL \
+    SELECT 'c', s.id FROM sellers s \
+    WHERE s.status = 'active' AND s.sector = {sector} \
+      AND NOT EXISTS (SELECT 1 FROM training_participants tp WHERE tp.seller_id = s.id) \
+      AND (s.whatsapp IS NULL OR NOT EXISTS ( \
+            SELECT 1 FROM training_participants tp \
+            WHERE tp.seller_id IS NULL AND tp.whatsapp = s.whatsapp))";
+
+/// `WITH members AS (…)`: parameters `training` and `sector`.
+fn with_members(d: Dialect, training: usize, sector: usize) -> String {
+    format!(
+        "WITH members AS ({})",
+        MEMBERS
+            .replace("{training}", &d.param(training))
+            .replace("{sector}", &d.param(sector))
+    )
+}
+
+/// What a training's report is computed from.
+pub struct TrainingFigures {
+    /// Sellers linked to the training's participants.
+    pub participant_sellers: i64,
+    pub comparison_sellers: i64,
+    pub with_published_product: i64,
+    pub with_first_sale: i64,
+    /// Each group member's sales per month, members without sales left out.
+    pub sales: Vec<MemberMonth>,
+    pub mentees: i64,
+    pub mentees_sales_idr: i64,
+}
+
+#[derive(QueryableByName, Debug, Clone)]
+pub struct MemberMonth {
+    /// `p` or `c`.
+    #[diesel(sql_type = Text)]
+    pub grp: String,
+    #[diesel(sql_type = Id)]
+    pub seller_id: DbId,
+    #[diesel(sql_type = Text)]
+    pub month: String,
+    #[diesel(sql_type = BigInt)]
+    pub sales_idr: i64,
+}
+
+#[derive(QueryableByName)]
+struct Counts {
+    #[diesel(sql_type = BigInt)]
+    participant_sellers: i64,
+    #[diesel(sql_type = BigInt)]
+    comparison_sellers: i64,
+    #[diesel(sql_type = BigInt)]
+    with_published_product: i64,
+    #[diesel(sql_type = BigInt)]
+    with_first_sale: i64,
+    #[diesel(sql_type = BigInt)]
+    mentees: i64,
+}
+
+#[derive(QueryableByName)]
+struct Amount {
+    #[diesel(sql_type = BigInt)]
+    idr: i64,
+}
+
+/// Whether seller `col` sold anything at a hotel or online before parameter `before`.
+fn sold_before(col: &str, before: &str) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM hotel_sale_lines l \
+                  JOIN consignment_agreements a ON a.id = l.agreement_id \
+                  WHERE a.seller_id = {col} AND l.sold_at < {before}) \
+          OR EXISTS (SELECT 1 FROM order_parts p \
+                  JOIN order_part_events e ON e.part_id = p.id AND e.status = 'completed' \
+                  WHERE p.seller_id = {col} AND p.status = 'completed' AND e.at < {before}))"
+    )
+}
+
+/// The figures of `training` (of `sector`, begun at `started`) over `range`.
+pub fn figures(
+    conn: &mut DbConn,
+    training: Uuid,
+    sector: &str,
+    started: chrono::DateTime<chrono::Utc>,
+    range: MonthRange,
+) -> QueryResult<TrainingFigures> {
+    let members = [Param::Id(training), Param::Text(sector.to_owned())];
+    let counts: Vec<Counts> = load(
+        conn,
+        |d| {
+            let never = "'9999-12-31T00:00:00Z'";
+            let never = match d {
+                Dialect::Pg => format!("CAST({never} AS TIMESTAMPTZ)"),
+                Dialect::Sqlite => never.to_owned(),
+            };
+            let started = d.param(3);
+            format!(
+                "{} SELECT \
+                   (SELECT COUNT(*) FROM members WHERE grp = 'p') AS participant_sellers, \
+                   (SELECT COUNT(*) FROM members WHERE grp = 'c') AS comparison_sellers, \
+                   (SELECT COUNT(*) FROM members m WHERE m.grp = 'p' AND EXISTS ( \
+                      SELECT 1 FROM products pr \
+                      WHERE pr.seller_id = m.id AND pr.status = 'published')) \
+                     AS with_published_product, \
+                   (SELECT COUNT(*) FROM members m WHERE m.grp = 'p' \
+                      AND NOT {} AND {}) AS with_first_sale, \
+                   (SELECT COUNT(*) FROM sellers s WHERE s.mentor_seller_id IN \
+                      (SELECT id FROM members WHERE grp = 'p')) AS mentees",
+                with_members(d, 1, 2),
+                sold_before("m.id", &started),
+                sold_before("m.id", &never),
+            )
+        },
+        &[members[0].clone(), members[1].clone(), Param::Time(started)],
+    )?;
+    let counts = counts.into_iter().next().expect("one row of counts");
+    let range_params = [
+        members[0].clone(),
+        members[1].clone(),
+        Param::Time(range.from.start()),
+        Param::Time(range.to.end()),
+    ];
+    let sales: Vec<MemberMonth> = load(
+        conn,
+        |d| {
+            format!(
+                "{} SELECT m.grp AS grp, f.seller_id AS seller_id, f.month AS month, \
+                    CAST(SUM(f.idr) AS BIGINT) AS sales_idr \
+                 FROM ({}) f JOIN members m ON m.id = f.seller_id \
+                 GROUP BY m.grp, f.seller_id, f.month",
+                with_members(d, 1, 2),
+                sales_sql(d, 3, 4, None)
+            )
+        },
+        &range_params,
+    )?;
+    let mentees: Vec<Amount> = load(
+        conn,
+        |d| {
+            format!(
+                "{} SELECT CAST(COALESCE(SUM(f.idr), 0) AS BIGINT) AS idr FROM ({}) f \
+                 JOIN sellers s ON s.id = f.seller_id \
+                 WHERE s.mentor_seller_id IN (SELECT id FROM members WHERE grp = 'p')",
+                with_members(d, 1, 2),
+                sales_sql(d, 3, 4, None)
+            )
+        },
+        &range_params,
+    )?;
+    Ok(TrainingFigures {
+        participant_sellers: counts.participant_sellers,
+        comparison_sellers: counts.comparison_sellers,
+        with_published_product: counts.with_published_product,
+        with_first_sale: counts.with_first_sale,
+        sales,
+        mentees: counts.mentees,
+        mentees_sales_idr: mentees.into_iter().next().map_or(0, |a| a.idr),
+    })
+}
