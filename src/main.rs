@@ -339,8 +339,15 @@ fn demo(config: &kriya::config::Config) -> anyhow::Result<()> {
     let summary = runtime.block_on(kriya::demo::run(config, &progress))?;
     progress.0.finish_and_clear();
     println!(
-        "demo catalogue ready: {} sellers, {} products ({} new), {} hotels, {} consignments",
-        summary.sellers, summary.products, summary.created, summary.hotels, summary.consignments
+        "demo catalogue ready: {} sellers, {} products ({} new), {} hotels, {} consignments, \
+         {} trainings, {} past hotel sales written",
+        summary.sellers,
+        summary.products,
+        summary.created,
+        summary.hotels,
+        summary.consignments,
+        summary.trainings,
+        summary.past_sales
     );
     println!(
         "sign in as any demo account (e.g. kurator@demo.kriya.id, the admin) with the password {}",

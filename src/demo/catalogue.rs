@@ -65,6 +65,58 @@ pub struct Catalogue {
     pub hotel: Vec<Hotel>,
     pub product: Vec<Product>,
     pub consignment: Vec<Consignment>,
+    #[serde(default)]
+    pub history: Vec<History>,
+    #[serde(default)]
+    pub training: Vec<Training>,
+    #[serde(default)]
+    pub mentoring: Vec<Mentoring>,
+}
+
+/// Hotel sales of past months, written as an import of older records would write them:
+/// the agreement, an opening stock, one consignment and its receipt, then the sales, each
+/// dated when it happened.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct History {
+    pub seller: String,
+    pub hotel: String,
+    pub sku: String,
+    pub commission_bps: i64,
+    pub term_days: i64,
+    /// The first month of `units`, `YYYY-MM`.
+    pub from: String,
+    /// Units sold in each month from `from` on.
+    pub units: Vec<i64>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Training {
+    pub title: String,
+    pub sector: String,
+    pub held_from: String,
+    pub held_to: String,
+    pub venue: String,
+    pub organiser: String,
+    pub participants: Vec<Participant>,
+}
+
+#[derive(Deserialize, Debug, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Participant {
+    pub name: String,
+    pub whatsapp: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kelurahan: Option<String>,
+}
+
+/// A seller who names the seller it learnt from.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Mentoring {
+    pub mentee: String,
+    pub mentor: String,
 }
 
 #[derive(Deserialize, Debug)]
@@ -161,6 +213,34 @@ impl Catalogue {
                         c.seller, line.sku
                     ));
                 }
+            }
+        }
+        for h in &self.history {
+            if !seller(&h.seller) || !self.hotel.iter().any(|x| x.key == h.hotel) {
+                return Err(format!("history {} → {}: unknown party", h.seller, h.hotel));
+            }
+            if self.product(&h.seller, &h.sku).is_none() {
+                return Err(format!("history of {}: no product {}", h.seller, h.sku));
+            }
+            let later = self
+                .consignment
+                .iter()
+                .find(|c| c.seller == h.seller && c.hotel == h.hotel);
+            if later
+                .is_some_and(|c| (c.commission_bps, c.term_days) != (h.commission_bps, h.term_days))
+            {
+                return Err(format!(
+                    "history {} → {}: its agreement is the consignments' one, on other terms",
+                    h.seller, h.hotel
+                ));
+            }
+        }
+        for m in &self.mentoring {
+            if !seller(&m.mentee) || !seller(&m.mentor) || m.mentee == m.mentor {
+                return Err(format!(
+                    "mentoring {} ← {}: unknown seller",
+                    m.mentee, m.mentor
+                ));
             }
         }
         Ok(())

@@ -1,10 +1,11 @@
 //! What of the demo is already there, so running it again adds nothing twice.
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::DbConn;
-use crate::db::portable::DbId;
+use crate::db::portable::{DbId, DbTime};
 use crate::db::schema::{
     consignment_agreements, consignments, hotel_sale_lines, product_images, products,
     stock_movements,
@@ -55,15 +56,37 @@ pub fn active_agreement(conn: &mut DbConn, seller: Uuid, hotel: Uuid) -> QueryRe
     Ok(id.map(|i| i.0))
 }
 
-/// Consignments sent under an agreement, and units sold under it.
-pub fn agreement_activity(conn: &mut DbConn, agreement: Uuid) -> QueryResult<(i64, i64)> {
+/// Consignments sent under an agreement since `since`, and sale lines under it since then
+/// (older ones are the demo's history).
+pub fn agreement_activity(
+    conn: &mut DbConn,
+    agreement: Uuid,
+    since: DateTime<Utc>,
+) -> QueryResult<(i64, i64)> {
     let sent = consignments::table
         .filter(consignments::agreement_id.eq(DbId(agreement)))
+        .filter(consignments::dispatched_at.ge(DbTime(since)))
         .count()
         .get_result(conn)?;
     let sold = hotel_sale_lines::table
         .filter(hotel_sale_lines::agreement_id.eq(DbId(agreement)))
+        .filter(hotel_sale_lines::sold_at.ge(DbTime(since)))
         .count()
         .get_result(conn)?;
     Ok((sent, sold))
+}
+
+/// The open (proposed or active) or any earlier agreement between a seller and a hotel.
+pub fn agreement_between(
+    conn: &mut DbConn,
+    seller: Uuid,
+    hotel: Uuid,
+) -> QueryResult<Option<Uuid>> {
+    let id: Option<DbId> = consignment_agreements::table
+        .filter(consignment_agreements::seller_id.eq(DbId(seller)))
+        .filter(consignment_agreements::hotel_id.eq(DbId(hotel)))
+        .select(consignment_agreements::id)
+        .first(conn)
+        .optional()?;
+    Ok(id.map(|i| i.0))
 }

@@ -7,6 +7,7 @@
 
 pub mod catalogue;
 mod existing;
+mod history;
 
 use std::collections::HashMap;
 
@@ -35,6 +36,9 @@ pub struct Summary {
     pub consignments: usize,
     /// Products this run created (0 on a second run).
     pub created: usize,
+    /// Hotel sales of past months this run wrote (0 on a second run).
+    pub past_sales: usize,
+    pub trainings: usize,
 }
 
 /// How far the run is: (done, total, what now).
@@ -179,7 +183,11 @@ impl Demo {
     }
 
     async fn load(mut self, c: &Catalogue, progress: &impl Progress) -> anyhow::Result<Summary> {
-        let total = (c.seller.len() + c.hotel.len() + c.product.len() + c.consignment.len()) as u64;
+        let total = (c.seller.len()
+            + c.hotel.len()
+            + c.product.len()
+            + c.history.len()
+            + c.consignment.len()) as u64;
         let mut done = 0;
         let mut summary = Summary::default();
         let (_, admin) = self
@@ -187,9 +195,10 @@ impl Demo {
             .await?;
 
         let mut sellers: HashMap<&str, Uuid> = HashMap::new();
+        let mut users: HashMap<&str, Uuid> = HashMap::new();
         for s in &c.seller {
             progress.step(done, total, &format!("seller {}", s.business_name));
-            let (_, token) = self
+            let (user, token) = self
                 .account(&s.email, &s.business_name, Role::Seller)
                 .await?;
             let profile = json!({
@@ -211,6 +220,7 @@ impl Demo {
                     .await?;
             }
             sellers.insert(&s.key, id);
+            users.insert(&s.key, user);
             summary.sellers += 1;
             done += 1;
         }
@@ -218,7 +228,8 @@ impl Demo {
         let mut hotels: HashMap<&str, Uuid> = HashMap::new();
         for h in &c.hotel {
             progress.step(done, total, &format!("hotel {}", h.name));
-            let (_, token) = self.account(&h.email, &h.contact_name, Role::Hotel).await?;
+            let (user, token) = self.account(&h.email, &h.contact_name, Role::Hotel).await?;
+            users.insert(&h.key, user);
             // Look before registering: a hotel account without a hotel is a 403 on
             // `/v1/hotels/me`, which the server would log as a warning.
             let me = self.api.get("/v1/me", &token).await?;
@@ -316,6 +327,26 @@ impl Demo {
             done += 1;
         }
 
+        for h in &c.history {
+            progress.step(done, total, &format!("past sales of {}", h.sku));
+            let who = history::Parties {
+                seller_id: sellers[h.seller.as_str()],
+                seller_user: users[h.seller.as_str()],
+                hotel_id: hotels[h.hotel.as_str()],
+                hotel_user: users[h.hotel.as_str()],
+            };
+            let line = h.clone();
+            let written = self
+                .db(move |conn| Ok(history::write(conn, &line, &who)?))
+                .await?;
+            if written {
+                summary.past_sales += h.units.iter().sum::<i64>() as usize;
+            }
+            done += 1;
+        }
+        self.trainings(c, &admin, &mut summary).await?;
+        self.mentoring(c, &sellers).await?;
+
         for k in &c.consignment {
             progress.step(
                 done,
@@ -356,8 +387,9 @@ impl Demo {
                     id
                 }
             };
+            let since = history::end_of(c, &k.seller, &k.hotel);
             let (sent, sold) = self
-                .db(move |conn| Ok(existing::agreement_activity(conn, agreement)?))
+                .db(move |conn| Ok(existing::agreement_activity(conn, agreement, since)?))
                 .await?;
             let line = |l: &catalogue::Line| -> anyhow::Result<Value> {
                 let (_, variant, price) = variants
@@ -399,5 +431,73 @@ impl Demo {
         }
         progress.step(done, total, "done");
         Ok(summary)
+    }
+
+    /// The city office's trainings and their participants (each added once: by title, and
+    /// per WhatsApp number).
+    async fn trainings(
+        &self,
+        c: &Catalogue,
+        admin: &str,
+        summary: &mut Summary,
+    ) -> anyhow::Result<()> {
+        let listed = self.api.get("/v1/admin/trainings?limit=100", admin).await?;
+        for t in &c.training {
+            let known = listed["items"]
+                .as_array()
+                .and_then(|items| items.iter().find(|i| i["title"] == t.title.as_str()));
+            let id = match known {
+                Some(found) => found["id"].as_str().context("training id")?.to_owned(),
+                None => {
+                    let created = self
+                        .api
+                        .post(
+                            "/v1/admin/trainings",
+                            admin,
+                            json!({
+                                "title": t.title, "sector": t.sector, "held_from": t.held_from,
+                                "held_to": t.held_to, "venue": t.venue, "organiser": t.organiser
+                            }),
+                        )
+                        .await?;
+                    created["id"].as_str().context("training id")?.to_owned()
+                }
+            };
+            self.api
+                .post(
+                    &format!("/v1/admin/trainings/{id}/participants"),
+                    admin,
+                    json!({"participants": t.participants}),
+                )
+                .await?;
+            summary.trainings += 1;
+        }
+        Ok(())
+    }
+
+    /// Each mentee names its mentor on its profile, unless it already has.
+    async fn mentoring(&self, c: &Catalogue, sellers: &HashMap<&str, Uuid>) -> anyhow::Result<()> {
+        for m in &c.mentoring {
+            let mentee = c
+                .seller
+                .iter()
+                .find(|s| s.key == m.mentee)
+                .context("mentee")?;
+            let token = &self.tokens[&mentee.email];
+            let me = self.api.get("/v1/sellers/me", token).await?;
+            if !me["mentor_seller_id"].is_null() {
+                continue;
+            }
+            let profile = json!({
+                "business_name": mentee.business_name, "story": mentee.story,
+                "sector": mentee.sector, "kecamatan": mentee.kecamatan,
+                "kelurahan": mentee.kelurahan, "whatsapp": mentee.whatsapp,
+                "mentor_seller_id": sellers[m.mentor.as_str()]
+            });
+            self.api
+                .call(Method::PUT, "/v1/sellers/me", token, Some(profile))
+                .await?;
+        }
+        Ok(())
     }
 }
