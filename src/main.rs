@@ -102,6 +102,29 @@ enum BenchCommand {
         #[arg(long, default_value_t = 5000)]
         burst_events: usize,
     },
+    /// A city-sized data set generated in SQL (sellers, products, hotel sale lines, online
+    /// orders, trainings), then each report timed on SQLite and, with `--database-url`, on
+    /// PostgreSQL.
+    Reports {
+        /// PostgreSQL database to create a scratch schema in (SQLite always runs).
+        #[arg(long, env = "KRIYA_BENCH_DATABASE_URL")]
+        database_url: Option<String>,
+        #[arg(long, default_value_t = 13_000)]
+        sellers: i64,
+        #[arg(long, default_value_t = 100_000)]
+        products: i64,
+        /// Hotel sale lines over the 24 months.
+        #[arg(long, default_value_t = 1_000_000)]
+        lines: i64,
+        /// Completed online order parts over the 24 months.
+        #[arg(long, default_value_t = 50_000)]
+        online: i64,
+        #[arg(long, default_value_t = 50)]
+        trainings: i64,
+        /// Runs of each report (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+    },
     /// The rendition set for every JPEG in DIR: in-process, then as HTTP uploads.
     Thumbnails {
         dir: std::path::PathBuf,
@@ -214,6 +237,26 @@ fn main() -> anyhow::Result<()> {
                     burst_events,
                 };
                 runtime.block_on(kriya::bench::webhooks::run(options))
+            }
+            BenchCommand::Reports {
+                database_url,
+                sellers,
+                products,
+                lines,
+                online,
+                trainings,
+                repeat,
+            } => {
+                let options = kriya::bench::reports::Options {
+                    database_url,
+                    sellers,
+                    products,
+                    lines,
+                    online,
+                    trainings,
+                    repeat,
+                };
+                runtime.block_on(kriya::bench::reports::run(options))
             }
             BenchCommand::Thumbnails { dir, repeat } => {
                 let options = kriya::bench::thumbnails::Options { dir, repeat };
