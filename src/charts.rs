@@ -3,6 +3,7 @@
 //! Indonesian way, marked months (a training) as labelled vertical lines.
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::domain::consignment::Period;
 use crate::domain::money::rupiah;
@@ -114,19 +115,26 @@ fn draw<'a>(chart: &LineChart, out: &'a mut String) -> Result<(), Box<dyn std::e
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()?;
 
-    for marker in &chart.markers {
-        let Some(x) = chart.months.iter().position(|m| *m == marker.month) else {
+    for (k, marker) in chart.markers.iter().enumerate() {
+        let Some(i) = chart.months.iter().position(|m| *m == marker.month) else {
             continue;
         };
-        let x = x as f64;
+        let x = i as f64;
         plot.draw_series(std::iter::once(PathElement::new(
             vec![(x, 0.0), (x, top)],
             MARKER.stroke_width(2),
         )))?;
+        // Labels stand beside their line, on the side with room, one below the other.
+        let side = if i * 2 < n { HPos::Left } else { HPos::Right };
+        let style = (FONT, 13)
+            .into_font()
+            .color(&MARKER)
+            .pos(Pos::new(side, VPos::Top));
+        let y = top * (0.99 - 0.05 * (k % 4) as f64);
         plot.draw_series(std::iter::once(Text::new(
-            plain(&marker.label),
-            (x, top * 0.97),
-            (FONT, 13).into_font().color(&MARKER),
+            format!(" {} ", plain(&marker.label)),
+            (x, y),
+            style,
         )))?;
     }
 
@@ -143,8 +151,12 @@ fn draw<'a>(chart: &LineChart, out: &'a mut String) -> Result<(), Box<dyn std::e
             Stroke::Solid => plot.draw_series(LineSeries::new(points, style))?,
             Stroke::Dashed => plot.draw_series(DashedLineSeries::new(points, 8, 5, style))?,
         };
+        // A dashed series shows a dash in the legend.
+        let gap = if series.stroke == Stroke::Solid { 0 } else { 6 };
         drawn.label(plain(&series.name)).legend(move |(x, y)| {
-            PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3))
+            EmptyElement::at((x, y))
+                + PathElement::new(vec![(0, 0), (9, 0)], colour.stroke_width(3))
+                + PathElement::new(vec![(9 + gap, 0), (24, 0)], colour.stroke_width(3))
         });
     }
     plot.configure_series_labels()

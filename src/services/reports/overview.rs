@@ -274,10 +274,10 @@ impl Overview {
     /// Online and hotel sales per month, trainings marked.
     pub fn chart(&self) -> AppResult<LineChart> {
         let range = range_of(&self.from, &self.to)?;
-        let line = |name: &str, colour, f: &dyn Fn(&OverviewMonth) -> i64| Series {
+        let line = |name: &str, colour, stroke, f: &dyn Fn(&OverviewMonth) -> i64| Series {
             name: name.to_owned(),
             values: self.months.iter().map(f).collect(),
-            stroke: Stroke::Solid,
+            stroke,
             colour,
         };
         Ok(LineChart {
@@ -290,11 +290,11 @@ impl Overview {
             y_label: "Penjualan per bulan (rupiah)".to_owned(),
             months: range.months(),
             series: vec![
-                line("Hotel mitra PHRI", 0, &|m| m.hotel_sales_idr),
-                line("Pesanan online", 1, &|m| m.online_sales_idr),
-                line("Jumlah", 2, &|m| {
+                line("Jumlah", 2, Stroke::Dashed, &|m| {
                     m.hotel_sales_idr.saturating_add(m.online_sales_idr)
                 }),
+                line("Hotel mitra PHRI", 0, Stroke::Solid, &|m| m.hotel_sales_idr),
+                line("Pesanan online", 1, Stroke::Solid, &|m| m.online_sales_idr),
             ],
             markers: self.trainings.iter().map(TrainingMark::marker).collect(),
         })

@@ -226,10 +226,10 @@ impl SellerReport {
     /// Online, hotel and total sales per month, the seller's trainings marked.
     pub fn chart(&self) -> AppResult<LineChart> {
         let range = range_of(&self.from, &self.to)?;
-        let line = |name: &str, colour, f: &dyn Fn(&SellerMonth) -> i64| Series {
+        let line = |name: &str, colour, stroke, f: &dyn Fn(&SellerMonth) -> i64| Series {
             name: name.to_owned(),
             values: self.months.iter().map(f).collect(),
-            stroke: Stroke::Solid,
+            stroke,
             colour,
         };
         Ok(LineChart {
@@ -238,9 +238,9 @@ impl SellerReport {
             y_label: "Penjualan per bulan (rupiah)".to_owned(),
             months: range.months(),
             series: vec![
-                line("Hotel mitra", 0, &|m| m.hotel_sales_idr),
-                line("Online", 1, &|m| m.online_sales_idr),
-                line("Jumlah", 2, &|m| m.sales_idr),
+                line("Jumlah", 2, Stroke::Dashed, &|m| m.sales_idr),
+                line("Hotel mitra", 0, Stroke::Solid, &|m| m.hotel_sales_idr),
+                line("Online", 1, Stroke::Solid, &|m| m.online_sales_idr),
             ],
             markers: self.trainings.iter().map(TrainingMark::marker).collect(),
         })
