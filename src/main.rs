@@ -124,6 +124,9 @@ enum BenchCommand {
         /// Runs of each report (the median is reported).
         #[arg(long, default_value_t = 5)]
         repeat: usize,
+        /// Keep the generated databases for a closer look (their locations are printed).
+        #[arg(long)]
+        keep: bool,
     },
     /// The rendition set for every JPEG in DIR: in-process, then as HTTP uploads.
     Thumbnails {
@@ -246,6 +249,7 @@ fn main() -> anyhow::Result<()> {
                 online,
                 trainings,
                 repeat,
+                keep,
             } => {
                 let options = kriya::bench::reports::Options {
                     database_url,
@@ -255,6 +259,7 @@ fn main() -> anyhow::Result<()> {
                     online,
                     trainings,
                     repeat,
+                    keep,
                 };
                 runtime.block_on(kriya::bench::reports::run(options))
             }

@@ -32,6 +32,8 @@ pub struct Options {
     pub trainings: i64,
     /// Runs of each report (the median is reported).
     pub repeat: usize,
+    /// Keep the generated databases (their locations are printed) for a closer look.
+    pub keep: bool,
 }
 
 const HOTELS: i64 = 50;
@@ -558,7 +560,11 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         let result = run_on(&mut conn, Dialect::Sqlite, "SQLite", &o);
         drop(conn);
         drop(pool);
-        let _ = std::fs::remove_dir_all(&dir);
+        if o.keep {
+            println!("SQLite: kept {}/bench.db", dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
         result?;
         if let Some(database_url) = &o.database_url {
             let schema = super::scratch::Schema::create(database_url, "reports")?;
@@ -568,7 +574,11 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
             let result = run_on(&mut conn, Dialect::Pg, "PostgreSQL", &o);
             drop(conn);
             drop(pool);
-            schema.drop()?;
+            if o.keep {
+                println!("PostgreSQL: kept {}", schema.url);
+            } else {
+                schema.drop()?;
+            }
             result?;
         } else {
             println!("PostgreSQL: not run (pass --database-url postgres://…)");

@@ -33,6 +33,25 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// A value naming the month (WIB) of an instant column, cheap to compute on every row and
+    /// to group by; [`Dialect::month_label`] turns it into `YYYY-MM`.
+    pub fn month_key(self, col: &str) -> String {
+        match self {
+            Dialect::Pg => {
+                format!("date_trunc('month', ({col} AT TIME ZONE 'UTC') + INTERVAL '7 hours')")
+            }
+            Dialect::Sqlite => self.month(col),
+        }
+    }
+
+    /// `YYYY-MM` of a [`Dialect::month_key`].
+    pub fn month_label(self, key: &str) -> String {
+        match self {
+            Dialect::Pg => format!("to_char({key}, 'YYYY-MM')"),
+            Dialect::Sqlite => key.to_owned(),
+        }
+    }
+
     /// `YYYY-MM` of an instant column in Western Indonesia Time.
     pub fn month(self, col: &str) -> String {
         match self {
@@ -109,26 +128,39 @@ where
 
 /// Every sale from `from` (parameter `p_from`) until `to` (`p_to`), one row per hotel sale
 /// line or completed order line: `seller_id`, `hotel_id` (null online), `product_id`, `month`
-/// (WIB), `online` (0 or 1), `part_id` (null at hotels), `units`, `idr`. `seller` narrows it to
-/// one seller's sales (the parameter holding its id).
-pub fn sales_sql(d: Dialect, p_from: usize, p_to: usize, seller: Option<usize>) -> String {
+/// (a [`Dialect::month_key`]; null unless `by_month`), `online` (0 or
+/// 1), `parts` (1 on an order part's first line, so summing it counts parts), `units`, `idr`.
+/// `sellers` narrows it to the sellers a condition on the seller's id holds for (`= $3`,
+/// `IN (SELECT …)`), so indexes find their rows instead of scanning everyone's.
+pub fn sales_sql(
+    d: Dialect,
+    p_from: usize,
+    p_to: usize,
+    sellers: Option<&str>,
+    by_month: bool,
+) -> String {
     let (from, to) = (d.param(p_from), d.param(p_to));
-    let (hotel_seller, online_seller) = match seller {
-        Some(n) => (
-            format!(" AND a.seller_id = {}", d.param(n)),
-            format!(" AND p.seller_id = {}", d.param(n)),
+    let (hotel_seller, online_seller) = match sellers {
+        Some(condition) => (
+            format!(" AND a.seller_id {condition}"),
+            format!(" AND p.seller_id {condition}"),
         ),
         None => (String::new(), String::new()),
     };
-    let (sold, done) = (d.month("l.sold_at"), d.month("e.at"));
+    let (sold, done) = if by_month {
+        (d.month_key("l.sold_at"), d.month_key("e.at"))
+    } else {
+        ("NULL".to_owned(), "NULL".to_owned())
+    };
     format!(
         "SELECT a.seller_id AS seller_id, a.hotel_id AS hotel_id, l.product_id AS product_id, \
-            {sold} AS month, 0 AS online, NULL AS part_id, \
+            {sold} AS month, 0 AS online, 0 AS parts, \
             CAST(l.quantity AS BIGINT) AS units, l.quantity * l.unit_price_idr AS idr \
          FROM hotel_sale_lines l JOIN consignment_agreements a ON a.id = l.agreement_id \
          WHERE l.sold_at >= {from} AND l.sold_at < {to}{hotel_seller} \
          UNION ALL \
-         SELECT p.seller_id, NULL, ol.product_id, {done}, 1, p.id, ol.quantity, ol.line_idr \
+         SELECT p.seller_id, NULL, ol.product_id, {done}, 1, \
+            CASE WHEN ol.position = 0 THEN 1 ELSE 0 END, ol.quantity, ol.line_idr \
          FROM order_part_events e \
          JOIN order_parts p ON p.id = e.part_id \
          JOIN order_lines ol ON ol.part_id = p.id \
@@ -139,7 +171,7 @@ pub fn sales_sql(d: Dialect, p_from: usize, p_to: usize, seller: Option<usize>) 
 
 /// The aggregate columns every sales report shows, over rows of [`sales_sql`] named `f`.
 pub const SALES_COLUMNS: &str = "\
-    CAST(COUNT(DISTINCT f.part_id) AS BIGINT) AS online_count, \
+    CAST(SUM(f.parts) AS BIGINT) AS online_count, \
     CAST(SUM(CASE WHEN f.online = 1 THEN f.idr ELSE 0 END) AS BIGINT) AS online_idr, \
     CAST(SUM(1 - f.online) AS BIGINT) AS hotel_count, \
     CAST(SUM(CASE WHEN f.online = 0 THEN f.idr ELSE 0 END) AS BIGINT) AS hotel_idr";

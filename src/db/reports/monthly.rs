@@ -48,9 +48,10 @@ pub fn monthly_sales(conn: &mut DbConn, from: Period, to: Period) -> QueryResult
         conn,
         |d| {
             format!(
-                "SELECT f.seller_id AS seller_id, f.month AS month, {SALES_COLUMNS} \
+                "SELECT f.seller_id AS seller_id, {} AS month, {SALES_COLUMNS} \
                  FROM ({}) f GROUP BY f.seller_id, f.month ORDER BY month, seller_id",
-                sales_sql(d, 1, 2, None)
+                d.month_label("f.month"),
+                sales_sql(d, 1, 2, None, true)
             )
         },
         &[Param::Time(from.start()), Param::Time(to.end())],

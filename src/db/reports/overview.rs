@@ -37,11 +37,12 @@ pub fn sales_cells(conn: &mut DbConn, range: MonthRange) -> QueryResult<Vec<Sale
         conn,
         |d| {
             format!(
-                "SELECT f.month AS month, s.sector AS sector, s.kecamatan AS kecamatan, \
+                "SELECT {} AS month, s.sector AS sector, s.kecamatan AS kecamatan, \
                     {SALES_COLUMNS} \
                  FROM ({}) f JOIN sellers s ON s.id = f.seller_id \
                  GROUP BY f.month, s.sector, s.kecamatan",
-                sales_sql(d, 1, 2, None)
+                d.month_label("f.month"),
+                sales_sql(d, 1, 2, None, true)
             )
         },
         &range_params(range),
@@ -115,7 +116,7 @@ pub fn top_products(
 ) -> QueryResult<Vec<ProductSales>> {
     load(
         conn,
-        |d| top_products_sql(&sales_sql(d, 1, 2, None), limit),
+        |d| top_products_sql(&sales_sql(d, 1, 2, None, false), limit),
         &range_params(range),
     )
 }
@@ -147,7 +148,7 @@ pub fn top_sellers(
                        ORDER BY sales_idr DESC, seller_id LIMIT {limit}) t \
                  JOIN sellers s ON s.id = t.seller_id \
                  ORDER BY t.sales_idr DESC, t.seller_id",
-                sales_sql(d, 1, 2, None)
+                sales_sql(d, 1, 2, None, false)
             )
         },
         &range_params(range),

@@ -46,12 +46,13 @@ pub fn channel_months(
         conn,
         |d| {
             format!(
-                "SELECT f.month AS month, f.hotel_id AS hotel_id, h.name AS hotel_name, \
+                "SELECT {} AS month, f.hotel_id AS hotel_id, h.name AS hotel_name, \
                     {SALES_COLUMNS} \
                  FROM ({}) f LEFT JOIN hotels h ON h.id = f.hotel_id \
                  GROUP BY f.month, f.hotel_id, h.name \
                  ORDER BY month, hotel_name",
-                sales_sql(d, 1, 2, Some(3))
+                d.month_label("f.month"),
+                sales_sql(d, 1, 2, Some(&format!("= {}", d.param(3))), true)
             )
         },
         &params(seller, range),
@@ -66,7 +67,12 @@ pub fn top_products(
 ) -> QueryResult<Vec<ProductSales>> {
     load(
         conn,
-        |d| top_products_sql(&sales_sql(d, 1, 2, Some(3)), limit),
+        |d| {
+            top_products_sql(
+                &sales_sql(d, 1, 2, Some(&format!("= {}", d.param(3))), false),
+                limit,
+            )
+        },
         &params(seller, range),
     )
 }

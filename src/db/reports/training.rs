@@ -144,12 +144,13 @@ pub fn figures(
         conn,
         |d| {
             format!(
-                "{} SELECT m.grp AS grp, f.seller_id AS seller_id, f.month AS month, \
+                "{} SELECT m.grp AS grp, f.seller_id AS seller_id, {} AS month, \
                     CAST(SUM(f.idr) AS BIGINT) AS sales_idr \
                  FROM ({}) f JOIN members m ON m.id = f.seller_id \
                  GROUP BY m.grp, f.seller_id, f.month",
                 with_members(d, 1, 2),
-                sales_sql(d, 3, 4, None)
+                d.month_label("f.month"),
+                sales_sql(d, 3, 4, Some("IN (SELECT id FROM members)"), true)
             )
         },
         &range_params,
@@ -162,7 +163,16 @@ pub fn figures(
                  JOIN sellers s ON s.id = f.seller_id \
                  WHERE s.mentor_seller_id IN (SELECT id FROM members WHERE grp = 'p')",
                 with_members(d, 1, 2),
-                sales_sql(d, 3, 4, None)
+                sales_sql(
+                    d,
+                    3,
+                    4,
+                    Some(
+                        "IN (SELECT s.id FROM sellers s WHERE s.mentor_seller_id IN \
+                         (SELECT id FROM members WHERE grp = 'p'))"
+                    ),
+                    false
+                )
             )
         },
         &range_params,
