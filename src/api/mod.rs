@@ -20,6 +20,7 @@ pub mod json;
 pub mod lines;
 pub mod me;
 pub mod metrics;
+pub mod negotiate;
 pub mod order_parts;
 pub mod orders;
 pub mod pagination;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::negotiate::accepts;
 use crate::auth::{AuthUser, SellerUser};
 use crate::charts::{LineChart, render_svg};
 use crate::domain::consignment::Period;
@@ -27,19 +28,9 @@ enum Format {
 }
 
 fn format_of(req: &HttpRequest) -> Format {
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let wants = |media: &str| {
-        accept
-            .split(',')
-            .any(|t| t.split(';').next().unwrap_or("").trim() == media)
-    };
-    if wants("text/csv") {
+    if accepts(req, "text/csv") {
         Format::Csv
-    } else if wants("image/svg+xml") {
+    } else if accepts(req, "image/svg+xml") {
         Format::Svg
     } else {
         Format::Json

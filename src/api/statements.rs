@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::json::OptionalJson;
+use super::negotiate::accepts;
 use super::viewer::viewer_of;
 use crate::auth::AuthUser;
 use crate::db::write_tx;
@@ -19,13 +20,6 @@ use crate::state::AppState;
 
 fn period(raw: &str) -> AppResult<Period> {
     Period::parse(raw).map_err(|m| AppError::invalid("period", m))
-}
-
-fn wants_csv(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().starts_with("text/csv")))
 }
 
 /// One table: a row per sale line and per missing charge, then the totals.
@@ -107,7 +101,7 @@ pub async fn get_statement(
             statements::get(conn, &viewer, id, period)
         })
         .await?;
-    if wants_csv(&req) {
+    if accepts(&req, "text/csv") {
         let filename = format!("statement-{id}-{}.csv", statement.period);
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
