@@ -39,6 +39,8 @@ pub struct LineRow {
     pub quantity: i32,
     pub unit_price_idr: i64,
     pub quantity_received: Option<i32>,
+    /// Printed on every unit of the line as the QR code `KRY1:{code}`; unique for ever.
+    pub label_code: String,
 }
 
 pub fn insert(conn: &mut DbConn, consignment: ConsignmentRow) -> QueryResult<()> {
@@ -69,6 +71,27 @@ pub fn lines(conn: &mut DbConn, consignment_id: Uuid) -> QueryResult<Vec<LineRow
         .order(consignment_lines::id)
         .select(LineRow::as_select())
         .load(conn)
+}
+
+/// Whether any line, of any consignment, ever had this label code.
+pub fn label_code_taken(conn: &mut DbConn, code: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        consignment_lines::table.filter(consignment_lines::label_code.eq(code)),
+    ))
+    .get_result(conn)
+}
+
+/// The line a label code names, with its consignment.
+pub fn find_by_label(
+    conn: &mut DbConn,
+    code: &str,
+) -> QueryResult<Option<(LineRow, ConsignmentRow)>> {
+    consignment_lines::table
+        .inner_join(consignments::table)
+        .filter(consignment_lines::label_code.eq(code))
+        .select((LineRow::as_select(), ConsignmentRow::as_select()))
+        .first(conn)
+        .optional()
 }
 
 /// Marks a dispatched consignment received; false if it already was (a concurrent receive).

@@ -169,6 +169,7 @@ diesel::table! {
         quantity -> Integer,
         unit_price_idr -> BigInt,
         quantity_received -> Nullable<Integer>,
+        label_code -> Text,
     }
 }
 

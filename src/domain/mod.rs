@@ -4,6 +4,7 @@
 pub mod account;
 pub mod consignment;
 pub mod hotel;
+pub mod label;
 pub mod money;
 pub mod order;
 pub mod phone;

@@ -12,6 +12,7 @@ use crate::db::shelf::LotRow;
 use crate::db::stock::{Movement, record};
 use crate::db::variants::VariantRow;
 use crate::db::{self, DbConn};
+use crate::domain::label::LabelCode;
 use crate::domain::money::PriceIdr;
 use crate::domain::product::ProductStatus;
 use crate::domain::stock::{Location, Reason};
@@ -23,7 +24,8 @@ use crate::webhooks;
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"product_id": "01934f6e-8000-7000-8000-000000000001", "variant_id": "01934f6e-8000-7000-8000-000000000002",
-    "quantity": 10, "unit_price_idr": 185555, "quantity_received": 9, "shortfall": 1}))]
+    "quantity": 10, "unit_price_idr": 185555, "quantity_received": 9, "shortfall": 1,
+    "label_code": "7K3QZ0M1XB"}))]
 pub struct ConsignmentLine {
     pub product_id: Uuid,
     pub variant_id: Uuid,
@@ -33,6 +35,9 @@ pub struct ConsignmentLine {
     pub quantity_received: Option<i32>,
     /// Dispatched but not received: recorded as missing, not charged to the hotel.
     pub shortfall: Option<i32>,
+    /// On every unit's shelf label, as the QR code `KRY1:{label_code}`; `GET
+    /// /v1/labels/{label_code}` reads it back.
+    pub label_code: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -40,7 +45,8 @@ pub struct ConsignmentLine {
     "seller_id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11", "hotel_id": "01934f6e-9000-7000-8000-000000000001", "status": "received",
     "dispatched_at": "2026-11-25T01:30:00Z", "received_at": "2026-11-25T07:45:00Z",
     "items": [{"product_id": "01934f6e-8000-7000-8000-000000000001", "variant_id": "01934f6e-8000-7000-8000-000000000002",
-        "quantity": 10, "unit_price_idr": 185555, "quantity_received": 9, "shortfall": 1}]}))]
+        "quantity": 10, "unit_price_idr": 185555, "quantity_received": 9, "shortfall": 1,
+        "label_code": "7K3QZ0M1XB"}]}))]
 pub struct ConsignmentResponse {
     pub id: Uuid,
     pub agreement_id: Uuid,
@@ -72,6 +78,7 @@ pub fn view(row: ConsignmentRow, lines: Vec<LineRow>) -> ConsignmentResponse {
                 unit_price_idr: l.unit_price_idr,
                 quantity_received: l.quantity_received,
                 shortfall: l.quantity_received.map(|r| l.quantity - r),
+                label_code: l.label_code,
             })
             .collect(),
     }
@@ -220,6 +227,7 @@ pub fn dispatch_at(
                 at: t,
             },
         )?;
+        let label_code = fresh_label_code(conn)?.as_str().to_owned();
         db::consignments::insert_line(
             conn,
             LineRow {
@@ -230,11 +238,24 @@ pub fn dispatch_at(
                 quantity: item.quantity as i32,
                 unit_price_idr: item.unit_price.get(),
                 quantity_received: None,
+                label_code,
             },
         )?;
     }
     announce(conn, EventType::ConsignmentDispatched, consignment.clone())?;
     Ok(consignment)
+}
+
+/// A label code no line has had. Fifty random bits make a repeat all but impossible; one is
+/// still checked for, and the unique index stands behind the check.
+fn fresh_label_code(conn: &mut DbConn) -> AppResult<LabelCode> {
+    for _ in 0..4 {
+        let code = LabelCode::generate();
+        if !db::consignments::label_code_taken(conn, code.as_str())? {
+            return Ok(code);
+        }
+    }
+    Err(AppError::internal("no fresh label code in four draws"))
 }
 
 /// Loads a consignment the viewer is party to (404 otherwise).

@@ -1,0 +1,3 @@
+DROP INDEX consignment_lines_label_code_idx;
+ALTER TABLE consignment_lines DROP CONSTRAINT consignment_lines_label_code_check;
+ALTER TABLE consignment_lines DROP COLUMN label_code;
