@@ -13,6 +13,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod janitor;
+pub mod labels;
 pub mod media;
 pub mod metrics;
 pub mod order_sweeper;
