@@ -13,20 +13,24 @@ use super::lines::parse_lines;
 use super::viewer::viewer_of;
 use crate::auth::{AuthUser, HotelUser};
 use crate::db;
+use crate::domain::label::LabelCode;
 use crate::domain::money::PriceIdr;
 use crate::domain::now;
 use crate::domain::seller::SellerStatus;
 use crate::domain::stock::parse_quantity;
 use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult, Problem};
-use crate::services::shelf::{self, Return, Sale, SaleItem, ShelfLot, StockCount};
+use crate::services::shelf::{self, Return, Sale, ShelfLot, StockCount, TillLine};
 use crate::state::AppState;
 
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaleLineInput {
-    #[schema(required = true)]
+    /// The variant sold; may be left out when `label_code` names it.
     pub variant_id: Option<Uuid>,
+    /// The code on the unit's shelf label, as scanned (`KRY1:…`) or typed, instead of (or
+    /// with) `variant_id`.
+    pub label_code: Option<String>,
     #[schema(required = true)]
     pub quantity: Option<i64>,
     /// The price the shop sold the unit at.
@@ -45,7 +49,9 @@ pub struct SaleRequest {
     pub sold_at: Option<DateTime<Utc>>,
 }
 
-/// Record a sale at the hotel's shop. Honours `Idempotency-Key`. Nothing is written when
+/// Record a sale at the hotel's shop. A line names its variant by `variant_id` or by the
+/// `label_code` scanned off the unit's shelf label (one of a consignment to this hotel).
+/// Honours `Idempotency-Key`. Nothing is written when
 /// the shelf holds fewer units than a line asks or the month is closed (409), or when
 /// `sold_at` is in the future or before a line's units reached the shelf, or a line is
 /// priced below its consignment price (422 naming each).
@@ -70,11 +76,24 @@ pub async fn record_sale(
     let id = id.into_inner();
     let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
-    let mut items = parse_lines(
+    let items = parse_lines(
         body.items,
         &mut v,
         |i, line: SaleLineInput, v| {
-            let variant = v.require(format!("items[{i}].variant_id"), line.variant_id, Ok);
+            let label_code = match line.label_code.as_deref().map(LabelCode::parse) {
+                None => None,
+                Some(Ok(code)) => Some(code),
+                Some(Err(m)) => {
+                    v.add(format!("items[{i}].label_code"), m);
+                    return None;
+                }
+            };
+            if line.variant_id.is_none() && label_code.is_none() {
+                v.add(
+                    format!("items[{i}].variant_id"),
+                    "is required (or label_code)",
+                );
+            }
             let quantity = v.require(
                 format!("items[{i}].quantity"),
                 line.quantity,
@@ -85,14 +104,20 @@ pub async fn record_sale(
                 line.unit_price_idr,
                 PriceIdr::parse,
             );
-            Some(SaleItem {
+            Some(TillLine {
                 line: i,
-                variant_id: variant?,
+                variant_id: line.variant_id,
+                label_code,
                 quantity: quantity?,
                 unit_price: price?,
             })
         },
-        |item| Some(item.variant_id),
+        |item| {
+            item.label_code
+                .is_none()
+                .then_some(item.variant_id)
+                .flatten()
+        },
     );
     v.finish()?;
     let sold_at = chrono::SubsecRound::trunc_subsecs(body.sold_at.unwrap_or_else(now), 6);
@@ -102,7 +127,7 @@ pub async fn record_sale(
         key,
         fingerprint,
         StatusCode::CREATED,
-        move |conn| shelf::sell(conn, &hotel, id, &mut items, sold_at),
+        move |conn| shelf::sell_at_till(conn, &hotel, id, &items, sold_at),
     )
     .await
 }

@@ -17,6 +17,7 @@ pub mod hotels;
 pub mod idempotency;
 pub mod images;
 pub mod json;
+pub mod labels;
 pub mod lines;
 pub mod me;
 pub mod metrics;
@@ -197,6 +198,8 @@ fn register(cfg: &mut ServiceConfig) {
         .service(consignments::dispatch)
         .service(consignments::get_consignment)
         .service(consignments::receive)
+        .service(labels::get_labels)
+        .service(labels::get_label)
         .service(orders::place_order)
         .service(orders::list_orders)
         .service(orders::get_order)

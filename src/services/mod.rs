@@ -4,6 +4,7 @@
 
 pub mod agreements;
 pub mod idempotency;
+pub mod labels;
 pub mod orders;
 pub mod reports;
 pub mod sellers;

@@ -14,6 +14,7 @@ use crate::db::stock::{Movement, StockError, record};
 use crate::db::stock_counts::{CountLineRow, CountRow};
 use crate::db::{self, DbConn};
 use crate::domain::consignment::Period;
+use crate::domain::label::LabelCode;
 use crate::domain::money::{PriceIdr, TOO_LARGE, lines_idr, sum_idr};
 use crate::domain::seller::SellerStatus;
 use crate::domain::stock::{Location, Reason};
@@ -21,6 +22,7 @@ use crate::domain::validation::Violations;
 use crate::domain::webhook::{Audience, EventType};
 use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult};
+use crate::services::labels;
 use crate::webhooks;
 
 /// How far ahead of the server's clock a till's clock may run.
@@ -32,6 +34,50 @@ pub struct SaleItem {
     pub variant_id: Uuid,
     pub quantity: i64,
     pub unit_price: PriceIdr,
+}
+
+/// A sale line as a till sends it: the variant, or the label code scanned off the unit (or
+/// both, which must agree).
+pub struct TillLine {
+    /// The line's index in the request, for naming it in errors.
+    pub line: usize,
+    pub variant_id: Option<Uuid>,
+    pub label_code: Option<LabelCode>,
+    pub quantity: i64,
+    pub unit_price: PriceIdr,
+}
+
+/// [`sell`] for lines that may name their variant by a shelf label's code: a code must be of
+/// a consignment to this hotel.
+pub fn sell_at_till(
+    conn: &mut DbConn,
+    caller: &HotelUser,
+    hotel_id: Uuid,
+    lines: &[TillLine],
+    sold_at: DateTime<Utc>,
+) -> AppResult<Sale> {
+    let variants = if lines.iter().any(|l| l.label_code.is_some()) {
+        // Another hotel learns nothing of which codes exist.
+        authorize_own_hotel(conn, caller, hotel_id)?;
+        let named: Vec<_> = lines
+            .iter()
+            .map(|l| (l.line, l.variant_id, l.label_code.clone()))
+            .collect();
+        labels::variants_for_sale(conn, hotel_id, &named)?
+    } else {
+        lines.iter().filter_map(|l| l.variant_id).collect()
+    };
+    let mut items: Vec<SaleItem> = lines
+        .iter()
+        .zip(variants)
+        .map(|(l, variant_id)| SaleItem {
+            line: l.line,
+            variant_id,
+            quantity: l.quantity,
+            unit_price: l.unit_price,
+        })
+        .collect();
+    sell(conn, caller, hotel_id, &mut items, sold_at)
 }
 
 /// The hotel named in a path must be the caller's own, and active: read in the caller's
