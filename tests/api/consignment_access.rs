@@ -27,6 +27,7 @@ both_backends! {
         app.restock(&seller, &pid, &vid, 10).await;
         let shipped = app.dispatch(&seller, &agreement, &vid, 4, 100_000).await;
         let cid = shipped["id"].as_str().unwrap().to_owned();
+        let code = shipped["items"][0]["label_code"].as_str().unwrap().to_owned();
         let received = app.dispatch(&seller, &agreement, &vid, 2, 100_000).await;
         let rid = received["id"].as_str().unwrap().to_owned();
         assert_eq!(app.post(&format!("/v1/consignments/{rid}/receive"), Some(&hotel.token), json!({})).await.status(), 200);
@@ -51,6 +52,9 @@ both_backends! {
             (Method::POST, format!("/v1/consignment-agreements/{agreement}/end"), Some(json!({})), 404, 404, 404),
             (Method::POST, "/v1/consignments".to_owned(), Some(dispatch), 404, 403, 403),
             (Method::GET, format!("/v1/consignments/{cid}"), None, 404, 404, 404),
+            (Method::GET, format!("/v1/consignments/{cid}/labels"), None, 404, 404, 404),
+            (Method::GET, format!("/v1/consignments/{cid}/labels?format=svg&code={code}"), None, 404, 404, 404),
+            (Method::GET, format!("/v1/labels/{code}"), None, 404, 404, 404),
             (Method::POST, format!("/v1/consignments/{cid}/receive"), Some(json!({})), 403, 404, 403),
             (Method::POST, format!("/v1/hotels/{hotel_id}/sales"), Some(sale), 403, 403, 403),
             (Method::POST, format!("/v1/hotels/{hotel_id}/returns"), Some(ret), 403, 403, 403),

@@ -16,6 +16,7 @@ mod errors;
 mod health;
 mod http_semantics;
 mod images;
+mod labels;
 mod ledger_properties;
 mod migrations;
 mod openapi;
