@@ -12,7 +12,6 @@ use super::product_dto::{Availability, ProductResponse};
 pub use super::viewer::{seller_viewer, viewer_of};
 use crate::auth::SellerUser;
 use crate::auth::access::{Action, authorize};
-use crate::db::hotels::HotelRow;
 use crate::db::products::ProductRow;
 use crate::db::variants::VariantRow;
 use crate::db::{self, DbConn};
@@ -33,11 +32,11 @@ impl Loaded {
 }
 
 pub fn load(conn: &mut DbConn, id: Uuid) -> AppResult<Loaded> {
-    let row = db::products::find(conn, id)?.ok_or(AppError::NotFound("product"))?;
-    let seller = db::sellers::find(conn, row.seller_id)?.ok_or(AppError::NotFound("product"))?;
+    let (row, seller_status) =
+        db::products::find_with_seller_status(conn, id)?.ok_or(AppError::NotFound("product"))?;
     Ok(Loaded {
         row,
-        seller_active: seller.status == SellerStatus::Active.as_str(),
+        seller_active: seller_status == SellerStatus::Active.as_str(),
     })
 }
 
@@ -61,26 +60,18 @@ pub fn views(conn: &mut DbConn, rows: Vec<ProductRow>) -> AppResult<Vec<ProductR
             .or_default()
             .push(ImageResponse::from_row(&image));
     }
-    let holdings = db::stock::shelf_holdings(conn, &ids)?;
-    let hotel_ids: Vec<Uuid> = holdings.iter().map(|(_, h, _)| *h).collect();
-    let hotels: HashMap<Uuid, HotelRow> = db::hotels::active_among(conn, &hotel_ids)?
-        .into_iter()
-        .map(|h| (h.id, h))
-        .collect();
+    let mut available: HashMap<Uuid, Vec<Availability>> = HashMap::new();
+    for (product_id, hotel, quantity) in db::stock::shelf_holdings_at_active_hotels(conn, &ids)? {
+        available.entry(product_id).or_default().push(Availability {
+            hotel_id: hotel.id,
+            name: hotel.name,
+            kecamatan: hotel.kecamatan,
+            quantity,
+        });
+    }
     rows.into_iter()
         .map(|row| {
-            let available_at = holdings
-                .iter()
-                .filter(|(p, _, _)| *p == row.id)
-                .filter_map(|(_, h, q)| {
-                    hotels.get(h).map(|hotel| Availability {
-                        hotel_id: hotel.id,
-                        name: hotel.name.clone(),
-                        kecamatan: hotel.kecamatan.clone(),
-                        quantity: *q,
-                    })
-                })
-                .collect();
+            let available_at = available.remove(&row.id).unwrap_or_default();
             let own = variants.remove(&row.id).unwrap_or_default();
             let photos = images.remove(&row.id).unwrap_or_default();
             ProductResponse::new(row, own, photos, available_at)

@@ -77,6 +77,19 @@ pub fn find(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<ProductRow>> {
         .optional()
 }
 
+/// The product with its seller's status, in one query.
+pub fn find_with_seller_status(
+    conn: &mut DbConn,
+    id: Uuid,
+) -> QueryResult<Option<(ProductRow, String)>> {
+    products::table
+        .inner_join(sellers::table)
+        .filter(products::id.eq(DbId(id)))
+        .select((ProductRow::as_select(), sellers::status))
+        .first(conn)
+        .optional()
+}
+
 /// Which products a list may show: everyone sees published products of active sellers;
 /// a seller also sees its own in any status; an admin sees all.
 pub enum Visibility {

@@ -313,33 +313,57 @@ pub fn check_invariants(conn: &mut DbConn) -> QueryResult<Vec<String>> {
     Ok(problems)
 }
 
-/// Units on hotel shelves per (product, hotel), for the products given.
-pub fn shelf_holdings(
+/// A partner hotel as a product's page names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShelfHotel {
+    pub id: Uuid,
+    pub name: String,
+    pub kecamatan: String,
+}
+
+/// Units of each of these products on each active hotel's shelf, by product and then hotel
+/// id, in one query.
+pub fn shelf_holdings_at_active_hotels(
     conn: &mut DbConn,
     product_ids: &[Uuid],
-) -> QueryResult<Vec<(Uuid, Uuid, i64)>> {
-    use super::schema::product_variants;
+) -> QueryResult<Vec<(Uuid, ShelfHotel, i64)>> {
+    use super::schema::{hotels, product_variants};
     let ids: Vec<DbId> = product_ids.iter().copied().map(DbId).collect();
-    let rows: Vec<(DbId, Option<DbId>, i64)> = stock_balances::table
+    let rows: Vec<(DbId, DbId, String, String, i64)> = stock_balances::table
         .inner_join(product_variants::table.on(product_variants::id.eq(stock_balances::variant_id)))
+        .inner_join(hotels::table.on(stock_balances::hotel_id.eq(hotels::id.nullable())))
         .filter(product_variants::product_id.eq_any(ids))
         .filter(stock_balances::kind.eq(LocationKind::Shelf.as_str()))
         .filter(stock_balances::quantity.gt(0))
+        .filter(hotels::status.eq("active"))
         .select((
             product_variants::product_id,
-            stock_balances::hotel_id,
+            hotels::id,
+            hotels::name,
+            hotels::kecamatan,
             stock_balances::quantity,
         ))
         .load(conn)?;
-    let mut sums: HashMap<(Uuid, Uuid), i64> = HashMap::new();
-    for (product, hotel, q) in rows {
-        if let Some(hotel) = hotel {
-            *sums.entry((product.0, hotel.0)).or_default() += q;
-        }
+    let mut sums: std::collections::BTreeMap<(Uuid, Uuid), (ShelfHotel, i64)> =
+        std::collections::BTreeMap::new();
+    for (product, hotel, name, kecamatan, q) in rows {
+        sums.entry((product.0, hotel.0))
+            .or_insert_with(|| {
+                (
+                    ShelfHotel {
+                        id: hotel.0,
+                        name,
+                        kecamatan,
+                    },
+                    0,
+                )
+            })
+            .1 += q;
     }
-    let mut out: Vec<(Uuid, Uuid, i64)> = sums.into_iter().map(|((p, h), q)| (p, h, q)).collect();
-    out.sort();
-    Ok(out)
+    Ok(sums
+        .into_iter()
+        .map(|((product, _), (hotel, q))| (product, hotel, q))
+        .collect())
 }
 
 /// Those of these products with units in their seller's own stock.

@@ -121,17 +121,9 @@ pub fn build(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<Change>> {
         }
     }
 
-    let holdings = db::stock::shelf_holdings(conn, &found)?;
-    let hotel_ids: Vec<Uuid> = holdings.iter().map(|(_, h, _)| *h).collect();
-    let active: HashSet<Uuid> = db::hotels::active_among(conn, &hotel_ids)?
-        .into_iter()
-        .map(|h| h.id)
-        .collect();
     let mut shelves: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (product, hotel, _) in holdings {
-        if active.contains(&hotel) {
-            shelves.entry(product).or_default().push(hotel);
-        }
+    for (product, hotel, _) in db::stock::shelf_holdings_at_active_hotels(conn, &found)? {
+        shelves.entry(product).or_default().push(hotel.id);
     }
 
     let in_stock: HashSet<Uuid> = db::stock::products_with_own_stock(conn, &found)?
