@@ -226,6 +226,7 @@ impl Application {
             openapi_json: api::openapi_json(),
             search: search.clone(),
             webhook_allow_private: config.webhook_allow_private,
+            read_cache: api::read_cache::ReadCache::new(config.read_cache),
         });
         let listener = TcpListener::bind(config.bind).map_err(|e| StartError::Bind {
             addr: config.bind.to_string(),
@@ -238,6 +239,9 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 // Inside `normalize`, so a refused preflight is a problem document too.
+                .wrap(actix_web::middleware::from_fn(
+                    api::read_cache::forget_on_write,
+                ))
                 .wrap(api::cors::middleware(&cors_origins))
                 .wrap(api::problems::normalize())
                 .wrap(actix_web::middleware::from_fn(api::metrics::observe))

@@ -74,6 +74,9 @@ pub struct Config {
     /// payment, before it expires and its units go back (`KRIYA_ORDER_HOLD_HOURS`, fractions
     /// allowed).
     pub order_hold: std::time::Duration,
+    /// How long a rendered public read (a published product, an anonymous catalogue page)
+    /// may be served from memory (`KRIYA_READ_CACHE_MS`, 0 to 1500; 0 turns the cache off).
+    pub read_cache: std::time::Duration,
     /// Webhooks may go to plain `http://` and to loopback and private addresses
     /// (`KRIYA_WEBHOOK_ALLOW_PRIVATE`; development and tests only).
     pub webhook_allow_private: bool,
@@ -182,6 +185,7 @@ const KEYS: &[&str] = &[
     "trusted_proxy_hops",
     "cors_origins",
     "order_hold_hours",
+    "read_cache_ms",
     "webhook_allow_private",
     "webhook_retry_schedule",
 ];
@@ -317,6 +321,12 @@ impl RawConfig {
             ));
         }
         let order_hold = std::time::Duration::from_secs_f64(order_hold_hours * 3600.0);
+        // Under the 2 s a search result may lag, on every replica.
+        let read_cache_ms = self.parsed("read_cache_ms", 1000u64)?;
+        if read_cache_ms > 1500 {
+            return Err(self.invalid("read_cache_ms", "must be between 0 and 1500"));
+        }
+        let read_cache = std::time::Duration::from_millis(read_cache_ms);
         let default_pool = if database_url.is_postgres() { 16 } else { 8 };
         let db_pool_size = self.parsed("db_pool_size", default_pool)?;
         if !(1..=512).contains(&db_pool_size) {
@@ -428,6 +438,7 @@ impl RawConfig {
             webhook_allow_private,
             webhook_retry_schedule,
             order_hold,
+            read_cache,
             cors_origins,
             trusted_proxy_hops,
             meili,

@@ -28,6 +28,8 @@ pub struct AppState {
     pub search: SharedIndex,
     /// Webhook URLs may be `http://` and private (`KRIYA_WEBHOOK_ALLOW_PRIVATE`).
     pub webhook_allow_private: bool,
+    /// Rendered public reads, served for a moment without a query.
+    pub read_cache: crate::api::read_cache::ReadCache,
 }
 
 impl AppState {

@@ -1,4 +1,5 @@
-//! Entity tags for optimistic concurrency: `ETag` out, `If-Match` in.
+//! Entity tags: `ETag` out; `If-Match` in for optimistic concurrency, `If-None-Match` in
+//! for revalidating a read.
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
@@ -39,4 +40,25 @@ pub fn check_if_match(if_match: Option<&str>, current_version: i32) -> Result<()
             "the resource has changed (its ETag is now {current}); fetch it again"
         )))
     }
+}
+
+/// The `If-None-Match` header, if sent and readable.
+pub fn if_none_match(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Whether `If-None-Match` names `current` (or is `*`): the client's copy is current and the
+/// answer is 304. Compared weakly, as RFC 9110 asks for this header.
+pub fn none_match_hits(if_none_match: Option<&str>, current: &str) -> bool {
+    let Some(value) = if_none_match else {
+        return false;
+    };
+    let current = current.trim_start_matches("W/");
+    value
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == current)
 }

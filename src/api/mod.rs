@@ -30,6 +30,7 @@ pub mod product_dto;
 pub mod product_lookup;
 pub mod product_status;
 pub mod products;
+pub mod read_cache;
 pub mod reports;
 pub mod request_id;
 pub mod search;

@@ -2,6 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use bytes::Bytes;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -104,33 +105,80 @@ pub async fn create_product(
 /// A product.
 ///
 /// Drafts and archived products are visible only to their seller (and admins).
-#[utoipa::path(tag = "products", params(("id" = Uuid, Path, description = "Product id")), responses(
+#[utoipa::path(tag = "products", params(("id" = Uuid, Path, description = "Product id"),
+    ("If-None-Match" = Option<String>, Header, description = "ETag of the copy the client holds")), responses(
     (status = 200, body = ProductResponse, headers(("ETag" = String))),
+    (status = 304, description = "`If-None-Match` names the current version: the copy held is current", headers(("ETag" = String))),
     (status = 404, description = "No such product visible to the caller", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/products/{id}")]
 pub async fn get_product(
     state: web::Data<AppState>,
+    req: HttpRequest,
     user: MaybeUser,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let (product, version) = state
+    let key = format!("product:{id}");
+    let if_none_match = etag::if_none_match(&req);
+    if let Some(hit) = state.read_cache.get(&key) {
+        let current = hit.etag.clone().unwrap_or_default();
+        return Ok(answer(if_none_match.as_deref(), current, hit.body.clone()));
+    }
+    let ticket = state.read_cache.ticket();
+    let revalidating = if_none_match.clone();
+    let (current, rendered) = state
         .db(move |conn| {
-            let viewer = viewer_of(conn, user.0)?;
             let loaded = load(conn, id)?;
-            authorize(
-                &viewer,
-                loaded.row.seller_id,
-                loaded.public(),
-                Action::View,
-                "product",
-            )?;
-            let version = loaded.row.version;
-            Ok((view(conn, loaded.row)?, version))
+            let public = loaded.public();
+            if !public {
+                // Drafts and archived products: their seller and admins only.
+                let viewer = viewer_of(conn, user.0)?;
+                authorize(
+                    &viewer,
+                    loaded.row.seller_id,
+                    false,
+                    Action::View,
+                    "product",
+                )?;
+            }
+            let current = etag::for_version(loaded.row.version);
+            if etag::none_match_hits(revalidating.as_deref(), &current) {
+                // The client's copy is current: nothing more to read or render.
+                return Ok((current, None));
+            }
+            let product = view(conn, loaded.row)?;
+            let body = Bytes::from(serde_json::to_vec(&product).map_err(AppError::internal)?);
+            Ok((current, Some((body, public))))
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), &product, version))
+    let Some((body, public)) = rendered else {
+        return Ok(not_modified(current));
+    };
+    if public {
+        state
+            .read_cache
+            .put(key, ticket, body.clone(), Some(current.clone()));
+    }
+    Ok(answer(if_none_match.as_deref(), current, body))
+}
+
+/// 200 with the rendered product, or 304 when the client already holds this version.
+fn answer(if_none_match: Option<&str>, current: String, body: Bytes) -> HttpResponse {
+    if etag::none_match_hits(if_none_match, &current) {
+        return not_modified(current);
+    }
+    let mut response = json_body(body);
+    if let Ok(value) = header::HeaderValue::from_str(&current) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+fn not_modified(current: String) -> HttpResponse {
+    HttpResponse::NotModified()
+        .insert_header((header::ETAG, current))
+        .finish()
 }
 
 /// Change product fields.
@@ -201,9 +249,19 @@ pub struct ProductListQuery {
 #[get("/v1/products")]
 pub async fn list_products(
     state: web::Data<AppState>,
+    req: HttpRequest,
     user: MaybeUser,
     query: web::Query<ProductListQuery>,
-) -> AppResult<web::Json<Page<ProductResponse>>> {
+) -> AppResult<HttpResponse> {
+    // The catalogue as anyone sees it is the same for every anonymous caller.
+    let key = user
+        .0
+        .is_none()
+        .then(|| format!("products?{}", req.query_string()));
+    if let Some(hit) = key.as_deref().and_then(|k| state.read_cache.get(k)) {
+        return Ok(json_body(hit.body.clone()));
+    }
+    let ticket = state.read_cache.ticket();
     let query = query.into_inner();
     let mut v = Violations::new();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
@@ -235,11 +293,23 @@ pub async fn list_products(
             };
             let rows = db::products::list(conn, &visibility, &filter)?;
             let page = page.finish(rows, |r| r.id, |r| r);
-            Ok(Page {
+            let page = Page {
                 items: views(conn, page.items)?,
                 next_cursor: page.next_cursor,
-            })
+            };
+            Ok(Bytes::from(
+                serde_json::to_vec(&page).map_err(AppError::internal)?,
+            ))
         })
         .await?;
-    Ok(web::Json(result))
+    if let Some(key) = key {
+        state.read_cache.put(key, ticket, result.clone(), None);
+    }
+    Ok(json_body(result))
+}
+
+fn json_body(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(header::ContentType::json())
+        .body(body)
 }

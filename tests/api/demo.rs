@@ -7,7 +7,7 @@ use crate::both_backends;
 use crate::support::TestApp;
 
 /// Runs `kriya demo`; a run that logs a warning or an error fails the test.
-fn demo(app: &TestApp) -> String {
+pub fn demo(app: &TestApp) -> String {
     let (out, err) = app.command_output("demo", &[]);
     for text in [&out, &err] {
         assert!(

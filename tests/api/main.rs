@@ -22,6 +22,7 @@ mod migrations;
 mod openapi;
 mod orders;
 mod products;
+mod read_cache;
 mod reports;
 mod s3;
 mod search_api;

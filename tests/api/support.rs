@@ -20,6 +20,23 @@ pub enum Backend {
     Postgres,
 }
 
+/// A second server on a test app's data.
+pub struct Replica {
+    pub base: String,
+    /// Stops it (it also stops when the test's runtime ends).
+    pub server: actix_web::dev::ServerHandle,
+}
+
+impl Replica {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn stop(&self) {
+        self.server.stop(true).await;
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
@@ -234,6 +251,19 @@ impl TestApp {
         self.base = format!("http://127.0.0.1:{}", app.port());
         self.server = app.handle();
         tokio::spawn(app.run_until_stopped());
+    }
+
+    /// Another server on the same database and data dir, as a second replica behind a load
+    /// balancer would be (without a search worker of its own); `tweak` changes its
+    /// configuration first. Its base URL; it stops when the handle is dropped by the test.
+    pub async fn replica(&self, tweak: impl FnOnce(&mut kriya::config::Config)) -> Replica {
+        let mut config = self.config.clone();
+        tweak(&mut config);
+        let app = Application::build_detached(&config).expect("replica starts");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let server = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Replica { base, server }
     }
 
     pub fn data_dir(&self) -> &std::path::Path {
