@@ -80,6 +80,10 @@ struct Inner {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
+    /// The total and facet counts of everything (no words, no filter: the browse), as of
+    /// one searcher generation. A commit makes a new generation, so they are counted once
+    /// per commit instead of once per request; tantivy keeps no running counts of its own.
+    everything: Mutex<Option<(u64, usize, Facets)>>,
 }
 
 /// The tantivy adapter.
@@ -126,6 +130,7 @@ impl EmbeddedIndex {
                 reader,
                 writer: Mutex::new(writer),
                 fields,
+                everything: Mutex::new(None),
             }),
             created,
         })
@@ -207,6 +212,19 @@ impl Inner {
     fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
         let query = self.build_query(q);
         let searcher = self.reader.searcher();
+        let generation = searcher.generation().generation_id();
+        let everything = q.text.words().is_empty() && q.filters == Filters::default();
+        let known = if everything {
+            self.everything
+                .lock()
+                .map_err(fail)?
+                .as_ref()
+                .filter(|(g, _, _)| *g == generation)
+                .map(|(_, total, facets)| (*total, facets.clone()))
+        } else {
+            None
+        };
+        let counted = known.is_some();
         let limit = q.per_page.max(1) as usize;
         let top = TopDocs::with_limit(limit).and_offset(q.offset());
         let published = || SortByStaticFastValue::<i64>::for_field("published_at");
@@ -219,21 +237,30 @@ impl Inner {
                     (SortBySimilarityScore, Order::Desc),
                     (published(), Order::Desc),
                 )),
+                known,
             ),
             Sort::PriceAsc => self.collect(
                 &searcher,
                 &query,
                 top.order_by(((price(), Order::Asc), (published(), Order::Desc))),
+                known,
             ),
             Sort::PriceDesc => self.collect(
                 &searcher,
                 &query,
                 top.order_by(((price(), Order::Desc), (published(), Order::Desc))),
+                known,
             ),
-            Sort::Newest => {
-                self.collect(&searcher, &query, top.order_by((published(), Order::Desc)))
-            }
+            Sort::Newest => self.collect(
+                &searcher,
+                &query,
+                top.order_by((published(), Order::Desc)),
+                known,
+            ),
         }?;
+        if everything && !counted {
+            *self.everything.lock().map_err(fail)? = Some((generation, total, facets.clone()));
+        }
         let mut hits = Vec::with_capacity(addresses.len());
         for address in addresses {
             let doc: TantivyDocument = searcher.doc(address).map_err(fail)?;
@@ -250,15 +277,22 @@ impl Inner {
         })
     }
 
+    /// The page of hits, the total and the facet counts; with `known` (the total and counts
+    /// already known), only the page.
     fn collect<K, C>(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
         top: C,
+        known: Option<(usize, Facets)>,
     ) -> Result<(Vec<DocAddress>, usize, Facets), SearchError>
     where
         C: Collector<Fruit = Vec<(K, DocAddress)>>,
     {
+        if let Some((total, facets)) = known {
+            let top = searcher.search(query, &top).map_err(fail)?;
+            return Ok((top.into_iter().map(|(_, a)| a).collect(), total, facets));
+        }
         let aggs = AggregationCollector::from_aggs(facet_request(), Default::default());
         let (top, total, aggs) = searcher.search(query, &(top, Count, aggs)).map_err(fail)?;
         let facets = parse_facets(&serde_json::to_value(aggs).map_err(fail)?);

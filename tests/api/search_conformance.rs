@@ -153,6 +153,47 @@ async fn found_set(index: &SharedIndex, query: SearchQuery) -> Vec<u128> {
     ids
 }
 
+/// The browse (no words, no filter) reads exactly as the same query with a filter that keeps
+/// everything (a minimum price of 0), which no engine may answer from counts kept aside:
+/// every sort and page, the total and every facet count.
+async fn browse_reads_as_filtered_by_nothing(index: &SharedIndex, when: &str) {
+    let keep_all = Filters {
+        min_price_idr: Some(0),
+        ..Filters::default()
+    };
+    for sort in [
+        Sort::Relevance,
+        Sort::PriceAsc,
+        Sort::PriceDesc,
+        Sort::Newest,
+    ] {
+        for page in 1..=4 {
+            let browse = SearchQuery {
+                sort,
+                page,
+                per_page: 2,
+                ..q("")
+            };
+            let slow = SearchQuery {
+                filters: keep_all.clone(),
+                ..browse.clone()
+            };
+            let fast = index.search(&browse).await.unwrap();
+            assert_eq!(
+                fast,
+                index.search(&slow).await.unwrap(),
+                "{when}: {sort:?}, page {page}"
+            );
+            // Asked again (now from whatever the engine kept), the same.
+            assert_eq!(
+                fast,
+                index.search(&browse).await.unwrap(),
+                "{when}: {sort:?}, page {page}, again"
+            );
+        }
+    }
+}
+
 /// Defines one test per adapter: `<name>::embedded` and `<name>::meilisearch`.
 macro_rules! conformance {
     ($(async fn $name:ident($index:ident) $body:block)*) => {
@@ -314,6 +355,26 @@ conformance! {
         typo.title = "Anting Kalong".into();
         index.upsert(&[kalung, typo]).await.unwrap();
         assert_eq!(found(&index, sorted("kalung", Sort::Relevance)).await, [1, 6]);
+    }
+
+    async fn browsing_everything_counts_as_filtering_by_nothing_after_every_write(index) {
+        loaded(&index).await;
+        browse_reads_as_filtered_by_nothing(&index, "loaded").await;
+        let mut changed = catalogue().remove(0);
+        changed.price_idr = 999_000;
+        changed.category = "batik".into();
+        changed.materials = vec!["emas".into()];
+        index.upsert(&[changed]).await.unwrap();
+        browse_reads_as_filtered_by_nothing(&index, "after an upsert").await;
+        index.delete(&[id(5)]).await.unwrap();
+        browse_reads_as_filtered_by_nothing(&index, "after a delete").await;
+        index.apply(&[catalogue().remove(4)], &[id(2)]).await.unwrap();
+        browse_reads_as_filtered_by_nothing(&index, "after an apply").await;
+        index.replace_all(&catalogue()[..3]).await.unwrap();
+        browse_reads_as_filtered_by_nothing(&index, "after a rebuild").await;
+        index.clear().await.unwrap();
+        browse_reads_as_filtered_by_nothing(&index, "after a clear").await;
+        assert_eq!(index.search(&q("")).await.unwrap().total, 0);
     }
 
     async fn pages_cut_the_same_order(index) {
