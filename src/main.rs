@@ -128,6 +128,25 @@ enum BenchCommand {
         #[arg(long)]
         keep: bool,
     },
+    /// Read paths (product pages, the catalogue, categories, search) driven by `wrk` with a
+    /// fixed number of connections, beside `pgbench -S` in the same sitting, on PostgreSQL.
+    Reads {
+        /// PostgreSQL database to create a scratch schema in.
+        #[arg(long, env = "KRIYA_BENCH_DATABASE_URL")]
+        database_url: String,
+        /// Products to generate.
+        #[arg(long, default_value_t = 100_000)]
+        products: usize,
+        /// Open connections (and pgbench clients).
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+        /// Seconds each read is driven for.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// HTTP worker threads of the servers under test.
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+    },
     /// The rendition set for every JPEG in DIR: in-process, then as HTTP uploads.
     Thumbnails {
         dir: std::path::PathBuf,
@@ -262,6 +281,22 @@ fn main() -> anyhow::Result<()> {
                     keep,
                 };
                 runtime.block_on(kriya::bench::reports::run(options))
+            }
+            BenchCommand::Reads {
+                database_url,
+                products,
+                connections,
+                seconds,
+                workers,
+            } => {
+                let options = kriya::bench::reads::Options {
+                    database_url,
+                    products,
+                    connections,
+                    seconds,
+                    workers,
+                };
+                runtime.block_on(kriya::bench::reads::run(options))
             }
             BenchCommand::Thumbnails { dir, repeat } => {
                 let options = kriya::bench::thumbnails::Options { dir, repeat };

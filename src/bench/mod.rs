@@ -2,6 +2,7 @@
 //! results afterwards. Figures go to BENCHMARKS.md.
 
 pub mod orders;
+pub mod reads;
 pub mod reports;
 pub mod sales;
 pub mod scratch;

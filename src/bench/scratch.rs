@@ -56,6 +56,23 @@ pub fn serve(
     actix_web::dev::ServerHandle,
     crate::auth::jwt::JwtKeys,
 )> {
+    serve_with(url, clients, workers, false, |_| {})
+}
+
+/// As `serve`; `detached` leaves the search index to another server (no worker, no index of
+/// its own), and `tweak` changes the configuration first.
+pub fn serve_with(
+    url: &str,
+    clients: usize,
+    workers: usize,
+    detached: bool,
+    tweak: impl FnOnce(&mut RawConfig),
+) -> anyhow::Result<(
+    String,
+    Config,
+    actix_web::dev::ServerHandle,
+    crate::auth::jwt::JwtKeys,
+)> {
     let dir = std::env::temp_dir().join(format!("kriya-bench-{}", Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir)?;
     let mut raw = RawConfig::from_vars(&Default::default())?;
@@ -66,8 +83,13 @@ pub fn serve(
     raw.set("workers", workers.to_string());
     raw.set("db_pool_size", (clients + 4).min(64).to_string());
     raw.set("auth_rate_limit_per_minute", "1000");
+    tweak(&mut raw);
     let config = raw.build()?;
-    let app = Application::build(&config)?;
+    let app = if detached {
+        Application::build_detached(&config)?
+    } else {
+        Application::build(&config)?
+    };
     let base = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     let keys = app.token_keys();

@@ -314,7 +314,7 @@ async fn wait_until_drained(pool: &Pool, index: &SharedIndex, expected: u64) -> 
 
 /// Sellers, then products in transactions of `LOAD_BATCH`, each product with one variant
 /// and one photo row (the renditions are shared: photos are not decoded here).
-fn load(pool: &Pool, n: usize) -> anyhow::Result<()> {
+pub(super) fn load(pool: &Pool, n: usize) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     let mut rng = StdRng::seed_from_u64(2026);
     let mut sellers = Vec::new();

@@ -1,0 +1,326 @@
+//! `kriya bench reads`: the read paths a marketplace mostly serves, each beside what the
+//! same machine's PostgreSQL does alone in the same sitting.
+//!
+//! Generated products (as `kriya bench search` makes them: one variant and one photo each,
+//! sixty sellers) are written into a scratch schema and indexed into the embedded index by
+//! the server's own worker. Then `wrk` drives each read with a fixed number of connections
+//! for a fixed time: a product page (a random one of a sample), the same with a current
+//! `If-None-Match`, the catalogue's first page, the categories, a search and the browse
+//! (the empty query, facets over everything). Product pages and the catalogue run twice: on
+//! a server with the read cache (as deployed) and on one without it. The anchor is
+//! `pgbench -S` (one primary-key SELECT per transaction) with as many clients, on a scratch
+//! database of the same server.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use diesel::prelude::*;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+
+use crate::db::connection::build_pool;
+use crate::db::portable::DbId;
+
+pub struct Options {
+    /// A PostgreSQL database the benchmark may create a schema (and a pgbench database) in.
+    pub database_url: String,
+    pub products: usize,
+    /// Open connections (wrk) and clients (pgbench).
+    pub connections: usize,
+    /// Seconds each read is driven for.
+    pub seconds: u64,
+    /// HTTP worker threads of the servers under test.
+    pub workers: usize,
+}
+
+/// Product pages the load picks from at random.
+const SAMPLE: usize = 5_000;
+
+/// What one `wrk` run measured.
+struct Run {
+    per_second: f64,
+    p99_ms: f64,
+    non_2xx: u64,
+}
+
+pub async fn run(opts: Options) -> anyhow::Result<()> {
+    for tool in ["wrk", "pgbench"] {
+        if Command::new(tool).arg("--version").output().is_err() {
+            bail!("kriya bench reads needs `{tool}` on the PATH (Debian: apt-get install {tool})");
+        }
+    }
+    let schema = super::scratch::Schema::create(&opts.database_url, "reads")?;
+    let result = measure(&opts, &schema.url).await;
+    schema.drop()?;
+    result
+}
+
+async fn measure(opts: &Options, url: &str) -> anyhow::Result<()> {
+    let pool = build_pool(
+        &crate::db::connection::DbUrl::parse(url).map_err(anyhow::Error::msg)?,
+        2,
+    )
+    .map_err(anyhow::Error::msg)?;
+    {
+        let mut conn = pool.get()?;
+        crate::db::connection::run_migrations(&mut conn).map_err(anyhow::Error::msg)?;
+    }
+    println!(
+        "kriya bench reads: {} products, {} connections, {} s a read (PostgreSQL)",
+        opts.products, opts.connections, opts.seconds
+    );
+    let (p, n) = (pool.clone(), opts.products);
+    tokio::task::spawn_blocking(move || super::search::load(&p, n)).await??;
+
+    let (cached, _, cached_handle, _) =
+        super::scratch::serve_with(url, opts.connections, opts.workers, false, |_| {})?;
+    let (plain, _, plain_handle, _) =
+        super::scratch::serve_with(url, opts.connections, opts.workers, true, |raw| {
+            raw.set("read_cache_ms", "0")
+        })?;
+    wait_indexed(&cached, opts.products).await?;
+
+    let p = pool.clone();
+    let ids: Vec<String> = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
+        use crate::db::schema::products;
+        let mut conn = p.get()?;
+        let all: Vec<DbId> = products::table.select(products::id).load(&mut conn)?;
+        let mut rng = StdRng::seed_from_u64(15);
+        Ok(all
+            .choose_multiple(&mut rng, SAMPLE)
+            .map(|id| format!("/v1/products/{}", id.0))
+            .collect())
+    })
+    .await??;
+    let dir = std::env::temp_dir().join(format!("kriya-reads-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir)?;
+    let pages = dir.join("pages.lua");
+    std::fs::write(&pages, random_paths_script(&ids, None))?;
+    let revalidate = dir.join("revalidate.lua");
+    std::fs::write(&revalidate, random_paths_script(&ids, Some("\"v1\"")))?;
+
+    let anchor = pgbench_select(opts)?;
+    println!(
+        "\nanchor: pgbench -S -c {} -j 2 -T {}: {:.0} tps\n",
+        opts.connections, opts.seconds, anchor
+    );
+    println!("| read | server | req/s | p99 | ratio to pgbench -S |");
+    println!("| --- | --- | ---: | ---: | ---: |");
+    let reads: [(&str, &str, Option<&Path>, bool); 8] = [
+        ("GET /v1/products/{id}", "/", Some(&pages), true),
+        (
+            "GET /v1/products/{id}, If-None-Match current (304)",
+            "/",
+            Some(&revalidate),
+            true,
+        ),
+        (
+            "GET /v1/products?limit=20",
+            "/v1/products?limit=20",
+            None,
+            true,
+        ),
+        ("GET /v1/categories", "/v1/categories", None, false),
+        (
+            "GET /v1/search?q=kalung",
+            "/v1/search?q=kalung",
+            None,
+            false,
+        ),
+        (
+            "GET /v1/search?q=&sort=newest (browse)",
+            "/v1/search?q=&sort=newest",
+            None,
+            false,
+        ),
+        (
+            "GET /v1/search?q=kalung&category=electroforming-jewellery",
+            "/v1/search?q=kalung&category=electroforming-jewellery",
+            None,
+            false,
+        ),
+        (
+            "GET /v1/search?q=batik&page=2",
+            "/v1/search?q=batik&page=2",
+            None,
+            false,
+        ),
+    ];
+    for (what, path, script, both) in reads {
+        let mut servers = vec![("cache on", cached.as_str())];
+        if both {
+            servers.push(("cache off", plain.as_str()));
+        }
+        for (name, base) in servers {
+            let run = wrk(opts, &format!("{base}{path}"), script)?;
+            if run.non_2xx > 0 {
+                bail!(
+                    "{what} on the server with the {name}: {} answers were not 2xx",
+                    run.non_2xx
+                );
+            }
+            println!(
+                "| `{what}` | {name} | {:.0} | {:.1} ms | {:.2} |",
+                run.per_second,
+                run.p99_ms,
+                run.per_second / anchor
+            );
+        }
+    }
+    cached_handle.stop(true).await;
+    plain_handle.stop(true).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// Waits until the server's search finds every product.
+async fn wait_indexed(base: &str, n: usize) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
+    loop {
+        let found: serde_json::Value = client
+            .get(format!("{base}/v1/search?q=&per_page=1"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        if found["total"].as_u64() == Some(n as u64) {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "not indexed after 10 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A wrk script that asks for one of `paths` at random (with `If-None-Match` when given)
+/// (wrk counts answers that are neither 2xx nor 3xx).
+fn random_paths_script(paths: &[String], if_none_match: Option<&str>) -> String {
+    let mut s = String::from("local paths = {\n");
+    for p in paths {
+        s.push_str(&format!("  \"{p}\",\n"));
+    }
+    s.push_str("}\nmath.randomseed(15)\n");
+    if let Some(tag) = if_none_match {
+        s.push_str(&format!("wrk.headers[\"If-None-Match\"] = '{tag}'\n"));
+    }
+    s.push_str(
+        "request = function()\n  return wrk.format(\"GET\", paths[math.random(#paths)])\nend\n",
+    );
+    s
+}
+
+fn wrk(opts: &Options, url: &str, script: Option<&Path>) -> anyhow::Result<Run> {
+    let mut cmd = Command::new("wrk");
+    cmd.args([
+        "-t2",
+        &format!("-c{}", opts.connections),
+        &format!("-d{}s", opts.seconds),
+        "--latency",
+    ]);
+    if let Some(script) = script {
+        cmd.arg("-s").arg(script);
+    }
+    let out = cmd.arg(url).output().context("wrk")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    anyhow::ensure!(out.status.success(), "wrk {url}: {text}");
+    parse_wrk(&text).with_context(|| format!("wrk's report for {url}:\n{text}"))
+}
+
+fn parse_wrk(text: &str) -> Option<Run> {
+    let field = |prefix: &str| {
+        text.lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix(prefix).map(|v| v.trim().to_owned()))
+    };
+    let per_second = field("Requests/sec:")?.parse().ok()?;
+    let p99 = field("99%")?;
+    let p99_ms = if let Some(v) = p99.strip_suffix("ms") {
+        v.parse().ok()?
+    } else if let Some(v) = p99.strip_suffix("us") {
+        v.parse::<f64>().ok()? / 1000.0
+    } else {
+        p99.strip_suffix('s')?.parse::<f64>().ok()? * 1000.0
+    };
+    let non_2xx = field("Non-2xx or 3xx responses:")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    Some(Run {
+        per_second,
+        p99_ms,
+        non_2xx,
+    })
+}
+
+/// `pgbench -S` on a scratch database of the same server: its tps.
+fn pgbench_select(opts: &Options) -> anyhow::Result<f64> {
+    let crate::db::connection::DbUrl::Postgres(base) =
+        crate::db::connection::DbUrl::parse(&opts.database_url).map_err(anyhow::Error::msg)?
+    else {
+        bail!("kriya bench reads runs against PostgreSQL");
+    };
+    let name = format!("kriya_pgbench_{}", uuid::Uuid::now_v7().simple());
+    let mut admin = PgConnection::establish(&base)?;
+    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin)?;
+    let url = match base.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => bail!("no database name in {base}"),
+    };
+    let result = (|| -> anyhow::Result<f64> {
+        let init = Command::new("pgbench")
+            .args(["-i", "-q", "-s", "10", &url])
+            .output()?;
+        anyhow::ensure!(
+            init.status.success(),
+            "pgbench -i: {}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        let out = Command::new("pgbench")
+            .args([
+                "-S",
+                "-n",
+                "-c",
+                &opts.connections.to_string(),
+                "-j",
+                "2",
+                "-T",
+                &opts.seconds.to_string(),
+                &url,
+            ])
+            .output()?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        anyhow::ensure!(
+            out.status.success(),
+            "pgbench -S: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text.lines()
+            .find_map(|l| l.strip_prefix("tps = "))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .with_context(|| format!("pgbench's report:\n{text}"))
+    })();
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin)?;
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_wrks_report() {
+        let text = "Running 10s test @ http://127.0.0.1:1/\n  2 threads and 8 connections\n  Latency Distribution\n     50%  412.00us\n     75%  600.00us\n     90%    1.10ms\n     99%    3.52ms\n  123456 requests in 10.00s, 1.2GB read\n  Non-2xx or 3xx responses: 7\nRequests/sec:  12345.67\nTransfer/sec:    120.00MB\n";
+        let run = parse_wrk(text).unwrap();
+        assert_eq!(run.per_second, 12345.67);
+        assert_eq!(run.p99_ms, 3.52);
+        assert_eq!(run.non_2xx, 7);
+        let slow = text.replace("3.52ms", "1.20s");
+        assert_eq!(parse_wrk(&slow).unwrap().p99_ms, 1200.0);
+    }
+}
