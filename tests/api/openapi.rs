@@ -33,12 +33,14 @@ fn every_operation_has_a_summary_and_error_responses() {
             // The request body and the successful answers (not the shared problem schema).
             let mut shown: Vec<&Value> = op.get("requestBody").into_iter().collect();
             for (code, res) in op["responses"].as_object().unwrap() {
-                // Image bytes cannot be written as a JSON example (utoipa's `example` holds only
-                // a JSON value), so an answer whose content types are all `image/*` needs none.
-                let image_only = res["content"]
-                    .as_object()
-                    .is_some_and(|c| c.keys().all(|t| t.starts_with("image/")));
-                if code.starts_with('2') && res.get("content").is_some() && !image_only {
+                // Image and PDF bytes cannot be written as a JSON example (utoipa's `example`
+                // holds only a JSON value), so an answer whose content types are all `image/*`
+                // or `application/pdf` needs none.
+                let bytes_only = res["content"].as_object().is_some_and(|c| {
+                    c.keys()
+                        .all(|t| t.starts_with("image/") || t == "application/pdf")
+                });
+                if code.starts_with('2') && res.get("content").is_some() && !bytes_only {
                     shown.push(res);
                 }
             }
@@ -58,8 +60,9 @@ fn every_operation_has_a_summary_and_error_responses() {
 }
 
 /// Path parameters that name something to look up, never parsed beyond that (an unknown
-/// name is a 404, not a 422).
-const LOOKED_UP_BY_NAME: &[&str] = &["rendition"];
+/// name is a 404, not a 422): a rendition's file name, a shelf label's code (a string that
+/// is no code names nothing, like a code of someone else's).
+const LOOKED_UP_BY_NAME: &[&str] = &["rendition", "code"];
 
 /// Every status the extractors answer is documented on every operation that uses them:
 /// the bearer token (401), JSON bodies (`api/json.rs`: 400, 413, 415, 422), path
