@@ -146,6 +146,9 @@ enum BenchCommand {
         /// HTTP worker threads of the servers under test.
         #[arg(long, default_value_t = 2)]
         workers: usize,
+        /// Keep the scratch schema for a closer look (its URL is printed).
+        #[arg(long)]
+        keep: bool,
     },
     /// The rendition set for every JPEG in DIR: in-process, then as HTTP uploads.
     Thumbnails {
@@ -288,6 +291,7 @@ fn main() -> anyhow::Result<()> {
                 connections,
                 seconds,
                 workers,
+                keep,
             } => {
                 let options = kriya::bench::reads::Options {
                     database_url,
@@ -295,6 +299,7 @@ fn main() -> anyhow::Result<()> {
                     connections,
                     seconds,
                     workers,
+                    keep,
                 };
                 runtime.block_on(kriya::bench::reads::run(options))
             }

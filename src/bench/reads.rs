@@ -34,6 +34,8 @@ pub struct Options {
     pub seconds: u64,
     /// HTTP worker threads of the servers under test.
     pub workers: usize,
+    /// Keep the scratch schema for a closer look (its URL is printed).
+    pub keep: bool,
 }
 
 /// Product pages the load picks from at random.
@@ -54,7 +56,11 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     }
     let schema = super::scratch::Schema::create(&opts.database_url, "reads")?;
     let result = measure(&opts, &schema.url).await;
-    schema.drop()?;
+    if opts.keep {
+        println!("kept: {}", schema.url);
+    } else {
+        schema.drop()?;
+    }
     result
 }
 
