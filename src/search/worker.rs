@@ -105,11 +105,19 @@ pub fn drain_once(pool: &Pool, index: &SharedIndex, rt: &impl Driver) -> Result<
     result
 }
 
+/// Products one batch locks one by one at most. PostgreSQL's lock table is shared and
+/// small (64 × max_connections by default): a seller with thousands of products, suspended,
+/// would otherwise need more than it has, and its row would fail for ever.
+pub const LOCK_BUDGET: usize = 1_000;
+
 /// On PostgreSQL, takes the transaction-scoped advisory locks that keep batches from
 /// overlapping: a rebuild waits for the rebuild key exclusively (batches under way finish
 /// first, later ones queue behind it, so it cannot be starved); any other batch shares that
-/// key, then tries a key per product its rows touch. Returns the rows whose products are all
-/// locked (the others stay for a later batch) and the work they ask for.
+/// key, then tries a key per product its rows touch, up to `LOCK_BUDGET` products (the rows
+/// past it wait for a later batch). A row that alone touches more than the budget (a seller's
+/// whole catalogue) is done as a rebuild is: under the rebuild key, exclusively. Returns the
+/// rows whose products are all locked (the others stay for a later batch) and the work they
+/// ask for.
 fn lock_products(conn: &mut DbConn, rows: &[Pending]) -> Result<(Vec<i64>, Work), DrainError> {
     #[derive(QueryableByName)]
     struct Locked {
@@ -123,13 +131,34 @@ fn lock_products(conn: &mut DbConn, rows: &[Pending]) -> Result<(Vec<i64>, Work)
         // The rebuild covers every row of the batch.
         return Ok((rows.iter().map(|r| r.id).collect(), Work::Rebuild));
     }
+    let mut touched = Vec::with_capacity(rows.len());
+    for row in rows {
+        touched.push(document::expand(conn, &[row.subject])?);
+    }
+    if touched.iter().any(|t| t.len() > LOCK_BUDGET) {
+        // Too many products to lock one by one: hold every other batch off instead.
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<BigInt, _>(REBUILD_KEY)
+            .execute(conn)?;
+        let mut products: Vec<Uuid> = touched.into_iter().flatten().collect();
+        products.sort();
+        products.dedup();
+        return Ok((
+            rows.iter().map(|r| r.id).collect(),
+            Work::Products(products),
+        ));
+    }
     diesel::sql_query("SELECT pg_advisory_xact_lock_shared($1)")
         .bind::<BigInt, _>(REBUILD_KEY)
         .execute(conn)?;
     let mut ready = Vec::new();
     let mut products = Vec::new();
-    for row in rows {
-        let touched = document::expand(conn, &[row.subject])?;
+    let mut tried = 0;
+    for (row, touched) in rows.iter().zip(touched) {
+        tried += touched.len();
+        if tried > LOCK_BUDGET {
+            break;
+        }
         let mut all_locked = true;
         for product in &touched {
             let got: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")

@@ -440,3 +440,44 @@ async fn two_replicas_draining_together_end_with_the_database(index: SharedIndex
         "the index holds the last version of every product"
     );
 }
+
+/// A seller's whole catalogue touched by one outbox row (its suspension, its return) is more
+/// products than a batch may lock one by one on PostgreSQL (whose lock table is small and
+/// shared): it drains all the same, holding the other batches off instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_seller_with_more_products_than_a_batch_locks_drains() {
+    use diesel::RunQueryDsl;
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        eprintln!("skipped: KRIYA_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let seller = app.active_seller().await;
+    let admin = app.admin().await;
+    // Far more than PostgreSQL's default lock table holds (64 × 100 connections): before
+    // the budget, this row failed with "out of shared memory" on every retry.
+    let n = 20_000;
+    app.db(|c| {
+        diesel::sql_query(format!(
+            "INSERT INTO products (id, seller_id, title, description, category, technique, materials, \
+             price_idr, sku, weight_grams, status, version, created_at, updated_at, published_at) \
+             SELECT gen_random_uuid(), '{}', 'Kalung Banyak ' || g, 'Satu dari banyak.', 'batik', 'tulis', \
+             '[\"katun\"]', 100000 + g, 'MANY-' || g, 50, 'published', 1, now(), now(), now() \
+             FROM generate_series(1, {n}) g",
+            seller.seller_id()
+        ))
+        .execute(c)?;
+        search_outbox::enqueue(c, Subject::Seller(seller.seller_id().parse().unwrap()))
+    });
+    app.outbox_drained().await;
+    assert_eq!(app.search("q=banyak&per_page=1").await["total"], n);
+    let res = app
+        .post(
+            &format!("/v1/admin/sellers/{}/suspend", seller.seller_id()),
+            Some(&admin.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    app.outbox_drained().await;
+    assert_eq!(app.search("q=banyak&per_page=1").await["total"], 0);
+}
