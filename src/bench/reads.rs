@@ -79,7 +79,13 @@ async fn measure(opts: &Options, url: &str) -> anyhow::Result<()> {
         opts.products, opts.connections, opts.seconds
     );
     let (p, n) = (pool.clone(), opts.products);
-    tokio::task::spawn_blocking(move || super::search::load(&p, n)).await??;
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        super::search::load(&p, n)?;
+        // Statistics for the planner, as after any bulk load (autovacuum would, later).
+        diesel::sql_query("ANALYZE").execute(&mut *p.get()?)?;
+        Ok(())
+    })
+    .await??;
 
     let (cached, _, cached_handle, _) =
         super::scratch::serve_with(url, opts.connections, opts.workers, false, |_| {})?;
@@ -88,6 +94,19 @@ async fn measure(opts: &Options, url: &str) -> anyhow::Result<()> {
             raw.set("read_cache_ms", "0")
         })?;
     wait_indexed(&cached, opts.products).await?;
+    // And the outbox drained: the worker must not share the machine with the measurements.
+    loop {
+        let p = pool.clone();
+        let backlog = tokio::task::spawn_blocking(move || -> anyhow::Result<i64> {
+            let mut conn = p.get()?;
+            Ok(crate::db::search_outbox::backlog(&mut conn)?)
+        })
+        .await??;
+        if backlog == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     let p = pool.clone();
     let ids: Vec<String> = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
