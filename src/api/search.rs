@@ -16,7 +16,7 @@ use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult};
 use crate::search::query::MAX_RESULT_WINDOW;
 use crate::search::text::{QueryWords, highlight};
-use crate::search::{Facets, Filters, ProductDocument, SearchQuery, Sort};
+use crate::search::{Facets, Filters, Hit, SearchQuery, Sort};
 use crate::state::AppState;
 
 pub const MAX_PER_PAGE: u32 = 100;
@@ -154,7 +154,7 @@ pub async fn search(
     }))
 }
 
-fn hit(doc: ProductDocument, words: &QueryWords) -> SearchHit {
+fn hit(doc: Hit, words: &QueryWords) -> SearchHit {
     SearchHit {
         highlight: highlight(&doc.title, words),
         id: doc.id,

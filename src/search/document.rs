@@ -46,6 +46,54 @@ pub struct ProductDocument {
     pub published_at: i64,
 }
 
+/// What a search hit shows of a document: all an adapter reads back (Meilisearch is asked
+/// for these attributes only, the embedded index skips the rest when it reads a stored
+/// document).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Hit {
+    pub id: Uuid,
+    pub title: String,
+    pub category: String,
+    pub price_idr: i64,
+    pub seller_id: Uuid,
+    pub seller_name: String,
+    pub kecamatan: Option<String>,
+    #[serde(default)]
+    pub in_stock: bool,
+    pub thumbnail: Option<Thumbnail>,
+}
+
+impl Hit {
+    /// The document attributes a hit is read from.
+    pub const ATTRIBUTES: [&str; 9] = [
+        "id",
+        "title",
+        "category",
+        "price_idr",
+        "seller_id",
+        "seller_name",
+        "kecamatan",
+        "in_stock",
+        "thumbnail",
+    ];
+}
+
+impl From<&ProductDocument> for Hit {
+    fn from(d: &ProductDocument) -> Self {
+        Hit {
+            id: d.id,
+            title: d.title.clone(),
+            category: d.category.clone(),
+            price_idr: d.price_idr,
+            seller_id: d.seller_id,
+            seller_name: d.seller_name.clone(),
+            kecamatan: d.kecamatan.clone(),
+            in_stock: d.in_stock,
+            thumbnail: d.thumbnail.clone(),
+        }
+    }
+}
+
 /// What the index should do about one product.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {

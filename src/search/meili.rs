@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::query::{
     Facets, Filters, MAX_FACET_VALUES, MAX_RESULT_WINDOW, SearchQuery, SearchResults, Sort,
 };
-use super::{ProductDocument, SearchError, SearchIndex, fields, synonyms};
+use super::{Hit, ProductDocument, SearchError, SearchIndex, fields, synonyms};
 
 const TASK_TIMEOUT: Duration = Duration::from_secs(30);
 /// A rebuild's tasks (filling a whole index) may take much longer than an edit's.
@@ -244,6 +244,7 @@ impl SearchIndex for MeiliIndex {
             .with_page(q.page as usize)
             .with_hits_per_page(q.per_page as usize)
             .with_facets(Selectors::Some(&facets))
+            .with_attributes_to_retrieve(Selectors::Some(&Hit::ATTRIBUTES))
             .with_matching_strategy(MatchingStrategies::ALL);
         if !filter.is_empty() {
             search.with_filter(&filter);
@@ -252,7 +253,7 @@ impl SearchIndex for MeiliIndex {
             search.with_sort(sort);
         }
         let found = search
-            .execute::<ProductDocument>()
+            .execute::<Hit>()
             .await
             .map_err(SearchError::unavailable)?;
         let distribution = found.facet_distribution.unwrap_or_default();

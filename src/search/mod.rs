@@ -17,7 +17,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use uuid::Uuid;
 
-pub use document::{ProductDocument, Thumbnail};
+pub use document::{Hit, ProductDocument, Thumbnail};
 pub use query::{Facets, Filters, SearchQuery, SearchResults, Sort};
 
 /// Why the search engine could not do what was asked. Never shown to a buyer as a 500:

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
-use super::ProductDocument;
+use super::Hit;
 use super::text::QueryWords;
 
 /// Results beyond this position are not served (narrow the search instead); Meilisearch's
@@ -91,7 +91,7 @@ pub struct Facets {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SearchResults {
     /// The requested page, in order.
-    pub hits: Vec<ProductDocument>,
+    pub hits: Vec<Hit>,
     /// All matching documents.
     pub total: u64,
     /// Over all matching documents, not only this page.

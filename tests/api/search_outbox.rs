@@ -418,11 +418,11 @@ async fn two_replicas_draining_together_end_with_the_database(index: SharedIndex
     }
     app.outbox_drained().await;
     let keys: Vec<Uuid> = ids.iter().map(|i| i.parse().unwrap()).collect();
-    let expected: Vec<ProductDocument> = app
+    let expected: Vec<kriya::search::Hit> = app
         .db(|c| kriya::search::document::build(c, &keys))
         .into_iter()
         .map(|change| match change {
-            kriya::search::document::Change::Upsert(doc) => *doc,
+            kriya::search::document::Change::Upsert(doc) => kriya::search::Hit::from(&*doc),
             other => panic!("{other:?}"),
         })
         .collect();
