@@ -19,7 +19,8 @@ use crate::blob::fs::FsStore;
 use crate::blob::s3::S3Store;
 use crate::config::{Config, Secret};
 use crate::db::Pool;
-use crate::db::connection::{build_pool, run_migrations};
+use crate::db::change_feed::Listener;
+use crate::db::connection::{DbUrl, build_pool, run_migrations};
 use crate::error::AppError;
 use crate::search::embedded::EmbeddedIndex;
 use crate::search::meili::MeiliIndex;
@@ -150,6 +151,8 @@ pub struct Application {
     pool: Pool,
     search: SharedIndex,
     search_worker: Option<Worker>,
+    /// Hears which products changed, for the read cache (PostgreSQL).
+    change_feed: Option<Listener>,
     jwt: JwtKeys,
     order_hold: std::time::Duration,
     /// The webhook delivery worker's settings, when this server delivers (not for tools).
@@ -207,9 +210,17 @@ impl Application {
             crate::db::search_outbox::enqueue(&mut conn, crate::db::search_outbox::Subject::All)
                 .map_err(|e| StartError::Database(e.to_string()))?;
         }
+        let read_cache = Arc::new(api::read_cache::ReadCache::new(config.read_cache));
+        let change_feed = match &config.database_url {
+            DbUrl::Postgres(url) if read_cache.enabled() => Some(
+                Listener::spawn(url.clone(), read_cache.clone())
+                    .map_err(|e| StartError::Database(e.to_string()))?,
+            ),
+            _ => None,
+        };
         let search_worker = if drain {
             Some(
-                Worker::spawn(pool.clone(), search.clone())
+                Worker::spawn(pool.clone(), search.clone(), Some(read_cache.clone()))
                     .map_err(|e| StartError::Search(SearchError::unavailable(e)))?,
             )
         } else {
@@ -226,7 +237,7 @@ impl Application {
             openapi_json: api::openapi_json(),
             search: search.clone(),
             webhook_allow_private: config.webhook_allow_private,
-            read_cache: api::read_cache::ReadCache::new(config.read_cache),
+            read_cache,
         });
         let listener = TcpListener::bind(config.bind).map_err(|e| StartError::Bind {
             addr: config.bind.to_string(),
@@ -262,6 +273,7 @@ impl Application {
             pool,
             search,
             search_worker,
+            change_feed,
             jwt: JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs),
             order_hold: config.order_hold,
             webhooks: drain.then(|| crate::webhooks::worker::Settings {
@@ -320,7 +332,8 @@ impl Application {
         }
         // Joining the worker thread waits for its batch: off the async threads.
         let worker = self.search_worker;
-        let _ = tokio::task::spawn_blocking(move || drop(worker)).await;
+        let feed = self.change_feed;
+        let _ = tokio::task::spawn_blocking(move || drop((worker, feed))).await;
         result
     }
 }

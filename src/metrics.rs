@@ -33,6 +33,8 @@ pub struct Metrics {
     /// Age in seconds of the oldest pending webhook delivery (0 when none; read at scrape
     /// time).
     pub webhook_oldest_pending_seconds: IntGauge,
+    /// Reads answered from the read cache, by kind (`product`, `page`).
+    pub read_cache_hits: IntCounterVec,
 }
 
 fn histogram(name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
@@ -102,6 +104,14 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
             "Age of the oldest pending webhook delivery",
         )
         .expect("gauge"),
+        read_cache_hits: IntCounterVec::new(
+            Opts::new(
+                "read_cache_hits_total",
+                "Reads answered from the read cache",
+            ),
+            &["kind"],
+        )
+        .expect("counter"),
         registry,
     };
     for c in [
@@ -116,6 +126,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         Box::new(m.webhook_deliveries.clone()),
         Box::new(m.webhook_backlog.clone()),
         Box::new(m.webhook_oldest_pending_seconds.clone()),
+        Box::new(m.read_cache_hits.clone()),
     ] {
         m.registry.register(c).expect("unique metric names");
     }

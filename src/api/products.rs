@@ -119,9 +119,8 @@ pub async fn get_product(
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let key = format!("product:{id}");
     let if_none_match = etag::if_none_match(&req);
-    if let Some(hit) = state.read_cache.get(&key) {
+    if let Some(hit) = state.read_cache.product(id) {
         let current = hit.etag.clone().unwrap_or_default();
         return Ok(answer(if_none_match.as_deref(), current, hit.body.clone()));
     }
@@ -158,7 +157,7 @@ pub async fn get_product(
     if public {
         state
             .read_cache
-            .put(key, ticket, body.clone(), Some(current.clone()));
+            .put_product(id, ticket, body.clone(), current.clone());
     }
     Ok(answer(if_none_match.as_deref(), current, body))
 }
@@ -258,7 +257,7 @@ pub async fn list_products(
         .0
         .is_none()
         .then(|| format!("products?{}", req.query_string()));
-    if let Some(hit) = key.as_deref().and_then(|k| state.read_cache.get(k)) {
+    if let Some(hit) = key.as_deref().and_then(|k| state.read_cache.page(k)) {
         return Ok(json_body(hit.body.clone()));
     }
     let ticket = state.read_cache.ticket();
@@ -303,7 +302,7 @@ pub async fn list_products(
         })
         .await?;
     if let Some(key) = key {
-        state.read_cache.put(key, ticket, result.clone(), None);
+        state.read_cache.put_page(key, ticket, result.clone());
     }
     Ok(json_body(result))
 }

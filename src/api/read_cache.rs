@@ -1,19 +1,26 @@
-//! A short-lived cache of rendered public reads: a published product's page and the
-//! anonymous catalogue's pages, kept as the bytes sent, so a hit runs no query and renders
-//! nothing.
+//! A cache of rendered public reads: a published product's page and the anonymous
+//! catalogue's pages, kept as the bytes sent, so a hit runs no query and renders nothing.
 //!
-//! Why a time bound and not the search outbox: outbox rows are taken by whichever replica
-//! drains them first, so the other replicas never see them. What every replica can promise
-//! without talking to the others is an age: an entry is served only while what it was read
-//! from is younger than `ttl` (1 s by default, at most 1.5 s), so a price change or a
-//! suspended seller shows everywhere within that, inside the 2 s search may lag. On the
-//! replica that takes a write, it shows at once: every write request (any method but GET,
-//! HEAD and OPTIONS) moves the cache to a new generation when it has been answered, and
-//! entries of an older generation are never served. A read that began before such a write
-//! finished cannot store what it read (its generation is stale by the time it stores).
+//! How long an entry may be served depends on whether this replica hears about changes:
+//! - On PostgreSQL every server listens to the catalogue's change feed (`db::change_feed`):
+//!   the search worker, whichever replica runs it, announces each outbox row it takes, and
+//!   every replica drops the products named (and every catalogue page) when it hears. A
+//!   change therefore leaves every replica's cache when search sees it, and a product page
+//!   may be kept up to `LIVE_TTL` while the feed is live. While it is not (before the first
+//!   `LISTEN`, after the connection broke), the cache starts over and falls back to the age
+//!   bound below, since announcements may have been missed.
+//! - Otherwise (SQLite, or no feed) an entry is served only while what it was read from is
+//!   younger than `ttl` (1 s by default, at most 1.5 s): a price change or a suspended seller
+//!   shows everywhere within that, inside the 2 s search may lag. Catalogue pages always
+//!   keep to this bound, since any change may reorder them.
+//!
+//! On the replica that takes a write a change shows at once: every write request (any method
+//! but GET, HEAD and OPTIONS) empties the cache when it has been answered. A read that began
+//! before an announcement or a write arrived never stores what it read: each carries a ticket
+//! of the cache's epoch, which every drop moves on.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
@@ -22,40 +29,53 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
 use bytes::Bytes;
+use uuid::Uuid;
 
+use crate::db::change_feed::Sink;
+use crate::db::search_outbox::Subject;
 use crate::state::AppState;
 
-/// Entries kept at most (rendered products are a few kilobytes each).
-const CAPACITY: usize = 20_000;
+/// Product pages kept at most (a rendered product is a few kilobytes).
+const PRODUCTS: usize = 20_000;
+/// Catalogue pages kept at most.
+const PAGES: usize = 2_000;
+/// A product page's longest life while the change feed is live: it is dropped when its
+/// product changes, and this only bounds what a silently lost announcement could cost.
+pub const LIVE_TTL: Duration = Duration::from_secs(60);
 
 /// One rendered answer.
 pub struct Entry {
     pub body: Bytes,
     pub etag: Option<String>,
     read_at: Instant,
-    generation: u64,
 }
 
-/// Taken before reading what will be stored: when the read began and in which generation.
+/// Taken before reading what will be stored: when the read began and in which epoch.
 #[derive(Clone, Copy)]
 pub struct Ticket {
     read_at: Instant,
-    generation: u64,
+    epoch: u64,
 }
 
 pub struct ReadCache {
-    entries: quick_cache::sync::Cache<String, Arc<Entry>>,
+    products: quick_cache::sync::Cache<Uuid, Arc<Entry>>,
+    pages: quick_cache::sync::Cache<String, Arc<Entry>>,
     ttl: Duration,
-    generation: AtomicU64,
+    /// The change feed is live: product pages may be kept up to `LIVE_TTL`.
+    live: AtomicBool,
+    /// Moves on with every drop; a read stores only if it has not moved since its ticket.
+    epoch: AtomicU64,
 }
 
 impl ReadCache {
-    /// A cache whose entries live `ttl`; zero turns it off.
+    /// A cache whose entries live `ttl` without a change feed; zero turns it off.
     pub fn new(ttl: Duration) -> Self {
         Self {
-            entries: quick_cache::sync::Cache::new(CAPACITY),
+            products: quick_cache::sync::Cache::new(PRODUCTS),
+            pages: quick_cache::sync::Cache::new(PAGES),
             ttl,
-            generation: AtomicU64::new(0),
+            live: AtomicBool::new(false),
+            epoch: AtomicU64::new(0),
         }
     }
 
@@ -63,45 +83,112 @@ impl ReadCache {
         !self.ttl.is_zero()
     }
 
-    /// A fresh entry for `key`, if one is kept.
-    pub fn get(&self, key: &str) -> Option<Arc<Entry>> {
-        if !self.enabled() {
-            return None;
-        }
-        let entry = self.entries.get(key)?;
-        let fresh = entry.generation == self.generation.load(Ordering::Acquire)
-            && entry.read_at.elapsed() < self.ttl;
-        fresh.then_some(entry)
+    /// Whether this replica hears the change feed now.
+    pub fn live(&self) -> bool {
+        self.live.load(Ordering::Acquire)
     }
 
-    /// Call before reading what `put` will store.
+    /// A fresh rendered page of product `id`, if one is kept.
+    pub fn product(&self, id: Uuid) -> Option<Arc<Entry>> {
+        let bound = if self.live() { LIVE_TTL } else { self.ttl };
+        self.fresh(self.products.get(&id)?, bound, "product")
+    }
+
+    /// A fresh rendered catalogue page for `query`, if one is kept.
+    pub fn page(&self, query: &str) -> Option<Arc<Entry>> {
+        self.fresh(self.pages.get(query)?, self.ttl, "page")
+    }
+
+    fn fresh(&self, entry: Arc<Entry>, bound: Duration, kind: &str) -> Option<Arc<Entry>> {
+        if !self.enabled() || entry.read_at.elapsed() >= bound {
+            return None;
+        }
+        crate::metrics::get()
+            .read_cache_hits
+            .with_label_values(&[kind])
+            .inc();
+        Some(entry)
+    }
+
+    /// Call before reading what `put_*` will store.
     pub fn ticket(&self) -> Ticket {
         Ticket {
             read_at: Instant::now(),
-            generation: self.generation.load(Ordering::Acquire),
+            epoch: self.epoch.load(Ordering::Acquire),
         }
     }
 
-    /// Stores what was read under `ticket`, unless a write has been answered since.
-    pub fn put(&self, key: String, ticket: Ticket, body: Bytes, etag: Option<String>) {
-        if !self.enabled() || ticket.generation != self.generation.load(Ordering::Acquire) {
+    /// Stores product `id`'s page as read under `ticket`, unless something was dropped since.
+    pub fn put_product(&self, id: Uuid, ticket: Ticket, body: Bytes, etag: String) {
+        self.put(&self.products, id, ticket, body, Some(etag));
+    }
+
+    /// Stores a catalogue page as read under `ticket`, unless something was dropped since.
+    pub fn put_page(&self, query: String, ticket: Ticket, body: Bytes) {
+        self.put(&self.pages, query, ticket, body, None);
+    }
+
+    fn put<K: Eq + std::hash::Hash + Clone>(
+        &self,
+        map: &quick_cache::sync::Cache<K, Arc<Entry>>,
+        key: K,
+        ticket: Ticket,
+        body: Bytes,
+        etag: Option<String>,
+    ) {
+        if !self.enabled() || ticket.epoch != self.epoch.load(Ordering::Acquire) {
             return;
         }
-        self.entries.insert(
-            key,
-            Arc::new(Entry {
-                body,
-                etag,
-                read_at: ticket.read_at,
-                generation: ticket.generation,
-            }),
-        );
+        let entry = Arc::new(Entry {
+            body,
+            etag,
+            read_at: ticket.read_at,
+        });
+        map.insert(key.clone(), entry.clone());
+        // A drop that came in between the check and the insert may have missed this entry.
+        if ticket.epoch != self.epoch.load(Ordering::Acquire) {
+            map.remove_if(&key, |kept| Arc::ptr_eq(kept, &entry));
+        }
+    }
+
+    /// Drops what `subjects` changed: a product's page, or everything when a seller, a hotel
+    /// or the whole catalogue changed; catalogue pages always.
+    pub fn drop_changed(&self, subjects: &[Subject]) {
+        if subjects.is_empty() {
+            return;
+        }
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        for subject in subjects {
+            match subject {
+                Subject::Product(id) => {
+                    self.products.remove(id);
+                }
+                Subject::Seller(_) | Subject::Hotel(_) | Subject::All => {
+                    self.products.clear();
+                    break;
+                }
+            }
+        }
+        self.pages.clear();
     }
 
     /// Nothing stored so far is served again.
     pub fn forget_all(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        self.entries.clear();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        self.products.clear();
+        self.pages.clear();
+    }
+}
+
+impl Sink for ReadCache {
+    fn changed(&self, subjects: &[Subject]) {
+        self.drop_changed(subjects);
+    }
+
+    fn set_live(&self, live: bool) {
+        // Either way announcements may have been missed: start over.
+        self.live.store(live, Ordering::Release);
+        self.forget_all();
     }
 }
 
@@ -125,33 +212,75 @@ pub async fn forget_on_write(
 mod tests {
     use super::*;
 
-    #[test]
-    fn entries_live_for_their_time_and_their_generation() {
-        let cache = ReadCache::new(Duration::from_millis(200));
-        let t = cache.ticket();
-        cache.put("a".into(), t, Bytes::from_static(b"1"), None);
-        assert_eq!(cache.get("a").unwrap().body, "1");
-        std::thread::sleep(Duration::from_millis(210));
-        assert!(cache.get("a").is_none(), "older than the bound");
-
-        cache.put("b".into(), cache.ticket(), Bytes::from_static(b"2"), None);
-        cache.forget_all();
-        assert!(cache.get("b").is_none(), "a write was answered");
+    fn bytes(s: &'static str) -> Bytes {
+        Bytes::from_static(s.as_bytes())
     }
 
     #[test]
-    fn a_read_that_overlapped_a_write_is_not_stored() {
+    fn without_the_feed_entries_live_for_their_time() {
+        let cache = ReadCache::new(Duration::from_millis(200));
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        cache.put_product(a, cache.ticket(), bytes("1"), "\"v1\"".into());
+        cache.put_page("limit=20".into(), cache.ticket(), bytes("p"));
+        assert_eq!(cache.product(a).unwrap().body, "1");
+        assert_eq!(cache.page("limit=20").unwrap().body, "p");
+        std::thread::sleep(Duration::from_millis(210));
+        assert!(cache.product(a).is_none(), "older than the bound");
+        assert!(cache.page("limit=20").is_none());
+
+        cache.put_product(b, cache.ticket(), bytes("2"), "\"v1\"".into());
+        cache.forget_all();
+        assert!(cache.product(b).is_none(), "a write was answered");
+    }
+
+    #[test]
+    fn with_the_feed_a_product_lives_until_it_changes() {
+        let cache = ReadCache::new(Duration::from_millis(100));
+        cache.set_live(true);
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        cache.put_product(a, cache.ticket(), bytes("a"), "\"v1\"".into());
+        cache.put_product(b, cache.ticket(), bytes("b"), "\"v1\"".into());
+        cache.put_page("limit=20".into(), cache.ticket(), bytes("p"));
+        std::thread::sleep(Duration::from_millis(120));
+        assert!(cache.product(a).is_some(), "kept past the short bound");
+        assert!(
+            cache.page("limit=20").is_none(),
+            "pages keep the short bound"
+        );
+
+        cache.changed(&[Subject::Product(a)]);
+        assert!(cache.product(a).is_none(), "changed");
+        assert!(cache.product(b).is_some(), "untouched");
+        cache.changed(&[Subject::Seller(Uuid::new_v4())]);
+        assert!(
+            cache.product(b).is_none(),
+            "a seller's change drops every product"
+        );
+
+        cache.put_product(a, cache.ticket(), bytes("a"), "\"v2\"".into());
+        cache.set_live(false);
+        assert!(cache.product(a).is_none(), "the feed broke: start over");
+    }
+
+    #[test]
+    fn a_read_that_overlapped_a_change_is_not_stored() {
         let cache = ReadCache::new(Duration::from_secs(1));
+        let a = Uuid::new_v4();
+        let before = cache.ticket();
+        cache.changed(&[Subject::Product(Uuid::new_v4())]);
+        cache.put_product(a, before, bytes("old"), "\"v1\"".into());
+        assert!(cache.product(a).is_none());
         let before = cache.ticket();
         cache.forget_all();
-        cache.put("a".into(), before, Bytes::from_static(b"old"), None);
-        assert!(cache.get("a").is_none());
+        cache.put_page("q".into(), before, bytes("old"));
+        assert!(cache.page("q").is_none());
     }
 
     #[test]
     fn off_stores_nothing() {
         let cache = ReadCache::new(Duration::ZERO);
-        cache.put("a".into(), cache.ticket(), Bytes::from_static(b"1"), None);
-        assert!(cache.get("a").is_none());
+        let a = Uuid::new_v4();
+        cache.put_product(a, cache.ticket(), bytes("1"), "\"v1\"".into());
+        assert!(cache.product(a).is_none());
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod agreements;
 pub mod categories;
+pub mod change_feed;
 pub mod connection;
 pub mod consignments;
 pub mod hotel_sales;

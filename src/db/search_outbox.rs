@@ -23,7 +23,7 @@ pub enum Subject {
 }
 
 impl Subject {
-    fn parts(self) -> (&'static str, Option<Uuid>) {
+    pub(crate) fn parts(self) -> (&'static str, Option<Uuid>) {
         match self {
             Subject::Product(id) => ("product", Some(id)),
             Subject::Seller(id) => ("seller", Some(id)),
@@ -32,7 +32,7 @@ impl Subject {
         }
     }
 
-    fn from_parts(topic: &str, id: Option<Uuid>) -> Option<Self> {
+    pub(crate) fn from_parts(topic: &str, id: Option<Uuid>) -> Option<Self> {
         match (topic, id) {
             ("product", Some(id)) => Some(Subject::Product(id)),
             ("seller", Some(id)) => Some(Subject::Seller(id)),

@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use super::document::{self, Change};
 use super::{SearchError, SharedIndex};
+use crate::db::change_feed::{self, Sink};
 use crate::db::search_outbox::{self, Pending, Subject};
 use crate::db::{DbConn, Pool};
 
@@ -68,8 +69,15 @@ impl Driver for tokio::runtime::Runtime {
     }
 }
 
-/// Drains one batch; returns how many rows it took off the outbox.
-pub fn drain_once(pool: &Pool, index: &SharedIndex, rt: &impl Driver) -> Result<usize, DrainError> {
+/// Drains one batch; returns how many rows it took off the outbox. Whatever the outcome,
+/// the rows it took are then announced on the change feed and told to `sink` (this server's
+/// read cache), so cached copies go when search sees the change, or sooner.
+pub fn drain_once(
+    pool: &Pool,
+    index: &SharedIndex,
+    rt: &impl Driver,
+    sink: Option<&dyn Sink>,
+) -> Result<usize, DrainError> {
     let mut conn = pool.get()?;
     let now = crate::domain::now();
     let mut claimed: Vec<Pending> = Vec::new();
@@ -80,6 +88,8 @@ pub fn drain_once(pool: &Pool, index: &SharedIndex, rt: &impl Driver) -> Result<
             let (ready, work) = lock_products(c, &claimed)?;
             claimed.retain(|p| ready.contains(&p.id));
             apply(c, work, index, rt)?;
+            // Heard by every server when the rows leave, not before and never lost.
+            change_feed::announce(c, &subjects_of(&claimed))?;
             let ids: Vec<i64> = claimed.iter().map(|p| p.id).collect();
             search_outbox::remove(c, &ids)?;
             Ok::<_, DrainError>(ids.len())
@@ -102,7 +112,22 @@ pub fn drain_once(pool: &Pool, index: &SharedIndex, rt: &impl Driver) -> Result<
         let ids: Vec<i64> = claimed.iter().map(|p| p.id).collect();
         search_outbox::postpone(&mut conn, &ids, until, &e.to_string())?;
     }
+    if result.is_err() {
+        // The rows stay and are announced again when next taken; this is only sooner.
+        let _ = change_feed::announce(&mut conn, &subjects_of(&claimed));
+    }
+    if let Some(sink) = sink {
+        sink.changed(&subjects_of(&claimed));
+    }
     result
+}
+
+/// What `rows` changed, each once.
+fn subjects_of(rows: &[Pending]) -> Vec<Subject> {
+    let mut subjects: Vec<Subject> = rows.iter().map(|p| p.subject).collect();
+    subjects.sort_by_key(|s| s.parts());
+    subjects.dedup();
+    subjects
 }
 
 /// Products one batch locks one by one at most. PostgreSQL's lock table is shared and
@@ -263,7 +288,12 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn spawn(pool: Pool, index: SharedIndex) -> std::io::Result<Self> {
+    /// Drains into `index`, telling `sink` (this server's read cache) what it took.
+    pub fn spawn(
+        pool: Pool,
+        index: SharedIndex,
+        sink: Option<Arc<dyn Sink>>,
+    ) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -273,7 +303,7 @@ impl Worker {
             .build()?;
         let thread = std::thread::Builder::new()
             .name("kriya-search-outbox".into())
-            .spawn(move || run(&pool, &index, &rt, &flag))?;
+            .spawn(move || run(&pool, &index, &rt, sink.as_deref(), &flag))?;
         Ok(Self {
             stop,
             thread: Some(thread),
@@ -290,7 +320,13 @@ impl Drop for Worker {
     }
 }
 
-fn run(pool: &Pool, index: &SharedIndex, rt: &tokio::runtime::Runtime, stop: &AtomicBool) {
+fn run(
+    pool: &Pool,
+    index: &SharedIndex,
+    rt: &tokio::runtime::Runtime,
+    sink: Option<&dyn Sink>,
+    stop: &AtomicBool,
+) {
     let mut failures = 0;
     // Settings first: an engine that is down at start is waited for, not fatal.
     while !stop.load(Ordering::Relaxed) {
@@ -306,7 +342,7 @@ fn run(pool: &Pool, index: &SharedIndex, rt: &tokio::runtime::Runtime, stop: &At
     }
     failures = 0;
     while !stop.load(Ordering::Relaxed) {
-        match drain_once(pool, index, rt) {
+        match drain_once(pool, index, rt, sink) {
             Ok(0) => {
                 failures = 0;
                 std::thread::sleep(IDLE_POLL);

@@ -263,7 +263,7 @@ async fn failed_commit_removes_blobs(backend: crate::support::Backend) {
             kriya::search::embedded::EmbeddedIndex::open(&dir.path().join("search")).unwrap(),
         ),
         webhook_allow_private: false,
-        read_cache: kriya::api::read_cache::ReadCache::new(std::time::Duration::ZERO),
+        read_cache: kriya::api::read_cache::ReadCache::new(std::time::Duration::ZERO).into(),
     };
     let missing_product = uuid::Uuid::now_v7();
     let result = kriya::services::uploads::upload(

@@ -386,7 +386,8 @@ async fn two_replicas_draining_together_end_with_the_database(index: SharedIndex
         return;
     };
     // A second replica's worker on the same database and index.
-    let _second = kriya::search::worker::Worker::spawn(app.pool.clone(), index.clone()).unwrap();
+    let _second =
+        kriya::search::worker::Worker::spawn(app.pool.clone(), index.clone(), None).unwrap();
     let ids = three_products(&app).await;
     // Racing edits, each committed with its outbox row, drained by both workers.
     let mut tasks = Vec::new();
