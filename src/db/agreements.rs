@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::DbConn;
 use super::portable::{DbId, DbTime};
 use super::schema::consignment_agreements as agreements;
+use super::schema::statements;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = agreements)]
@@ -40,6 +41,33 @@ pub fn find(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<AgreementRow>> {
         .select(AgreementRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// What a sale needs of an agreement: its rate, its seller and whether its statement for
+/// `period` is closed.
+pub struct Terms {
+    pub commission_bps: i32,
+    pub seller_id: Uuid,
+    pub closed: bool,
+}
+
+/// [`Terms`] of agreement `id` for `period`, in one query.
+pub fn terms_in(conn: &mut DbConn, id: Uuid, period: &str) -> QueryResult<Option<Terms>> {
+    let closed = diesel::dsl::exists(
+        statements::table
+            .filter(statements::agreement_id.eq(DbId(id)))
+            .filter(statements::period.eq(period)),
+    );
+    let row: Option<(i32, DbId, bool)> = agreements::table
+        .find(DbId(id))
+        .select((agreements::commission_bps, agreements::seller_id, closed))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(commission_bps, seller_id, closed)| Terms {
+        commission_bps,
+        seller_id: seller_id.0,
+        closed,
+    }))
 }
 
 /// Agreements of a seller or of a hotel (whichever is given), newest first.

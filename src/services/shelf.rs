@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::auth::HotelUser;
 use crate::db::hotel_sales::{ReturnRow, SaleLineRow, SaleRow};
-use crate::db::shelf::Taken;
+use crate::db::shelf::{LotRow, Taken};
 use crate::db::stock::{Movement, StockError, record};
 use crate::db::stock_counts::{CountLineRow, CountRow};
 use crate::db::{self, DbConn};
@@ -100,13 +100,14 @@ pub fn authorize_own_hotel(conn: &mut DbConn, caller: &HotelUser, hotel_id: Uuid
 }
 
 /// Takes `quantity` units of a variant off a hotel's shelf, oldest lot first across its
-/// agreements, from lots received by `received_by` only, moving them to `to`. Returns per
-/// agreement what was taken from which lots.
+/// agreements, from lots received by `received_by` only, moving them to `to`. `lots` are the
+/// variant's lots on that shelf as the caller read them in this transaction (they plan which
+/// agreements give how many; the guarded updates decide). Returns per agreement what was
+/// taken from which lots.
 #[allow(clippy::too_many_arguments)]
 fn take_off_shelf(
     conn: &mut DbConn,
-    hotel_id: Uuid,
-    product_id: Uuid,
+    lots: &[LotRow],
     variant_id: Uuid,
     quantity: i64,
     received_by: DateTime<Utc>,
@@ -116,11 +117,11 @@ fn take_off_shelf(
     actor: Uuid,
     at: DateTime<Utc>,
 ) -> AppResult<Vec<(Uuid, Vec<Taken>)>> {
-    let lots = db::shelf::lots_of_variant(conn, hotel_id, variant_id)?;
     let held: i64 = lots.iter().map(|l| i64::from(l.quantity_remaining)).sum();
-    if held < quantity {
+    let (Some(first), true) = (lots.first(), held >= quantity) else {
         return Err(short(variant_id, held, quantity));
-    }
+    };
+    let (hotel_id, product_id) = (first.hotel_id, first.product_id);
     // Per agreement, in the order of its oldest lot, how many units to take.
     let mut plan: Vec<(Uuid, i64)> = Vec::new();
     let mut left = quantity;
@@ -199,27 +200,36 @@ fn product_of(conn: &mut DbConn, variant_id: Uuid) -> AppResult<Uuid> {
 }
 
 fn refuse_closed(conn: &mut DbConn, agreement_id: Uuid, at: DateTime<Utc>) -> AppResult<()> {
-    let period = Period::containing(at);
-    if db::statements::find(conn, agreement_id, &period.to_string())?.is_some() {
-        return Err(AppError::Conflict(format!(
-            "the statement for {period} is closed; nothing dated in it can be added"
-        )));
+    let period = Period::containing(at).to_string();
+    if db::statements::find(conn, agreement_id, &period)?.is_some() {
+        return Err(closed(&period));
     }
     Ok(())
+}
+
+fn closed(period: &str) -> AppError {
+    AppError::Conflict(format!(
+        "the statement for {period} is closed; nothing dated in it can be added"
+    ))
 }
 
 /// Checks every line of a sale against the shelf before anything moves, so one answer names
 /// every bad line: a line short of units is 409; a `sold_at` before a line's units reached
 /// the shelf, or a price below what they were consigned at, is a 422.
+/// Returns the lots it read, by variant.
 fn check_sale(
     conn: &mut DbConn,
     hotel_id: Uuid,
     items: &[SaleItem],
     sold_at: DateTime<Utc>,
-) -> AppResult<()> {
+) -> AppResult<HashMap<Uuid, Vec<LotRow>>> {
     let mut v = Violations::new();
+    let mut read = HashMap::new();
     for item in items {
-        let lots = db::shelf::lots_of_variant(conn, hotel_id, item.variant_id)?;
+        let lots = match read.remove(&item.variant_id) {
+            Some(lots) => lots,
+            None => db::shelf::lots_of_variant(conn, hotel_id, item.variant_id)?,
+        };
         let held: i64 = lots.iter().map(|l| i64::from(l.quantity_remaining)).sum();
         if held < item.quantity {
             return Err(short(item.variant_id, held, item.quantity));
@@ -249,8 +259,10 @@ fn check_sale(
                 below_consignment(floor),
             );
         }
+        read.insert(item.variant_id, lots);
     }
-    v.finish()
+    v.finish()?;
+    Ok(read)
 }
 
 fn below_consignment(price: i64) -> String {
@@ -291,7 +303,7 @@ pub fn sell(
     if sold_at > now() + FUTURE_SKEW {
         return Err(AppError::invalid("sold_at", "must not be in the future"));
     }
-    check_sale(conn, hotel_id, items, sold_at)?;
+    let mut lots_of = check_sale(conn, hotel_id, items, sold_at)?;
     let sale_id = new_id();
     let actor = caller.user_id;
     items.sort_by_key(|i| i.variant_id);
@@ -299,12 +311,17 @@ pub fn sell(
     let mut rows = Vec::new();
     // Per agreement: its commission rate and its seller.
     let mut terms_of: HashMap<Uuid, (i32, Uuid)> = HashMap::new();
+    let period = Period::containing(sold_at).to_string();
     for item in items.iter() {
-        let product_id = product_of(conn, item.variant_id)?;
+        // As read by the check; a variant on a second line is read again (the first took some).
+        let lots = match lots_of.remove(&item.variant_id) {
+            Some(lots) => lots,
+            None => db::shelf::lots_of_variant(conn, hotel_id, item.variant_id)?,
+        };
+        let product_id = lots.first().map(|l| l.product_id);
         let taken = take_off_shelf(
             conn,
-            hotel_id,
-            product_id,
+            &lots,
             item.variant_id,
             item.quantity,
             sold_at,
@@ -314,8 +331,8 @@ pub fn sell(
             actor,
             sold_at,
         )?;
+        let product_id = product_id.ok_or(AppError::NotFound("variant"))?;
         for (agreement_id, lots) in taken {
-            refuse_closed(conn, agreement_id, sold_at)?;
             // Checked again on the lots actually taken: a racing sale may have taken others.
             if let Some(floor) = lots.iter().map(|t| t.unit_price_idr).max()
                 && item.unit_price.get() < floor
@@ -328,10 +345,14 @@ pub fn sell(
             let bps = match terms_of.get(&agreement_id) {
                 Some((b, _)) => *b,
                 None => {
-                    let a = db::agreements::find(conn, agreement_id)?
+                    // Its rate and seller, and whether the month is closed: one read.
+                    let terms = db::agreements::terms_in(conn, agreement_id, &period)?
                         .ok_or(AppError::NotFound("agreement"))?;
-                    terms_of.insert(agreement_id, (a.commission_bps, a.seller_id));
-                    a.commission_bps
+                    if terms.closed {
+                        return Err(closed(&period));
+                    }
+                    terms_of.insert(agreement_id, (terms.commission_bps, terms.seller_id));
+                    terms.commission_bps
                 }
             };
             let quantity: i64 = lots.iter().map(|t| t.quantity).sum();
@@ -543,28 +564,24 @@ pub fn count(
     items.sort_by_key(|(variant_id, _)| *variant_id);
     let mut expected_of = Vec::with_capacity(items.len());
     for (variant_id, counted) in items.iter() {
-        let expected: i64 = db::shelf::lots_of_variant(conn, hotel_id, *variant_id)?
-            .iter()
-            .map(|l| i64::from(l.quantity_remaining))
-            .sum();
+        let lots = db::shelf::lots_of_variant(conn, hotel_id, *variant_id)?;
+        let expected: i64 = lots.iter().map(|l| i64::from(l.quantity_remaining)).sum();
         if *counted > expected {
             return Err(AppError::Conflict(format!(
                 "counted {counted} of variant {variant_id} but the shelf should hold {expected}; a surplus needs a person to look at it"
             )));
         }
-        expected_of.push(expected);
+        expected_of.push((expected, lots));
     }
     let mut out = Vec::new();
     let mut lines = Vec::new();
-    for ((variant_id, counted), expected) in items.iter().zip(expected_of) {
+    for ((variant_id, counted), (expected, lots)) in items.iter().zip(expected_of) {
         let missing = expected - counted;
         let mut charge = 0;
         if missing > 0 {
-            let product_id = product_of(conn, *variant_id)?;
             let taken = take_off_shelf(
                 conn,
-                hotel_id,
-                product_id,
+                &lots,
                 *variant_id,
                 missing,
                 t,

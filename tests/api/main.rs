@@ -25,6 +25,7 @@ mod products;
 mod read_cache;
 mod reports;
 mod s3;
+mod sale_statements;
 mod search_api;
 mod search_conformance;
 mod search_outbox;
