@@ -149,6 +149,13 @@ enum BenchCommand {
         /// Keep the scratch schema for a closer look (its URL is printed).
         #[arg(long)]
         keep: bool,
+        /// A Meilisearch to load the same products into: search is then also measured
+        /// through the Meilisearch adapter and against Meilisearch directly.
+        #[arg(long)]
+        meili_url: Option<String>,
+        /// Meilisearch's master key.
+        #[arg(long, requires = "meili_url")]
+        meili_key: Option<String>,
     },
     /// The rendition set for every JPEG in DIR: in-process, then as HTTP uploads.
     Thumbnails {
@@ -292,6 +299,8 @@ fn main() -> anyhow::Result<()> {
                 seconds,
                 workers,
                 keep,
+                meili_url,
+                meili_key,
             } => {
                 let options = kriya::bench::reads::Options {
                     database_url,
@@ -300,6 +309,7 @@ fn main() -> anyhow::Result<()> {
                     seconds,
                     workers,
                     keep,
+                    meili: meili_url.map(|url| (url, meili_key)),
                 };
                 runtime.block_on(kriya::bench::reads::run(options))
             }

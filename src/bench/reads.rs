@@ -36,6 +36,9 @@ pub struct Options {
     pub workers: usize,
     /// Keep the scratch schema for a closer look (its URL is printed).
     pub keep: bool,
+    /// Meilisearch's URL and key: search is then also measured through the Meilisearch
+    /// adapter and against Meilisearch directly.
+    pub meili: Option<(String, Option<String>)>,
 }
 
 /// Product pages the load picks from at random.
@@ -174,6 +177,7 @@ async fn measure(opts: &Options, url: &str) -> anyhow::Result<()> {
             false,
         ),
     ];
+    let mut embedded = std::collections::HashMap::new();
     for (what, path, script, both) in reads {
         let mut servers = vec![("cache on", cached.as_str())];
         if both {
@@ -193,12 +197,131 @@ async fn measure(opts: &Options, url: &str) -> anyhow::Result<()> {
                 run.p99_ms,
                 run.per_second / anchor
             );
+            if name == "cache on" {
+                embedded.insert(path, run.per_second);
+            }
         }
+    }
+    if let Some((meili_url, key)) = &opts.meili {
+        meili_reads(opts, url, &pool, meili_url, key.as_deref(), &embedded, &dir).await?;
     }
     cached_handle.stop(true).await;
     plain_handle.stop(true).await;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// The searches through the Meilisearch adapter, beside Meilisearch asked directly (the
+/// request the adapter sends, and the same asking for whole documents) and the embedded
+/// index's figures from this sitting.
+async fn meili_reads(
+    opts: &Options,
+    url: &str,
+    pool: &crate::db::Pool,
+    meili_url: &str,
+    key: Option<&str>,
+    embedded: &std::collections::HashMap<&str, f64>,
+    dir: &Path,
+) -> anyhow::Result<()> {
+    use crate::search::SearchIndex;
+    use crate::search::document::{self, Change};
+    let uid = format!("kriya_bench_reads_{}", uuid::Uuid::now_v7().simple());
+    let index = crate::search::meili::MeiliIndex::new(meili_url, key, &uid)?;
+    index.configure().await?;
+    let p = pool.clone();
+    let docs = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<_>> {
+        let mut conn = p.get()?;
+        let (mut docs, mut after) = (Vec::new(), None);
+        loop {
+            let ids = document::searchable_ids(&mut conn, after, 1000)?;
+            let Some(last) = ids.last().copied() else {
+                return Ok(docs);
+            };
+            after = Some(last);
+            for change in document::build(&mut conn, &ids)? {
+                if let Change::Upsert(doc) = change {
+                    docs.push(*doc);
+                }
+            }
+        }
+    })
+    .await??;
+    index.replace_all(&docs).await?;
+    drop(docs);
+    let (base, _, handle, _) =
+        super::scratch::serve_with(url, opts.connections, opts.workers, false, |raw| {
+            raw.set("meili_url", meili_url);
+            raw.set("meili_index", &uid);
+            if let Some(key) = key {
+                raw.set("meili_key", key);
+            }
+        })?;
+    let result = async {
+        wait_indexed(&base, opts.products).await?;
+        println!(
+            "\nMeilisearch ({meili_url}), the same {} products\n",
+            opts.products
+        );
+        println!("| read | Kriya, Meilisearch adapter | Meilisearch direct, same request | ratio | Meilisearch direct, whole documents | Kriya, embedded index | embedded / direct |");
+        println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        let facets = serde_json::json!(["category", "kecamatan", "technique", "materials"]);
+        let searches = [
+            ("/v1/search?q=kalung", serde_json::json!({"q": "kalung"})),
+            (
+                "/v1/search?q=&sort=newest",
+                serde_json::json!({"q": "", "sort": ["published_at:desc"]}),
+            ),
+        ];
+        for (path, mut body) in searches {
+            body["page"] = 1.into();
+            body["hitsPerPage"] = 20.into();
+            body["facets"] = facets.clone();
+            body["matchingStrategy"] = "all".into();
+            let whole = dir.join("meili-whole.lua");
+            std::fs::write(&whole, post_script(&body, key))?;
+            body["attributesToRetrieve"] =
+                serde_json::json!(crate::search::Hit::ATTRIBUTES);
+            let same = dir.join("meili-same.lua");
+            std::fs::write(&same, post_script(&body, key))?;
+            let search_url = format!("{meili_url}/indexes/{uid}/search");
+            let through = wrk(opts, &format!("{base}{path}"), None)?;
+            let direct = wrk(opts, &search_url, Some(&same))?;
+            let direct_whole = wrk(opts, &search_url, Some(&whole))?;
+            for (what, run) in [("adapter", &through), ("direct", &direct), ("direct, whole", &direct_whole)] {
+                anyhow::ensure!(run.non_2xx == 0, "{path} {what}: {} answers were not 2xx", run.non_2xx);
+            }
+            let own = embedded.get(path).copied().unwrap_or(0.0);
+            println!(
+                "| `GET {path}` | {:.0} | {:.0} | {:.2} | {:.0} | {:.0} | {:.2} |",
+                through.per_second,
+                direct.per_second,
+                through.per_second / direct.per_second,
+                direct_whole.per_second,
+                own,
+                own / direct.per_second,
+            );
+        }
+        Ok(())
+    }
+    .await;
+    handle.stop(true).await;
+    let client = meilisearch_sdk::client::Client::new(meili_url, key)?;
+    let _ = client.delete_index(&uid).await;
+    result
+}
+
+/// A wrk script that POSTs `body` as JSON (with Meilisearch's bearer key when given).
+fn post_script(body: &serde_json::Value, key: Option<&str>) -> String {
+    let body = body.to_string().replace('\\', "\\\\").replace('\'', "\\'");
+    let mut s = format!(
+        "wrk.method = \"POST\"\nwrk.body = '{body}'\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
+    );
+    if let Some(key) = key {
+        s.push_str(&format!(
+            "wrk.headers[\"Authorization\"] = \"Bearer {key}\"\n"
+        ));
+    }
+    s
 }
 
 /// Waits until the server's search finds every product.
