@@ -8,11 +8,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use meilisearch_sdk::client::{Client, SwapIndexes};
 use meilisearch_sdk::indexes::Index;
-use meilisearch_sdk::search::{MatchingStrategies, Selectors};
 use meilisearch_sdk::settings::{
     FacetingSettings, MinWordSizeForTypos, PaginationSetting, Settings, TypoToleranceSettings,
 };
 use meilisearch_sdk::task_info::TaskInfo;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::query::{
@@ -24,19 +24,44 @@ const TASK_TIMEOUT: Duration = Duration::from_secs(30);
 /// A rebuild's tasks (filling a whole index) may take much longer than an edit's.
 const REBUILD_TASK_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 const TASK_POLL: Duration = Duration::from_millis(25);
+/// A search that takes longer is answered 503.
+const SEARCH_TIMEOUT: Duration = Duration::from_secs(10);
 /// Documents sent per request when filling an index (well under Meilisearch's payload limit).
 const FILL_CHUNK: usize = 5_000;
 
 pub struct MeiliIndex {
     client: Client,
     index: Index,
+    /// Searches go through this (one client, its connections kept alive) rather than the
+    /// SDK, whose request body is a stream that allocates and zeroes 8 MiB per request.
+    http: reqwest::Client,
+    search_url: String,
 }
 
 impl MeiliIndex {
     pub fn new(url: &str, key: Option<&str>, index_uid: &str) -> Result<Self, SearchError> {
         let client = Client::new(url, key).map_err(SearchError::unavailable)?;
         let index = client.index(index_uid);
-        Ok(Self { client, index })
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(key) = key {
+            let mut bearer = reqwest::header::HeaderValue::from_str(&format!("Bearer {key}"))
+                .map_err(SearchError::unavailable)?;
+            bearer.set_sensitive(true);
+            headers.insert(reqwest::header::AUTHORIZATION, bearer);
+        }
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .timeout(SEARCH_TIMEOUT)
+            .build()
+            .map_err(SearchError::unavailable)?;
+        // Index uids are letters, digits, `-` and `_` (Meilisearch refuses others).
+        let search_url = format!("{}/indexes/{index_uid}/search", url.trim_end_matches('/'));
+        Ok(Self {
+            client,
+            index,
+            http,
+            search_url,
+        })
     }
 
     async fn wait(
@@ -160,12 +185,36 @@ fn filter_expression(f: &Filters) -> String {
 }
 
 fn facet_counts(
-    all: &HashMap<String, HashMap<String, usize>>,
+    all: &mut HashMap<String, BTreeMap<String, u64>>,
     name: &str,
 ) -> BTreeMap<String, u64> {
-    all.get(name)
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), *v as u64)).collect())
-        .unwrap_or_default()
+    all.remove(name).unwrap_or_default()
+}
+
+/// A search as Meilisearch's `POST /indexes/{uid}/search` takes it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SearchRequest<'a> {
+    q: &'a str,
+    page: u32,
+    hits_per_page: u32,
+    facets: &'a [&'a str],
+    attributes_to_retrieve: &'a [&'a str],
+    matching_strategy: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filter: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    sort: &'a [&'a str],
+}
+
+/// What Kriya reads of Meilisearch's answer.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SearchAnswer {
+    hits: Vec<Hit>,
+    total_hits: Option<u64>,
+    #[serde(default)]
+    facet_distribution: HashMap<String, BTreeMap<String, u64>>,
 }
 
 #[async_trait]
@@ -234,38 +283,46 @@ impl SearchIndex for MeiliIndex {
             Sort::PriceDesc => &["price_idr:desc", "published_at:desc"],
             Sort::Newest => &["published_at:desc"],
         };
-        let facets = ["category", "kecamatan", "technique", "materials"];
         // The words only: quotes, `-` and the like would mean phrases and exclusions here
         // and nothing to the embedded index.
         let text = q.text.as_text();
-        let mut search = self.index.search();
-        search
-            .with_query(&text)
-            .with_page(q.page as usize)
-            .with_hits_per_page(q.per_page as usize)
-            .with_facets(Selectors::Some(&facets))
-            .with_attributes_to_retrieve(Selectors::Some(&Hit::ATTRIBUTES))
-            .with_matching_strategy(MatchingStrategies::ALL);
-        if !filter.is_empty() {
-            search.with_filter(&filter);
-        }
-        if !sort.is_empty() {
-            search.with_sort(sort);
-        }
-        let found = search
-            .execute::<Hit>()
+        let request = SearchRequest {
+            q: &text,
+            page: q.page,
+            hits_per_page: q.per_page,
+            facets: &["category", "kecamatan", "technique", "materials"],
+            attributes_to_retrieve: &Hit::ATTRIBUTES,
+            matching_strategy: "all",
+            filter: (!filter.is_empty()).then_some(filter.as_str()),
+            sort,
+        };
+        let response = self
+            .http
+            .post(&self.search_url)
+            .json(&request)
+            .send()
             .await
             .map_err(SearchError::unavailable)?;
-        let distribution = found.facet_distribution.unwrap_or_default();
+        let status = response.status();
+        let body = response.bytes().await.map_err(SearchError::unavailable)?;
+        if !status.is_success() {
+            return Err(SearchError::Unavailable(format!(
+                "Meilisearch answered {status}: {}",
+                String::from_utf8_lossy(&body[..body.len().min(500)])
+            )));
+        }
+        let mut found: SearchAnswer =
+            serde_json::from_slice(&body).map_err(SearchError::unavailable)?;
+        let distribution = &mut found.facet_distribution;
         Ok(SearchResults {
-            hits: found.hits.into_iter().map(|h| h.result).collect(),
-            total: found.total_hits.unwrap_or(0) as u64,
+            total: found.total_hits.unwrap_or(0),
             facets: Facets {
-                category: facet_counts(&distribution, "category"),
-                kecamatan: facet_counts(&distribution, "kecamatan"),
-                technique: facet_counts(&distribution, "technique"),
-                material: facet_counts(&distribution, "materials"),
+                category: facet_counts(distribution, "category"),
+                kecamatan: facet_counts(distribution, "kecamatan"),
+                technique: facet_counts(distribution, "technique"),
+                material: facet_counts(distribution, "materials"),
             },
+            hits: found.hits,
         })
     }
 
