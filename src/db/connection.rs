@@ -111,8 +111,21 @@ impl ManageConnection for DbManager {
         }
     }
 
+    /// Checked on every checkout, so it must not cost a round trip: on PostgreSQL it reads
+    /// what the server sent while the connection sat idle (no query), which is where a
+    /// closed or killed session shows; a SQLite file needs no check.
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
+        let DbConn::Pg(c) = conn else {
+            return Ok(());
+        };
+        // A session ended by the server sends why, then closes: the first read takes the
+        // message, the second meets the closed socket.
+        for _ in 0..2 {
+            if let Some(e) = c.notifications_iter().find_map(Result::err) {
+                return Err(r2d2::Error::QueryError(e));
+            }
+        }
+        Ok(())
     }
 
     fn has_broken(&self, conn: &mut DbConn) -> bool {

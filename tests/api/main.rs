@@ -21,6 +21,7 @@ mod ledger_properties;
 mod migrations;
 mod openapi;
 mod orders;
+mod pool;
 mod products;
 mod read_cache;
 mod reports;
