@@ -84,6 +84,29 @@ struct Inner {
     /// one searcher generation. A commit makes a new generation, so they are counted once
     /// per commit instead of once per request; tantivy keeps no running counts of its own.
     everything: Mutex<Option<(u64, usize, Facets)>>,
+    /// The browse in each sort (no words, no filter), as of one searcher generation: the
+    /// first `BROWSE_WINDOW` hits in order, so a page of it is a slice, not a pass over
+    /// every document's fast field. Indexed by `sort_slot`.
+    browse: Mutex<[Option<Arc<Browse>>; 4]>,
+}
+
+/// Browse pages kept per sort: the first 50 pages of 20.
+const BROWSE_WINDOW: usize = 1_000;
+
+struct Browse {
+    generation: u64,
+    addresses: Vec<DocAddress>,
+    total: usize,
+    facets: Facets,
+}
+
+fn sort_slot(sort: Sort) -> usize {
+    match sort {
+        Sort::Relevance => 0,
+        Sort::PriceAsc => 1,
+        Sort::PriceDesc => 2,
+        Sort::Newest => 3,
+    }
 }
 
 /// The tantivy adapter.
@@ -131,6 +154,7 @@ impl EmbeddedIndex {
                 writer: Mutex::new(writer),
                 fields,
                 everything: Mutex::new(None),
+                browse: Mutex::new(Default::default()),
             }),
             created,
         })
@@ -210,9 +234,69 @@ impl Inner {
     }
 
     fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
-        let query = self.build_query(q);
         let searcher = self.reader.searcher();
         let generation = searcher.generation().generation_id();
+        let everything = q.text.words().is_empty() && q.filters == Filters::default();
+        let (offset, limit) = (q.offset() as usize, q.per_page.max(1) as usize);
+        let (addresses, total, facets) = if everything && offset + limit <= BROWSE_WINDOW {
+            let browse = self.browse(&searcher, generation, q)?;
+            let page = browse.addresses.iter().skip(offset).take(limit).copied();
+            (page.collect(), browse.total, browse.facets.clone())
+        } else {
+            self.ranked(&searcher, generation, q)?
+        };
+        let mut hits = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let doc: TantivyDocument = searcher.doc(address).map_err(fail)?;
+            let source = doc
+                .get_first(self.fields.source)
+                .and_then(|v| v.as_str())
+                .ok_or_else(|| fail("document without source"))?;
+            hits.push(serde_json::from_str(source).map_err(fail)?);
+        }
+        Ok(SearchResults {
+            hits,
+            total: total as u64,
+            facets,
+        })
+    }
+
+    /// The browse in `q`'s sort as of `generation`, ranked once per generation.
+    fn browse(
+        &self,
+        searcher: &Searcher,
+        generation: u64,
+        q: &SearchQuery,
+    ) -> Result<Arc<Browse>, SearchError> {
+        let slot = sort_slot(q.sort);
+        let kept = self.browse.lock().map_err(fail)?[slot].clone();
+        if let Some(browse) = kept.filter(|b| b.generation == generation) {
+            return Ok(browse);
+        }
+        let window = SearchQuery {
+            page: 1,
+            per_page: BROWSE_WINDOW as u32,
+            ..q.clone()
+        };
+        let (addresses, total, facets) = self.ranked(searcher, generation, &window)?;
+        let browse = Arc::new(Browse {
+            generation,
+            addresses,
+            total,
+            facets,
+        });
+        self.browse.lock().map_err(fail)?[slot] = Some(browse.clone());
+        Ok(browse)
+    }
+
+    /// The page of `q` ranked by the engine: its addresses, the total and the facets.
+    fn ranked(
+        &self,
+        searcher: &Searcher,
+        generation: u64,
+        q: &SearchQuery,
+    ) -> Result<(Vec<DocAddress>, usize, Facets), SearchError> {
+        let query = self.build_query(q);
         let everything = q.text.words().is_empty() && q.filters == Filters::default();
         let known = if everything {
             self.everything
@@ -231,7 +315,7 @@ impl Inner {
         let price = || SortByStaticFastValue::<i64>::for_field("price_idr");
         let (addresses, total, facets) = match q.sort {
             Sort::Relevance => self.collect(
-                &searcher,
+                searcher,
                 &query,
                 top.order_by((
                     (SortBySimilarityScore, Order::Desc),
@@ -240,19 +324,19 @@ impl Inner {
                 known,
             ),
             Sort::PriceAsc => self.collect(
-                &searcher,
+                searcher,
                 &query,
                 top.order_by(((price(), Order::Asc), (published(), Order::Desc))),
                 known,
             ),
             Sort::PriceDesc => self.collect(
-                &searcher,
+                searcher,
                 &query,
                 top.order_by(((price(), Order::Desc), (published(), Order::Desc))),
                 known,
             ),
             Sort::Newest => self.collect(
-                &searcher,
+                searcher,
                 &query,
                 top.order_by((published(), Order::Desc)),
                 known,
@@ -261,20 +345,7 @@ impl Inner {
         if everything && !counted {
             *self.everything.lock().map_err(fail)? = Some((generation, total, facets.clone()));
         }
-        let mut hits = Vec::with_capacity(addresses.len());
-        for address in addresses {
-            let doc: TantivyDocument = searcher.doc(address).map_err(fail)?;
-            let source = doc
-                .get_first(self.fields.source)
-                .and_then(|v| v.as_str())
-                .ok_or_else(|| fail("document without source"))?;
-            hits.push(serde_json::from_str(source).map_err(fail)?);
-        }
-        Ok(SearchResults {
-            hits,
-            total: total as u64,
-            facets,
-        })
+        Ok((addresses, total, facets))
     }
 
     /// The page of hits, the total and the facet counts; with `known` (the total and counts
