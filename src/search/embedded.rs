@@ -237,7 +237,7 @@ impl Inner {
         let searcher = self.reader.searcher();
         let generation = searcher.generation().generation_id();
         let everything = q.text.words().is_empty() && q.filters == Filters::default();
-        let (offset, limit) = (q.offset() as usize, q.per_page.max(1) as usize);
+        let (offset, limit) = (q.offset(), q.per_page.max(1) as usize);
         let (addresses, total, facets) = if everything && offset + limit <= BROWSE_WINDOW {
             let browse = self.browse(&searcher, generation, q)?;
             let page = browse.addresses.iter().skip(offset).take(limit).copied();
