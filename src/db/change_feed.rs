@@ -25,6 +25,15 @@ const PAYLOAD_MAX: usize = 7_000;
 const POLL: Duration = Duration::from_millis(20);
 const PING: Duration = Duration::from_secs(1);
 const RECONNECT: Duration = Duration::from_secs(1);
+/// What a worker announces when it has found nothing more to take.
+const CAUGHT_UP: &str = "caught-up";
+/// How often a caught-up worker says so.
+pub const CAUGHT_UP_EVERY: Duration = Duration::from_millis(400);
+/// How long one such announcement keeps the feed live. A change is announced only when a
+/// worker takes its row: a worker that stops taking rows (the engine is down, it fell behind,
+/// none runs) stops saying it is caught up, and within this the caches fall back to their
+/// age bound, forgetting what they kept.
+const GRACE: Duration = Duration::from_millis(1_500);
 
 /// What hears the feed.
 pub trait Sink: Send + Sync {
@@ -79,6 +88,14 @@ pub fn announce(conn: &mut DbConn, subjects: &[Subject]) -> QueryResult<()> {
         notify(conn, &payload)?;
     }
     Ok(())
+}
+
+/// Says that a worker has taken every row that was due (PostgreSQL; nothing on SQLite).
+pub fn caught_up(conn: &mut DbConn) -> QueryResult<()> {
+    match conn {
+        DbConn::Pg(conn) => notify(conn, CAUGHT_UP),
+        DbConn::Sqlite(_) => Ok(()),
+    }
 }
 
 fn notify(conn: &mut PgConnection, payload: &str) -> QueryResult<()> {
@@ -142,7 +159,6 @@ fn listen(url: &str, sink: &dyn Sink, stop: &AtomicBool) {
         match PgConnection::establish(url) {
             Ok(mut conn) => match listen_to_schema(&mut conn) {
                 Ok(()) => {
-                    sink.set_live(true);
                     let error = hear(&mut conn, sink, stop);
                     sink.set_live(false);
                     if let Err(e) = error {
@@ -161,15 +177,33 @@ fn listen(url: &str, sink: &dyn Sink, stop: &AtomicBool) {
     }
 }
 
-/// Tells `sink` what is announced until `stop` or an error.
+/// Tells `sink` what is announced until `stop` or an error. The feed is live while a worker
+/// has said within `GRACE` that it is caught up.
 fn hear(conn: &mut PgConnection, sink: &dyn Sink, stop: &AtomicBool) -> QueryResult<()> {
     let mut pinged = Instant::now();
+    let mut caught_up_at: Option<Instant> = None;
+    let mut live = false;
     while !stop.load(Ordering::Relaxed) {
         let mut heard = Vec::new();
         for notification in conn.notifications_iter() {
-            heard.extend(decode(&notification?.payload));
+            let notification = notification?;
+            if notification.payload == CAUGHT_UP {
+                caught_up_at = Some(Instant::now());
+            } else {
+                heard.extend(decode(&notification.payload));
+            }
         }
         sink.changed(&heard);
+        let now_live = caught_up_at.is_some_and(|at| at.elapsed() < GRACE);
+        if now_live != live {
+            if !now_live {
+                tracing::warn!(
+                    "no search worker has caught up lately; the read cache keeps to its age bound"
+                );
+            }
+            sink.set_live(now_live);
+            live = now_live;
+        }
         if pinged.elapsed() >= PING {
             // A connection that died quietly shows only when it is used.
             conn.batch_execute("SELECT 1")?;

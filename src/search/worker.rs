@@ -341,10 +341,24 @@ fn run(
         }
     }
     failures = 0;
+    let mut said_caught_up: Option<std::time::Instant> = None;
     while !stop.load(Ordering::Relaxed) {
         match drain_once(pool, index, rt, sink) {
             Ok(0) => {
                 failures = 0;
+                // Every server's read cache relies on this (see `change_feed`).
+                if said_caught_up.is_none_or(|at| at.elapsed() >= change_feed::CAUGHT_UP_EVERY) {
+                    let said = pool
+                        .get()
+                        .map_err(DrainError::from)
+                        .and_then(|mut c| Ok(change_feed::caught_up(&mut c)?));
+                    match said {
+                        Ok(()) => said_caught_up = Some(std::time::Instant::now()),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "announcing that the outbox is drained failed")
+                        }
+                    }
+                }
                 std::thread::sleep(IDLE_POLL);
             }
             Ok(n) => {

@@ -482,3 +482,60 @@ async fn on_postgres_a_seller_with_more_products_than_a_batch_locks_drains() {
     app.outbox_drained().await;
     assert_eq!(app.search("q=banyak&per_page=1").await["total"], 0);
 }
+
+/// The read cache relies on the search worker to announce changes. With the engine down the
+/// worker takes rows and fails: a change must still leave every replica's cache within the
+/// time search may take, and no replica may keep pages past its age bound meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_change_leaves_every_read_cache_while_the_engine_is_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let real: SharedIndex = Arc::new(EmbeddedIndex::open(dir.path()).unwrap());
+    let down = Arc::new(Flaky::new(real, usize::MAX));
+    let Some(app) = TestApp::spawn_full(Backend::Postgres, |_| {}, Some(down.clone())).await else {
+        eprintln!("skipped: KRIYA_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let seller = app.active_seller().await;
+    let product = app.published_product(&seller).await;
+    let path = format!("/v1/products/{}", product["id"].as_str().unwrap());
+    let other = app.replica(|_| {}).await;
+    let price = |app: &TestApp, url: String| {
+        let client = app.client.clone();
+        async move {
+            let res = client.get(url).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()["price_idr"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let base = product["price_idr"].as_i64().unwrap();
+    for round in 1..=3_i64 {
+        assert_eq!(price(&app, other.url(&path)).await, base + round - 1);
+        let res = app
+            .request(
+                reqwest::Method::PATCH,
+                &path,
+                Some(&seller.token),
+                Some(json!({"price_idr": base + round})),
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        let started = Instant::now();
+        while price(&app, other.url(&path)).await != base + round {
+            assert!(
+                started.elapsed() < crate::support::SEARCH_DEADLINE,
+                "round {round}: the other replica kept the old price"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        eprintln!("round {round}: shown after {:?}", started.elapsed());
+        // The engine stays down; the worker waits longer between attempts each time.
+        tokio::time::sleep(Duration::from_millis(1_500 * round as u64)).await;
+    }
+    assert!(
+        down.writes.load(Ordering::SeqCst) > 0,
+        "the engine was asked and failed"
+    );
+    other.stop().await;
+}
