@@ -99,12 +99,7 @@ async fn measure(opts: &Options, url: &str) -> anyhow::Result<()> {
     wait_indexed(&cached, opts.products).await?;
     // And the outbox drained: the worker must not share the machine with the measurements.
     loop {
-        let p = pool.clone();
-        let backlog = tokio::task::spawn_blocking(move || -> anyhow::Result<i64> {
-            let mut conn = p.get()?;
-            Ok(crate::db::search_outbox::backlog(&mut conn)?)
-        })
-        .await??;
+        let backlog = super::scratch::outbox_backlog(&pool).await?;
         if backlog == 0 {
             break;
         }

@@ -97,6 +97,15 @@ pub fn serve_with(
     Ok((base, config, handle, keys))
 }
 
+/// Rows waiting in the search outbox.
+pub async fn outbox_backlog(pool: &crate::db::Pool) -> anyhow::Result<i64> {
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<i64> {
+        Ok(crate::db::search_outbox::backlog(&mut *pool.get()?)?)
+    })
+    .await?
+}
+
 /// A published product of `seller_id` with `variants` variants (185 555 rupiah each).
 pub fn published_product(
     conn: &mut DbConn,

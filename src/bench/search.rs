@@ -299,12 +299,7 @@ fn query_string(q: &SearchQuery) -> String {
 
 async fn wait_until_drained(pool: &Pool, index: &SharedIndex, expected: u64) -> anyhow::Result<()> {
     loop {
-        let p = pool.clone();
-        let backlog = tokio::task::spawn_blocking(move || -> anyhow::Result<i64> {
-            let mut conn = p.get()?;
-            Ok(crate::db::search_outbox::backlog(&mut conn)?)
-        })
-        .await??;
+        let backlog = super::scratch::outbox_backlog(pool).await?;
         if backlog == 0 && index.count().await? == expected {
             return Ok(());
         }
