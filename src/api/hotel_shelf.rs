@@ -11,7 +11,7 @@ use super::idempotency::{self, IdempotencyKey};
 use super::json::Json;
 use super::lines::parse_lines;
 use super::viewer::viewer_of;
-use crate::auth::{AuthUser, HotelUser};
+use crate::auth::{AuthUser, HotelAccount};
 use crate::db;
 use crate::domain::label::LabelCode;
 use crate::domain::money::PriceIdr;
@@ -68,7 +68,7 @@ pub struct SaleRequest {
 pub async fn record_sale(
     req: HttpRequest,
     state: web::Data<AppState>,
-    hotel: HotelUser,
+    HotelAccount(hotel): HotelAccount,
     key: IdempotencyKey,
     id: web::Path<Uuid>,
     Json(body): Json<SaleRequest>,
@@ -123,7 +123,7 @@ pub async fn record_sale(
     let sold_at = chrono::SubsecRound::trunc_subsecs(body.sold_at.unwrap_or_else(now), 6);
     idempotency::run(
         &state,
-        hotel.user_id,
+        hotel.id,
         key,
         fingerprint,
         StatusCode::CREATED,
@@ -182,7 +182,7 @@ fn quantity_lines(items: Option<Vec<QuantityLineInput>>, v: &mut Violations) -> 
 pub async fn record_return(
     req: HttpRequest,
     state: web::Data<AppState>,
-    hotel: HotelUser,
+    HotelAccount(hotel): HotelAccount,
     key: IdempotencyKey,
     id: web::Path<Uuid>,
     Json(body): Json<ReturnRequest>,
@@ -196,7 +196,7 @@ pub async fn record_return(
     let agreement_id = agreement_id.unwrap();
     idempotency::run(
         &state,
-        hotel.user_id,
+        hotel.id,
         key,
         fingerprint,
         StatusCode::CREATED,
@@ -237,7 +237,7 @@ pub struct CountRequest {
 pub async fn record_count(
     req: HttpRequest,
     state: web::Data<AppState>,
-    hotel: HotelUser,
+    HotelAccount(hotel): HotelAccount,
     key: IdempotencyKey,
     id: web::Path<Uuid>,
     Json(body): Json<CountRequest>,
@@ -264,7 +264,7 @@ pub async fn record_count(
     v.finish()?;
     idempotency::run(
         &state,
-        hotel.user_id,
+        hotel.id,
         key,
         fingerprint,
         StatusCode::CREATED,

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::DbConn;
+use super::appends::Appends;
 use super::portable::{DbId, DbTime};
 use super::schema::{hotel_returns, hotel_sale_lines, hotel_sales};
 
@@ -59,14 +60,19 @@ pub struct ReturnRow {
     pub created_at: DateTime<Utc>,
 }
 
-pub fn insert_sale(conn: &mut DbConn, sale: SaleRow, lines: Vec<SaleLineRow>) -> QueryResult<()> {
-    diesel::insert_into(hotel_sales::table)
-        .values(sale)
-        .execute(conn)?;
+/// Gathers the sale's rows into `later`.
+pub fn insert_sale(
+    conn: &mut DbConn,
+    later: &mut Appends,
+    sale: SaleRow,
+    lines: Vec<SaleLineRow>,
+) -> QueryResult<()> {
+    later.add(conn, diesel::insert_into(hotel_sales::table).values(sale))?;
     for line in lines {
-        diesel::insert_into(hotel_sale_lines::table)
-            .values(line)
-            .execute(conn)?;
+        later.add(
+            conn,
+            diesel::insert_into(hotel_sale_lines::table).values(line),
+        )?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! through `AppState::db`, which runs them on the blocking pool.
 
 pub mod agreements;
+pub mod appends;
 pub mod categories;
 pub mod change_feed;
 pub mod connection;

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::DbConn;
+use super::appends::{Append, Appends};
 use super::portable::{DbId, DbTime};
 use super::schema::search_outbox;
 
@@ -52,17 +53,23 @@ pub struct Pending {
 
 /// Appends a row for `subject`, due now. Call it inside the transaction of the change.
 pub fn enqueue(conn: &mut DbConn, subject: Subject) -> QueryResult<()> {
+    Appends::one(conn, row(subject))
+}
+
+/// [`enqueue`], gathered into `later`.
+pub fn enqueue_later(conn: &mut DbConn, later: &mut Appends, subject: Subject) -> QueryResult<()> {
+    later.add(conn, row(subject))
+}
+
+fn row(subject: Subject) -> impl Append {
     let (topic, id) = subject.parts();
     let now = DbTime(crate::domain::now());
-    diesel::insert_into(search_outbox::table)
-        .values((
-            search_outbox::topic.eq(topic),
-            search_outbox::subject_id.eq(id.map(DbId)),
-            search_outbox::enqueued_at.eq(now),
-            search_outbox::available_at.eq(now),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(search_outbox::table).values((
+        search_outbox::topic.eq(topic),
+        search_outbox::subject_id.eq(id.map(DbId)),
+        search_outbox::enqueued_at.eq(now),
+        search_outbox::available_at.eq(now),
+    ))
 }
 
 type RawRow = (i64, String, Option<DbId>, i32);

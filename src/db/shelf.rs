@@ -72,14 +72,7 @@ pub fn take(
             break;
         }
         let n = left.min(i64::from(lot.quantity_remaining));
-        let updated = diesel::update(
-            shelf_lots::table
-                .filter(shelf_lots::id.eq(DbId(lot.id)))
-                .filter(shelf_lots::quantity_remaining.ge(n as i32)),
-        )
-        .set(shelf_lots::quantity_remaining.eq(shelf_lots::quantity_remaining - n as i32))
-        .execute(conn)?;
-        if updated != 1 {
+        if !take_from(conn, &lot, n)? {
             return Err(diesel::result::Error::RollbackTransaction);
         }
         taken.push(Taken {
@@ -90,6 +83,49 @@ pub fn take(
         left -= n;
     }
     Ok(taken)
+}
+
+/// [`take`], trying first the lots the caller read earlier in its transaction: `planned` is
+/// each lot with the units to take from it, oldest first, one guarded update a lot. Lots
+/// only ever lose units and new ones are newer, so a plan read early never skips an older
+/// lot; where a lot no longer holds what was planned (a racing taker got there first), the
+/// lots are read again and the rest taken as [`take`] does.
+pub fn take_planned(
+    conn: &mut DbConn,
+    agreement_id: Uuid,
+    variant_id: Uuid,
+    planned: &[(&LotRow, i64)],
+    received_by: DateTime<Utc>,
+) -> QueryResult<Vec<Taken>> {
+    let mut left: i64 = planned.iter().map(|(_, n)| n).sum();
+    let mut taken = Vec::new();
+    for (lot, n) in planned {
+        if !take_from(conn, lot, *n)? {
+            break;
+        }
+        taken.push(Taken {
+            unit_price_idr: lot.unit_price_idr,
+            quantity: *n,
+            received_at: lot.received_at,
+        });
+        left -= n;
+    }
+    if left > 0 {
+        taken.extend(take(conn, agreement_id, variant_id, left, received_by)?);
+    }
+    Ok(taken)
+}
+
+/// Takes `n` units from a lot if it still holds them.
+fn take_from(conn: &mut DbConn, lot: &LotRow, n: i64) -> QueryResult<bool> {
+    let updated = diesel::update(
+        shelf_lots::table
+            .filter(shelf_lots::id.eq(DbId(lot.id)))
+            .filter(shelf_lots::quantity_remaining.ge(n as i32)),
+    )
+    .set(shelf_lots::quantity_remaining.eq(shelf_lots::quantity_remaining - n as i32))
+    .execute(conn)?;
+    Ok(updated == 1)
 }
 
 /// A variant's lots still holding units at a hotel (every agreement), oldest first.

@@ -4,13 +4,14 @@
 //! `UPDATE … WHERE quantity >= n`, which on PostgreSQL also locks the row until commit, so
 //! racing requests queue instead of selling the same unit twice.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::DbConn;
+use super::appends::Appends;
 use super::portable::{DbId, DbTime};
 use super::schema::{stock_balances, stock_movements};
 use super::search_outbox::{self, Subject};
@@ -100,69 +101,129 @@ impl From<StockError> for AppError {
 /// Records one movement: takes the units from `from` (guarded), adds them to `to`, appends
 /// the ledger row.
 pub fn record(conn: &mut DbConn, m: &Movement) -> Result<(), StockError> {
-    if let Some(from) = &m.from {
-        let taken = diesel::update(
-            stock_balances::table
-                .filter(stock_balances::variant_id.eq(DbId(m.variant_id)))
-                .filter(stock_balances::location.eq(from.key()))
-                .filter(stock_balances::quantity.ge(m.quantity)),
-        )
-        .set(stock_balances::quantity.eq(stock_balances::quantity - m.quantity))
-        .execute(conn)?;
-        if taken != 1 {
-            return Err(StockError::Short {
-                variant_id: m.variant_id,
-                kind: from.kind(),
-            });
-        }
-    }
-    add(conn, m.variant_id, &m.to, m.quantity)?;
-    let row = MovementRow {
-        id: crate::domain::new_id(),
-        product_id: m.product_id,
-        variant_id: m.variant_id,
-        from_location: m.from.as_ref().map(Location::key),
-        to_location: m.to.key(),
-        quantity: m.quantity,
-        reason: m.reason.as_str().to_owned(),
-        note: m.note.clone(),
-        reference_id: m.reference_id.map(DbId),
-        actor_id: m.actor_id.map(DbId),
-        created_at: m.at,
-    };
-    diesel::insert_into(stock_movements::table)
-        .values(row)
-        .execute(conn)?;
-    // Search lists the hotels that hold a product on their shelf, and whether the seller
-    // has any in its own stock to sell online.
-    let shown = |l: &Location| matches!(l.kind(), LocationKind::Shelf | LocationKind::Own);
-    if m.from.as_ref().is_some_and(shown) || shown(&m.to) {
-        search_outbox::enqueue(conn, Subject::Product(m.product_id))?;
-    }
+    let mut ledger = Ledger::default();
+    ledger.record(conn, m)?;
+    let mut later = Appends::new();
+    ledger.write(conn, &mut later)?;
+    later.write(conn)?;
     Ok(())
 }
 
-/// Adds units to a balance, creating its row on first use (an upsert, so two requests that
-/// create the same row at once both count).
-fn add(conn: &mut DbConn, variant_id: Uuid, to: &Location, quantity: i64) -> QueryResult<()> {
-    let row = BalanceRow {
-        variant_id,
-        location: to.key(),
-        kind: to.kind().as_str().to_owned(),
-        hotel_id: to.hotel_id().map(DbId),
-        agreement_id: to.agreement_id().map(DbId),
-        quantity,
-    };
-    let upsert = diesel::insert_into(stock_balances::table)
-        .values(row)
-        .on_conflict((stock_balances::variant_id, stock_balances::location))
-        .do_update()
-        .set(stock_balances::quantity.eq(stock_balances::quantity + quantity));
+/// The movements of one unit of work. A take from a place runs at once: its guard is what
+/// stops an oversell, and on PostgreSQL its row lock queues racing takers. What the
+/// movements add (the balances they fill, summed per place, their ledger rows and the search
+/// outbox rows) waits for [`Ledger::write`], so that it can go in one statement with the
+/// unit's other appends. So a movement must not take from a place an earlier movement of the
+/// same ledger fills.
+#[derive(Default)]
+pub struct Ledger {
+    /// Per (variant, place): the row to add, its quantity summed.
+    fills: BTreeMap<(Uuid, String), BalanceRow>,
+    rows: Vec<MovementRow>,
+    /// Products whose search documents change (each once).
+    shown: Vec<Uuid>,
+}
+
+impl Ledger {
+    /// Takes the units from `from` (guarded) now; the rest waits for [`Ledger::write`].
+    pub fn record(&mut self, conn: &mut DbConn, m: &Movement) -> Result<(), StockError> {
+        if let Some(from) = &m.from {
+            let taken = diesel::update(
+                stock_balances::table
+                    .filter(stock_balances::variant_id.eq(DbId(m.variant_id)))
+                    .filter(stock_balances::location.eq(from.key()))
+                    .filter(stock_balances::quantity.ge(m.quantity)),
+            )
+            .set(stock_balances::quantity.eq(stock_balances::quantity - m.quantity))
+            .execute(conn)?;
+            if taken != 1 {
+                return Err(StockError::Short {
+                    variant_id: m.variant_id,
+                    kind: from.kind(),
+                });
+            }
+        }
+        let key = m.to.key();
+        self.fills
+            .entry((m.variant_id, key.clone()))
+            .and_modify(|row| row.quantity += m.quantity)
+            .or_insert_with(|| BalanceRow {
+                variant_id: m.variant_id,
+                location: key,
+                kind: m.to.kind().as_str().to_owned(),
+                hotel_id: m.to.hotel_id().map(DbId),
+                agreement_id: m.to.agreement_id().map(DbId),
+                quantity: m.quantity,
+            });
+        self.rows.push(MovementRow {
+            id: crate::domain::new_id(),
+            product_id: m.product_id,
+            variant_id: m.variant_id,
+            from_location: m.from.as_ref().map(Location::key),
+            to_location: m.to.key(),
+            quantity: m.quantity,
+            reason: m.reason.as_str().to_owned(),
+            note: m.note.clone(),
+            reference_id: m.reference_id.map(DbId),
+            actor_id: m.actor_id.map(DbId),
+            created_at: m.at,
+        });
+        // Search lists the hotels that hold a product on their shelf, and whether the seller
+        // has any in its own stock to sell online.
+        let shown = |l: &Location| matches!(l.kind(), LocationKind::Shelf | LocationKind::Own);
+        if (m.from.as_ref().is_some_and(shown) || shown(&m.to))
+            && !self.shown.contains(&m.product_id)
+        {
+            self.shown.push(m.product_id);
+        }
+        Ok(())
+    }
+
+    /// Gathers what the movements add into `later`.
+    pub fn write(self, conn: &mut DbConn, later: &mut Appends) -> QueryResult<()> {
+        fill(conn, later, self.fills.into_values().collect())?;
+        for row in self.rows {
+            later.add(
+                conn,
+                diesel::insert_into(stock_movements::table).values(row),
+            )?;
+        }
+        for product in self.shown {
+            search_outbox::enqueue_later(conn, later, Subject::Product(product))?;
+        }
+        Ok(())
+    }
+}
+
+/// Adds units to balances, creating a row on first use (an upsert, so two requests that
+/// create the same row at once both count). `rows` are distinct places in key order: on
+/// PostgreSQL one statement fills them in that order, so two units of work lock the rows
+/// they share in the same order.
+fn fill(conn: &mut DbConn, later: &mut Appends, rows: Vec<BalanceRow>) -> QueryResult<()> {
+    use diesel::upsert::excluded;
+    let quantity = stock_balances::quantity;
+    let conflict = (stock_balances::variant_id, stock_balances::location);
     // `ON CONFLICT` is spelled the same on both, but diesel builds it per backend.
     match conn {
-        DbConn::Pg(c) => upsert.execute(c)?,
-        DbConn::Sqlite(c) => upsert.execute(c)?,
-    };
+        DbConn::Pg(_) if !rows.is_empty() => later.add_pg(
+            diesel::insert_into(stock_balances::table)
+                .values(rows)
+                .on_conflict(conflict)
+                .do_update()
+                .set(quantity.eq(quantity + excluded(quantity))),
+        ),
+        DbConn::Pg(_) => {}
+        DbConn::Sqlite(c) => {
+            for row in rows {
+                diesel::insert_into(stock_balances::table)
+                    .values(row)
+                    .on_conflict(conflict)
+                    .do_update()
+                    .set(quantity.eq(quantity + excluded(quantity)))
+                    .execute(c)?;
+            }
+        }
+    }
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::DbConn;
+use super::appends::Appends;
 use super::portable::{DbId, DbTime};
 use super::schema::{webhook_attempts, webhook_deliveries, webhook_endpoints, webhook_events};
 
@@ -61,11 +62,9 @@ pub const PENDING: &str = "pending";
 pub const SUCCEEDED: &str = "succeeded";
 pub const FAILED: &str = "failed";
 
-pub fn insert_event(conn: &mut DbConn, row: EventRow) -> QueryResult<()> {
-    diesel::insert_into(webhook_events::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
+/// Gathers the event's row into `later`.
+pub fn insert_event(conn: &mut DbConn, later: &mut Appends, row: EventRow) -> QueryResult<()> {
+    later.add(conn, diesel::insert_into(webhook_events::table).values(row))
 }
 
 /// Events not yet fanned out, oldest first. On PostgreSQL they stay locked

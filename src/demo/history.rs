@@ -9,13 +9,11 @@ use uuid::Uuid;
 use super::catalogue::{Catalogue, History};
 use super::existing;
 use crate::auth::AuthUser;
-use crate::auth::HotelUser;
 use crate::auth::access::Viewer;
 use crate::db::{DbConn, write_tx};
 use crate::domain::account::Role;
 use crate::domain::consignment::{Bps, Period};
 use crate::domain::money::PriceIdr;
-use crate::domain::seller::SellerStatus;
 use crate::error::{AppError, AppResult};
 use crate::services::shelf::{self, SaleItem};
 use crate::services::shipments::{self, DispatchItem};
@@ -119,10 +117,9 @@ pub fn write(conn: &mut DbConn, h: &History, who: &Parties) -> AppResult<bool> {
             sent,
         )?;
         shipments::receive_at(conn, &hotel, consignment.id, None, arrived)?;
-        let till = HotelUser {
-            user_id: who.hotel_user,
-            hotel_id: who.hotel_id,
-            status: SellerStatus::Active,
+        let till = AuthUser {
+            id: who.hotel_user,
+            role: Role::Hotel,
         };
         for (i, units) in h.units.iter().enumerate() {
             let month = first.offset(i as i32);

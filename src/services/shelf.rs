@@ -7,10 +7,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::HotelUser;
+use crate::auth::AuthUser;
+use crate::db::appends::Appends;
 use crate::db::hotel_sales::{ReturnRow, SaleLineRow, SaleRow};
 use crate::db::shelf::{LotRow, Taken};
-use crate::db::stock::{Movement, StockError, record};
+use crate::db::stock::{Ledger, Movement, StockError, record};
 use crate::db::stock_counts::{CountLineRow, CountRow};
 use crate::db::{self, DbConn};
 use crate::domain::consignment::Period;
@@ -51,7 +52,7 @@ pub struct TillLine {
 /// a consignment to this hotel.
 pub fn sell_at_till(
     conn: &mut DbConn,
-    caller: &HotelUser,
+    caller: &AuthUser,
     hotel_id: Uuid,
     lines: &[TillLine],
     sold_at: DateTime<Utc>,
@@ -81,32 +82,39 @@ pub fn sell_at_till(
 }
 
 /// The hotel named in a path must be the caller's own, and active: read in the caller's
-/// transaction, so a suspension cannot slip in between the check and the write. Another
-/// active hotel is 403, one the caller may not see is 404.
-pub fn authorize_own_hotel(conn: &mut DbConn, caller: &HotelUser, hotel_id: Uuid) -> AppResult<()> {
-    let hotel = db::hotels::find(conn, hotel_id)?;
+/// transaction, so a suspension cannot slip in between the check and the write. An account
+/// that has not registered its hotel is 403; another active hotel is 403, one the caller may
+/// not see is 404.
+pub fn authorize_own_hotel(conn: &mut DbConn, caller: &AuthUser, hotel_id: Uuid) -> AppResult<()> {
     let active = |h: &db::hotels::HotelRow| h.status == SellerStatus::Active.as_str();
-    match hotel {
-        Some(h) if caller.hotel_id == hotel_id && active(&h) => Ok(()),
-        Some(h) if caller.hotel_id == hotel_id => Err(AppError::Forbidden(format!(
-            "the hotel is {}, not active",
-            h.status
-        ))),
-        Some(h) if active(&h) => Err(AppError::Forbidden(
-            "a hotel acts only on its own shelf".to_owned(),
+    match db::hotels::find_by_user(conn, caller.id)? {
+        None => Err(AppError::Forbidden(
+            "register the hotel first (POST /v1/hotels)".to_owned(),
         )),
-        _ => Err(AppError::NotFound("hotel")),
+        Some(own) if own.id == hotel_id && active(&own) => Ok(()),
+        Some(own) if own.id == hotel_id => Err(AppError::Forbidden(format!(
+            "the hotel is {}, not active",
+            own.status
+        ))),
+        Some(_) => match db::hotels::find(conn, hotel_id)? {
+            Some(other) if active(&other) => Err(AppError::Forbidden(
+                "a hotel acts only on its own shelf".to_owned(),
+            )),
+            _ => Err(AppError::NotFound("hotel")),
+        },
     }
 }
 
 /// Takes `quantity` units of a variant off a hotel's shelf, oldest lot first across its
 /// agreements, from lots received by `received_by` only, moving them to `to`. `lots` are the
 /// variant's lots on that shelf as the caller read them in this transaction (they plan which
-/// agreements give how many; the guarded updates decide). Returns per agreement what was
-/// taken from which lots.
+/// agreements and lots give how many; the guarded updates decide). The balances' takes run
+/// now, what the movements add goes to `ledger`. Returns per agreement what was taken from
+/// which lots.
 #[allow(clippy::too_many_arguments)]
 fn take_off_shelf(
     conn: &mut DbConn,
+    ledger: &mut Ledger,
     lots: &[LotRow],
     variant_id: Uuid,
     quantity: i64,
@@ -122,8 +130,8 @@ fn take_off_shelf(
         return Err(short(variant_id, held, quantity));
     };
     let (hotel_id, product_id) = (first.hotel_id, first.product_id);
-    // Per agreement, in the order of its oldest lot, how many units to take.
-    let mut plan: Vec<(Uuid, i64)> = Vec::new();
+    // Per agreement, in the order of its oldest lot, the lots to take from and how many.
+    let mut plan: Vec<(Uuid, Vec<(&LotRow, i64)>)> = Vec::new();
     let mut left = quantity;
     for lot in lots.iter().filter(|l| l.received_at <= received_by) {
         if left == 0 {
@@ -131,8 +139,8 @@ fn take_off_shelf(
         }
         let n = left.min(i64::from(lot.quantity_remaining));
         match plan.iter_mut().find(|(a, _)| *a == lot.agreement_id) {
-            Some((_, q)) => *q += n,
-            None => plan.push((lot.agreement_id, n)),
+            Some((_, from)) => from.push((lot, n)),
+            None => plan.push((lot.agreement_id, vec![(lot, n)])),
         }
         left -= n;
     }
@@ -150,33 +158,35 @@ fn take_off_shelf(
         ))
     };
     let mut taken = Vec::new();
-    for (agreement_id, n) in plan {
+    for (agreement_id, from) in plan {
+        let n: i64 = from.iter().map(|(_, n)| n).sum();
         let shelf = Location::Shelf {
             agreement_id,
             hotel_id,
         };
-        record(
-            conn,
-            &Movement {
-                product_id,
-                variant_id,
-                from: Some(shelf),
-                to,
-                quantity: n,
-                reason,
-                note: None,
-                reference_id: Some(reference_id),
-                actor_id: Some(actor),
-                at,
-            },
-        )
-        .map_err(|e| match e {
-            // Another request took the units between our read and our guarded update.
-            StockError::Short { .. } => just_taken(),
-            other => other.into(),
-        })?;
-        // Read after the guarded update, which waits for racing takers to commit.
-        let lots = db::shelf::take(conn, agreement_id, variant_id, n, received_by)?;
+        ledger
+            .record(
+                conn,
+                &Movement {
+                    product_id,
+                    variant_id,
+                    from: Some(shelf),
+                    to,
+                    quantity: n,
+                    reason,
+                    note: None,
+                    reference_id: Some(reference_id),
+                    actor_id: Some(actor),
+                    at,
+                },
+            )
+            .map_err(|e| match e {
+                // Another request took the units between our read and our guarded update.
+                StockError::Short { .. } => just_taken(),
+                other => other.into(),
+            })?;
+        // After the guarded update, which waited for racing takers to commit.
+        let lots = db::shelf::take_planned(conn, agreement_id, variant_id, &from, received_by)?;
         if lots.iter().map(|t| t.quantity).sum::<i64>() != n {
             return Err(just_taken());
         }
@@ -294,7 +304,7 @@ pub struct Sale {
 /// its consignment price (422).
 pub fn sell(
     conn: &mut DbConn,
-    caller: &HotelUser,
+    caller: &AuthUser,
     hotel_id: Uuid,
     items: &mut [SaleItem],
     sold_at: DateTime<Utc>,
@@ -305,13 +315,14 @@ pub fn sell(
     }
     let mut lots_of = check_sale(conn, hotel_id, items, sold_at)?;
     let sale_id = new_id();
-    let actor = caller.user_id;
+    let actor = caller.id;
     items.sort_by_key(|i| i.variant_id);
     let mut lines = Vec::new();
     let mut rows = Vec::new();
     // Per agreement: its commission rate and its seller.
     let mut terms_of: HashMap<Uuid, (i32, Uuid)> = HashMap::new();
     let period = Period::containing(sold_at).to_string();
+    let mut ledger = Ledger::default();
     for item in items.iter() {
         // As read by the check; a variant on a second line is read again (the first took some).
         let lots = match lots_of.remove(&item.variant_id) {
@@ -321,6 +332,7 @@ pub fn sell(
         let product_id = lots.first().map(|l| l.product_id);
         let taken = take_off_shelf(
             conn,
+            &mut ledger,
             &lots,
             item.variant_id,
             item.quantity,
@@ -386,7 +398,10 @@ pub fn sell(
         recorded_by: actor,
         created_at: now(),
     };
-    db::hotel_sales::insert_sale(conn, sale, rows)?;
+    // Everything a sale adds goes in one statement at its end.
+    let mut later = Appends::new();
+    ledger.write(conn, &mut later)?;
+    db::hotel_sales::insert_sale(conn, &mut later, sale, rows)?;
     let sale = Sale {
         id: sale_id,
         hotel_id,
@@ -394,7 +409,8 @@ pub fn sell(
         total_idr,
         lines,
     };
-    announce_sale(conn, &sale, &terms_of)?;
+    announce_sale(conn, &mut later, &sale, &terms_of)?;
+    later.write(conn)?;
     Ok(sale)
 }
 
@@ -402,6 +418,7 @@ pub fn sell(
 /// lines only (a sale may span several sellers' goods).
 fn announce_sale(
     conn: &mut DbConn,
+    later: &mut Appends,
     sale: &Sale,
     terms_of: &HashMap<Uuid, (i32, Uuid)>,
 ) -> AppResult<()> {
@@ -411,10 +428,11 @@ fn announce_sale(
     if let [only] = sellers[..] {
         // One seller's goods: its copy is the whole sale, so one event serves all parties.
         let audience = Audience::both(only, sale.hotel_id);
-        return webhooks::emit(conn, EventType::SaleRecorded, audience, sale);
+        return webhooks::emit_later(conn, later, EventType::SaleRecorded, audience, sale);
     }
-    webhooks::emit(
+    webhooks::emit_later(
         conn,
+        later,
         EventType::SaleRecorded,
         Audience::hotel(sale.hotel_id),
         sale,
@@ -440,7 +458,7 @@ fn announce_sale(
             hotel_id: None,
             admins: false,
         };
-        webhooks::emit(conn, EventType::SaleRecorded, audience, &copy)?;
+        webhooks::emit_later(conn, later, EventType::SaleRecorded, audience, &copy)?;
     }
     Ok(())
 }
@@ -461,13 +479,13 @@ pub struct ReturnedItem {
 /// Sends units from the agreement's shelf back to the seller's own stock.
 pub fn give_back(
     conn: &mut DbConn,
-    caller: &HotelUser,
+    caller: &AuthUser,
     hotel_id: Uuid,
     agreement_id: Uuid,
     items: &mut [(Uuid, i64)],
 ) -> AppResult<Return> {
     authorize_own_hotel(conn, caller, hotel_id)?;
-    let actor = caller.user_id;
+    let actor = caller.id;
     let agreement = db::agreements::find(conn, agreement_id)?
         .filter(|a| a.hotel_id == hotel_id)
         .ok_or_else(|| AppError::invalid("agreement_id", "names no agreement of this hotel"))?;
@@ -553,12 +571,12 @@ pub struct StockCount {
 /// to the hotel; a surplus is 409 (for a person to look at) and nothing is written.
 pub fn count(
     conn: &mut DbConn,
-    caller: &HotelUser,
+    caller: &AuthUser,
     hotel_id: Uuid,
     items: &mut [(Uuid, i64)],
 ) -> AppResult<StockCount> {
     authorize_own_hotel(conn, caller, hotel_id)?;
-    let actor = caller.user_id;
+    let actor = caller.id;
     let id = new_id();
     let t = now();
     items.sort_by_key(|(variant_id, _)| *variant_id);
@@ -575,12 +593,14 @@ pub fn count(
     }
     let mut out = Vec::new();
     let mut lines = Vec::new();
+    let mut ledger = Ledger::default();
     for ((variant_id, counted), (expected, lots)) in items.iter().zip(expected_of) {
         let missing = expected - counted;
         let mut charge = 0;
         if missing > 0 {
             let taken = take_off_shelf(
                 conn,
+                &mut ledger,
                 &lots,
                 *variant_id,
                 missing,
@@ -619,6 +639,9 @@ pub fn count(
             charge_idr: charge,
         });
     }
+    let mut later = Appends::new();
+    ledger.write(conn, &mut later)?;
+    later.write(conn)?;
     db::stock_counts::insert(
         conn,
         CountRow {

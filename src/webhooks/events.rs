@@ -5,6 +5,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db::DbConn;
+use crate::db::appends::Appends;
 use crate::db::portable::DbId;
 use crate::db::webhook_deliveries::{self, EventRow};
 use crate::domain::webhook::{Audience, EventType};
@@ -22,6 +23,7 @@ struct Body<'a, T: Serialize> {
 
 fn write(
     conn: &mut DbConn,
+    later: &mut Appends,
     kind: EventType,
     audience: Audience,
     endpoint_id: Option<Uuid>,
@@ -37,6 +39,7 @@ fn write(
     let id = new_id();
     webhook_deliveries::insert_event(
         conn,
+        later,
         EventRow {
             id,
             kind: kind.as_str().to_owned(),
@@ -60,7 +63,20 @@ pub fn emit(
     audience: Audience,
     data: &impl Serialize,
 ) -> AppResult<()> {
-    write(conn, kind, audience, None, data).map(drop)
+    let mut later = Appends::new();
+    emit_later(conn, &mut later, kind, audience, data)?;
+    Ok(later.write(conn)?)
+}
+
+/// [`emit`], gathered into `later` (the unit of work writes it).
+pub fn emit_later(
+    conn: &mut DbConn,
+    later: &mut Appends,
+    kind: EventType,
+    audience: Audience,
+    data: &impl Serialize,
+) -> AppResult<()> {
+    write(conn, later, kind, audience, None, data).map(drop)
 }
 
 /// A `webhook.test` event for one endpoint only.
@@ -70,11 +86,15 @@ pub fn emit_test(conn: &mut DbConn, endpoint_id: Uuid, data: &impl Serialize) ->
         hotel_id: None,
         admins: false,
     };
-    write(
+    let mut later = Appends::new();
+    let id = write(
         conn,
+        &mut later,
         EventType::WebhookTest,
         nobody,
         Some(endpoint_id),
         data,
-    )
+    )?;
+    later.write(conn)?;
+    Ok(id)
 }

@@ -10,4 +10,4 @@ pub mod send;
 pub mod signing;
 pub mod worker;
 
-pub use events::{emit, emit_test};
+pub use events::{emit, emit_later, emit_test};

@@ -194,10 +194,9 @@ enum Outcome {
 
 /// Applies one operation to the database as the model stood before it.
 fn apply(conn: &mut DbConn, w: &World, m: &Model, op: &Op) -> Result<Outcome, AppError> {
-    let hotel = kriya::auth::HotelUser {
-        user_id: w.hotel_viewer.user.unwrap().id,
-        hotel_id: w.hotel_id,
-        status: kriya::domain::seller::SellerStatus::Active,
+    let hotel = AuthUser {
+        id: w.hotel_viewer.user.unwrap().id,
+        role: Role::Hotel,
     };
     let (buyer, seller) = (
         AuthUser {

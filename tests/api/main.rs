@@ -3,6 +3,7 @@
 mod support;
 
 mod agreements;
+mod appends;
 mod auth;
 mod cli;
 mod consignment_access;

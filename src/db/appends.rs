@@ -1,0 +1,93 @@
+//! Rows a unit of work only adds (ledger rows, outbox rows, a sale and its lines, events),
+//! gathered while it runs and written at its end. On PostgreSQL they go as one statement,
+//! `WITH w0 AS (INSERT …), w1 AS (INSERT …) INSERT …`: one round trip instead of one a row.
+//! On SQLite, which runs in the process, each is written when it is added.
+//!
+//! Gather only statements that read nothing another one writes and never touch the same row
+//! twice: PostgreSQL runs a WITH's parts on one snapshot, in no set order. Foreign keys
+//! between them hold, since their checks run at the end of the whole statement.
+
+use diesel::pg::{Pg, PgConnection};
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::query_dsl::methods::ExecuteDsl;
+use diesel::sqlite::SqliteConnection;
+use diesel::{QueryResult, RunQueryDsl};
+
+use super::DbConn;
+
+/// A statement [`Appends`] can hold: written to PostgreSQL as part of a WITH, or run on
+/// SQLite as it is.
+pub trait Append: QueryFragment<Pg> + ExecuteDsl<SqliteConnection> + Send + 'static {}
+impl<T> Append for T where T: QueryFragment<Pg> + ExecuteDsl<SqliteConnection> + Send + 'static {}
+
+#[derive(Default)]
+pub struct Appends {
+    pending: Vec<Box<dyn QueryFragment<Pg> + Send>>,
+}
+
+impl Appends {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Gathers `stmt` (PostgreSQL) or runs it now (SQLite).
+    pub fn add(&mut self, conn: &mut DbConn, stmt: impl Append) -> QueryResult<()> {
+        match conn {
+            DbConn::Pg(_) => {
+                self.pending.push(Box::new(stmt));
+                Ok(())
+            }
+            DbConn::Sqlite(c) => ExecuteDsl::execute(stmt, c).map(drop),
+        }
+    }
+
+    /// Gathers a statement only PostgreSQL can run; call it on a PostgreSQL connection only.
+    pub fn add_pg(&mut self, stmt: impl QueryFragment<Pg> + Send + 'static) {
+        self.pending.push(Box::new(stmt));
+    }
+
+    /// Writes what was gathered, in one statement.
+    pub fn write(self, conn: &mut DbConn) -> QueryResult<()> {
+        match conn {
+            DbConn::Pg(c) if !self.pending.is_empty() => {
+                All(self.pending).execute(c as &mut PgConnection).map(drop)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Adds `stmt` and writes everything at once: for a write that needs nothing gathered.
+    pub fn one(conn: &mut DbConn, stmt: impl Append) -> QueryResult<()> {
+        let mut a = Self::new();
+        a.add(conn, stmt)?;
+        a.write(conn)
+    }
+}
+
+/// The gathered statements as one: every one but the last a named part of a WITH.
+struct All(Vec<Box<dyn QueryFragment<Pg> + Send>>);
+
+impl QueryId for All {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl QueryFragment<Pg> for All {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        let Some((last, rest)) = self.0.split_last() else {
+            return Ok(());
+        };
+        for (i, stmt) in rest.iter().enumerate() {
+            out.push_sql(if i == 0 { "WITH " } else { ", " });
+            out.push_sql(&format!("w{i} AS ("));
+            stmt.walk_ast(out.reborrow())?;
+            out.push_sql(")");
+        }
+        if !rest.is_empty() {
+            out.push_sql(" ");
+        }
+        last.walk_ast(out.reborrow())
+    }
+}
+
+impl RunQueryDsl<PgConnection> for All {}
