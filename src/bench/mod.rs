@@ -9,6 +9,7 @@ pub mod scratch;
 pub mod search;
 pub mod thumbnails;
 pub mod webhooks;
+pub mod wrk;
 
 /// Latency percentile (0–100) of sorted samples, in milliseconds.
 pub fn percentile_ms(sorted: &[std::time::Duration], p: f64) -> f64 {

@@ -21,6 +21,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 
+use super::wrk::Run;
 use crate::db::connection::build_pool;
 use crate::db::portable::DbId;
 
@@ -43,13 +44,6 @@ pub struct Options {
 
 /// Product pages the load picks from at random.
 const SAMPLE: usize = 5_000;
-
-/// What one `wrk` run measured.
-struct Run {
-    per_second: f64,
-    p99_ms: f64,
-    non_2xx: u64,
-}
 
 pub async fn run(opts: Options) -> anyhow::Result<()> {
     for tool in ["wrk", "pgbench"] {
@@ -391,45 +385,7 @@ fn random_paths_script(paths: &[String], if_none_match: Option<&str>) -> String 
 }
 
 fn wrk(opts: &Options, url: &str, script: Option<&Path>) -> anyhow::Result<Run> {
-    let mut cmd = Command::new("wrk");
-    cmd.args([
-        "-t2",
-        &format!("-c{}", opts.connections),
-        &format!("-d{}s", opts.seconds),
-        "--latency",
-    ]);
-    if let Some(script) = script {
-        cmd.arg("-s").arg(script);
-    }
-    let out = cmd.arg(url).output().context("wrk")?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    anyhow::ensure!(out.status.success(), "wrk {url}: {text}");
-    parse_wrk(&text).with_context(|| format!("wrk's report for {url}:\n{text}"))
-}
-
-fn parse_wrk(text: &str) -> Option<Run> {
-    let field = |prefix: &str| {
-        text.lines()
-            .map(str::trim)
-            .find_map(|l| l.strip_prefix(prefix).map(|v| v.trim().to_owned()))
-    };
-    let per_second = field("Requests/sec:")?.parse().ok()?;
-    let p99 = field("99%")?;
-    let p99_ms = if let Some(v) = p99.strip_suffix("ms") {
-        v.parse().ok()?
-    } else if let Some(v) = p99.strip_suffix("us") {
-        v.parse::<f64>().ok()? / 1000.0
-    } else {
-        p99.strip_suffix('s')?.parse::<f64>().ok()? * 1000.0
-    };
-    let non_2xx = field("Non-2xx or 3xx responses:")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    Some(Run {
-        per_second,
-        p99_ms,
-        non_2xx,
-    })
+    super::wrk::run(opts.connections, opts.seconds, url, script)
 }
 
 /// `pgbench -S` on a scratch database of the same server: its tps.
@@ -482,20 +438,4 @@ fn pgbench_select(opts: &Options) -> anyhow::Result<f64> {
     })();
     diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin)?;
     result
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_wrks_report() {
-        let text = "Running 10s test @ http://127.0.0.1:1/\n  2 threads and 8 connections\n  Latency Distribution\n     50%  412.00us\n     75%  600.00us\n     90%    1.10ms\n     99%    3.52ms\n  123456 requests in 10.00s, 1.2GB read\n  Non-2xx or 3xx responses: 7\nRequests/sec:  12345.67\nTransfer/sec:    120.00MB\n";
-        let run = parse_wrk(text).unwrap();
-        assert_eq!(run.per_second, 12345.67);
-        assert_eq!(run.p99_ms, 3.52);
-        assert_eq!(run.non_2xx, 7);
-        let slow = text.replace("3.52ms", "1.20s");
-        assert_eq!(parse_wrk(&slow).unwrap().p99_ms, 1200.0);
-    }
 }
