@@ -63,6 +63,10 @@ enum BenchCommand {
         /// HTTP worker threads of the server under test.
         #[arg(long, default_value_t = 2)]
         workers: usize,
+        /// Drive the sales with `wrk` for this many seconds instead of the in-process
+        /// client (put more units on the shelf than the run sells).
+        #[arg(long)]
+        wrk_seconds: Option<u64>,
     },
     /// One-unit online checkouts racing for the same variants over HTTP, on PostgreSQL, at
     /// several client counts; checks nothing is reserved twice.
@@ -228,6 +232,7 @@ fn main() -> anyhow::Result<()> {
                 variants,
                 units,
                 workers,
+                wrk_seconds,
             } => {
                 let options = kriya::bench::sales::Options {
                     database_url,
@@ -235,6 +240,7 @@ fn main() -> anyhow::Result<()> {
                     variants,
                     units_per_variant: units,
                     workers,
+                    wrk_seconds,
                 };
                 runtime.block_on(kriya::bench::sales::run(options))
             }
