@@ -213,20 +213,7 @@ async fn measure(opts: &Options, url: &str) -> anyhow::Result<()> {
     latencies.sort();
     let sold = latencies.len() as u64;
 
-    let p = pool.clone();
-    let (recorded, problems) =
-        tokio::task::spawn_blocking(move || -> anyhow::Result<(i64, Vec<String>)> {
-            let mut conn = p.get()?;
-            use crate::db::schema::hotel_sale_lines::dsl::*;
-            let recorded: Option<i64> = hotel_sale_lines
-                .select(diesel::dsl::sum(quantity))
-                .first(&mut conn)?;
-            Ok((
-                recorded.unwrap_or(0),
-                crate::db::stock::check_invariants(&mut conn)?,
-            ))
-        })
-        .await??;
+    let (recorded, problems) = recorded_and_ledger(&pool).await?;
     handle.stop(true).await;
 
     println!(
@@ -297,20 +284,7 @@ async fn with_wrk(
     let run = run?;
     // Answers wrk gave up waiting for when its time ran out finish first.
     server.stop(true).await;
-    let p = pool.clone();
-    let (recorded, problems) =
-        tokio::task::spawn_blocking(move || -> anyhow::Result<(i64, Vec<String>)> {
-            let mut conn = p.get()?;
-            use crate::db::schema::hotel_sale_lines::dsl::*;
-            let recorded: Option<i64> = hotel_sale_lines
-                .select(diesel::dsl::sum(quantity))
-                .first(&mut conn)?;
-            Ok((
-                recorded.unwrap_or(0),
-                crate::db::stock::check_invariants(&mut conn)?,
-            ))
-        })
-        .await??;
+    let (recorded, problems) = recorded_and_ledger(pool).await?;
     let ok = run.requests - run.non_2xx;
     println!(
         "driven by wrk ({clients} connections, {seconds} s): {ok} sales answered 201, {} refused ({} units on the shelf)",
@@ -336,4 +310,22 @@ async fn with_wrk(
         "oversold units: 0 ({recorded} recorded for {ok} answers, at most one in flight per connection at the end); ledger consistent"
     );
     Ok(())
+}
+
+/// Units recorded as sold (the sale lines) and what the ledger check finds wrong. Run once
+/// nothing is writing: the check reads movements and balances in two statements.
+async fn recorded_and_ledger(pool: &crate::db::Pool) -> anyhow::Result<(i64, Vec<String>)> {
+    let p = pool.clone();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<(i64, Vec<String>)> {
+        let mut conn = p.get()?;
+        use crate::db::schema::hotel_sale_lines::dsl::*;
+        let recorded: Option<i64> = hotel_sale_lines
+            .select(diesel::dsl::sum(quantity))
+            .first(&mut conn)?;
+        Ok((
+            recorded.unwrap_or(0),
+            crate::db::stock::check_invariants(&mut conn)?,
+        ))
+    })
+    .await?
 }
