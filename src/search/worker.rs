@@ -9,13 +9,14 @@
 //! product at once (so an older document cannot overwrite a newer one). On SQLite one server
 //! owns the data dir, and the worker is its only drainer.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
 use diesel::connection::Connection;
-use diesel::sql_types::{BigInt, Bool};
+use diesel::sql_types::{Array, BigInt, Bool};
 use diesel::{QueryableByName, RunQueryDsl};
 use uuid::Uuid;
 
@@ -138,14 +139,16 @@ pub const LOCK_BUDGET: usize = 1_000;
 /// On PostgreSQL, takes the transaction-scoped advisory locks that keep batches from
 /// overlapping: a rebuild waits for the rebuild key exclusively (batches under way finish
 /// first, later ones queue behind it, so it cannot be starved); any other batch shares that
-/// key, then tries a key per product its rows touch, up to `LOCK_BUDGET` products (the rows
-/// past it wait for a later batch). A row that alone touches more than the budget (a seller's
+/// key, then tries a key per distinct product its rows touch, all in one statement, up to
+/// `LOCK_BUDGET` products (the rows past it wait for a later batch). A row that alone touches more than the budget (a seller's
 /// whole catalogue) is done as a rebuild is: under the rebuild key, exclusively. Returns the
 /// rows whose products are all locked (the others stay for a later batch) and the work they
 /// ask for.
 fn lock_products(conn: &mut DbConn, rows: &[Pending]) -> Result<(Vec<i64>, Work), DrainError> {
     #[derive(QueryableByName)]
     struct Locked {
+        #[diesel(sql_type = BigInt)]
+        key: i64,
         #[diesel(sql_type = Bool)]
         locked: bool,
     }
@@ -176,22 +179,44 @@ fn lock_products(conn: &mut DbConn, rows: &[Pending]) -> Result<(Vec<i64>, Work)
     diesel::sql_query("SELECT pg_advisory_xact_lock_shared($1)")
         .bind::<BigInt, _>(REBUILD_KEY)
         .execute(conn)?;
-    let mut ready = Vec::new();
-    let mut products = Vec::new();
-    let mut tried = 0;
-    for (row, touched) in rows.iter().zip(touched) {
-        tried += touched.len();
-        if tried > LOCK_BUDGET {
+    // The rows that fit the budget, and each product they touch, once.
+    let mut keys: Vec<i64> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut fitting = 0;
+    for products in &touched {
+        let new = products.iter().filter(|p| !seen.contains(*p)).count();
+        if seen.len() + new > LOCK_BUDGET {
             break;
         }
-        let mut all_locked = true;
-        for product in &touched {
-            let got: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
-                .bind::<BigInt, _>(advisory_key(*product))
-                .get_result(conn)?;
-            all_locked &= got.locked;
+        for p in products {
+            if seen.insert(*p) {
+                keys.push(advisory_key(*p));
+            }
         }
-        if all_locked {
+        fitting += 1;
+    }
+    // One round trip tries every key.
+    let locked: HashSet<i64> = if keys.is_empty() {
+        HashSet::new()
+    } else {
+        let DbConn::Pg(conn) = conn else {
+            return Err(DrainError::Db("advisory locks are PostgreSQL's".to_owned()));
+        };
+        diesel::sql_query(
+            "SELECT k AS key, pg_try_advisory_xact_lock(k) AS locked \
+             FROM unnest($1::bigint[]) AS k",
+        )
+        .bind::<Array<BigInt>, _>(&keys)
+        .load::<Locked>(conn)?
+        .into_iter()
+        .filter(|l| l.locked)
+        .map(|l| l.key)
+        .collect()
+    };
+    let mut ready = Vec::new();
+    let mut products = Vec::new();
+    for (row, touched) in rows.iter().zip(touched).take(fitting) {
+        if touched.iter().all(|p| locked.contains(&advisory_key(*p))) {
             ready.push(row.id);
             products.extend(touched);
         }
