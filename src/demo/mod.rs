@@ -50,6 +50,9 @@ pub async fn run(config: &Config, progress: &impl Progress) -> anyhow::Result<Su
     let catalogue = Catalogue::builtin().map_err(anyhow::Error::msg)?;
     let mut config = config.clone();
     config.bind = "127.0.0.1:0".parse()?;
+    // Its server answers only the demo's own requests: no read cache, so no change feed to
+    // follow either (a busy search worker elsewhere is no concern of the demo's).
+    config.read_cache = std::time::Duration::ZERO;
     let app = Application::build_detached(&config)?;
     let demo = Demo {
         api: Api {
