@@ -11,6 +11,7 @@ use super::schema::statements;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = agreements)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct AgreementRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,

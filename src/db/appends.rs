@@ -72,11 +72,19 @@ impl QueryId for All {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
+/// The most parts a gathered statement may have and still be kept prepared. Its SQL text
+/// differs with the parts, and a connection keeps every text it prepares, so only the
+/// common shapes (a sale of a few lines, a restock) are kept.
+const MOST_PARTS_KEPT: usize = 12;
+
 impl QueryFragment<Pg> for All {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         let Some((last, rest)) = self.0.split_last() else {
             return Ok(());
         };
+        if self.0.len() > MOST_PARTS_KEPT {
+            out.unsafe_to_cache_prepared();
+        }
         for (i, stmt) in rest.iter().enumerate() {
             out.push_sql(if i == 0 { "WITH " } else { ", " });
             out.push_sql(&format!("w{i} AS ("));

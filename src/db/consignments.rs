@@ -10,6 +10,7 @@ use super::schema::{consignment_lines, consignments};
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = consignments)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct ConsignmentRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,
@@ -27,6 +28,7 @@ pub struct ConsignmentRow {
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = consignment_lines)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct LineRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,

@@ -11,6 +11,7 @@ use super::schema::{hotel_returns, hotel_sale_lines, hotel_sales};
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = hotel_sales)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct SaleRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,
@@ -27,6 +28,7 @@ pub struct SaleRow {
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = hotel_sale_lines)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct SaleLineRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,
@@ -47,6 +49,7 @@ pub struct SaleLineRow {
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = hotel_returns)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct ReturnRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,

@@ -11,6 +11,7 @@ use super::search_outbox::{self, Subject};
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = hotels)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct HotelRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,

@@ -27,6 +27,7 @@ pub struct StoredRendition {
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = product_images)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct ImageRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,

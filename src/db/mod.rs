@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod images;
 pub mod orders;
 pub mod portable;
+pub mod prepared;
 pub mod products;
 pub mod refresh_tokens;
 pub mod reports;

@@ -12,6 +12,7 @@ use super::search_outbox::{self, Subject};
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = products)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct ProductRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,

@@ -29,6 +29,7 @@ pub struct RefreshTokenRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = refresh_tokens)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewRefreshToken<'a> {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,

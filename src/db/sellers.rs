@@ -36,6 +36,7 @@ pub struct SellerRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = sellers)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewSeller<'a> {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,

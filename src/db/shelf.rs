@@ -1,15 +1,22 @@
 //! Shelf lots: what a hotel received per consignment line, taken oldest first.
 
 use chrono::{DateTime, Utc};
+use diesel::backend::Backend;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{HasSqlType, Integer};
 use uuid::Uuid;
 
 use super::DbConn;
+use super::portable::sql_types::Id;
 use super::portable::{DbId, DbTime};
+use super::prepared;
 use super::schema::shelf_lots;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = shelf_lots)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct LotRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,
@@ -118,14 +125,38 @@ pub fn take_planned(
 
 /// Takes `n` units from a lot if it still holds them.
 fn take_from(conn: &mut DbConn, lot: &LotRow, n: i64) -> QueryResult<bool> {
-    let updated = diesel::update(
-        shelf_lots::table
-            .filter(shelf_lots::id.eq(DbId(lot.id)))
-            .filter(shelf_lots::quantity_remaining.ge(n as i32)),
-    )
-    .set(shelf_lots::quantity_remaining.eq(shelf_lots::quantity_remaining - n as i32))
-    .execute(conn)?;
-    Ok(updated == 1)
+    // No lot holds more than an i32.
+    let Ok(n) = i32::try_from(n) else {
+        return Ok(false);
+    };
+    let take = TakeLot {
+        id: DbId(lot.id),
+        n,
+    };
+    Ok(prepared::execute(conn, take)? == 1)
+}
+
+/// `n` units leave a lot, if it still holds them.
+struct TakeLot {
+    id: DbId,
+    n: i32,
+}
+prepared::fixed_query_id!(TakeLot);
+
+impl<DB> QueryFragment<DB> for TakeLot
+where
+    DB: Backend + HasSqlType<Id>,
+    DbId: ToSql<Id, DB>,
+    i32: ToSql<Integer, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("UPDATE shelf_lots SET quantity_remaining = quantity_remaining - ");
+        out.push_bind_param::<Integer, _>(&self.n)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<Id, _>(&self.id)?;
+        out.push_sql(" AND quantity_remaining >= ");
+        out.push_bind_param::<Integer, _>(&self.n)
+    }
 }
 
 /// A variant's lots still holding units at a hotel (every agreement), oldest first.

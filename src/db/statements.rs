@@ -10,6 +10,7 @@ use super::schema::statements;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = statements)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct StatementRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub agreement_id: Uuid,

@@ -7,12 +7,18 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
+use diesel::backend::Backend;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{BigInt, HasSqlType, Nullable, Text};
 use uuid::Uuid;
 
 use super::DbConn;
 use super::appends::Appends;
+use super::portable::sql_types::Id;
 use super::portable::{DbId, DbTime};
+use super::prepared;
 use super::schema::{stock_balances, stock_movements};
 use super::search_outbox::{self, Subject};
 use crate::domain::stock::{Location, LocationKind, Reason};
@@ -20,6 +26,7 @@ use crate::error::AppError;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = stock_balances)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct BalanceRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub variant_id: Uuid,
@@ -32,6 +39,7 @@ pub struct BalanceRow {
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = stock_movements)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct MovementRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,
@@ -128,15 +136,12 @@ impl Ledger {
     /// Takes the units from `from` (guarded) now; the rest waits for [`Ledger::write`].
     pub fn record(&mut self, conn: &mut DbConn, m: &Movement) -> Result<(), StockError> {
         if let Some(from) = &m.from {
-            let taken = diesel::update(
-                stock_balances::table
-                    .filter(stock_balances::variant_id.eq(DbId(m.variant_id)))
-                    .filter(stock_balances::location.eq(from.key()))
-                    .filter(stock_balances::quantity.ge(m.quantity)),
-            )
-            .set(stock_balances::quantity.eq(stock_balances::quantity - m.quantity))
-            .execute(conn)?;
-            if taken != 1 {
+            let take = Take {
+                variant_id: DbId(m.variant_id),
+                location: from.key(),
+                quantity: m.quantity,
+            };
+            if prepared::execute(conn, take)? != 1 {
                 return Err(StockError::Short {
                     variant_id: m.variant_id,
                     kind: from.kind(),
@@ -196,35 +201,92 @@ impl Ledger {
 }
 
 /// Adds units to balances, creating a row on first use (an upsert, so two requests that
-/// create the same row at once both count). `rows` are distinct places in key order: on
-/// PostgreSQL one statement fills them in that order, so two units of work lock the rows
-/// they share in the same order.
+/// create the same row at once both count). `rows` are distinct places in key order: one
+/// statement fills them in that order, so two units of work lock the rows they share in the
+/// same order.
 fn fill(conn: &mut DbConn, later: &mut Appends, rows: Vec<BalanceRow>) -> QueryResult<()> {
-    use diesel::upsert::excluded;
-    let quantity = stock_balances::quantity;
-    let conflict = (stock_balances::variant_id, stock_balances::location);
-    // `ON CONFLICT` is spelled the same on both, but diesel builds it per backend.
-    match conn {
-        DbConn::Pg(_) if !rows.is_empty() => later.add_pg(
-            diesel::insert_into(stock_balances::table)
-                .values(rows)
-                .on_conflict(conflict)
-                .do_update()
-                .set(quantity.eq(quantity + excluded(quantity))),
-        ),
-        DbConn::Pg(_) => {}
-        DbConn::Sqlite(c) => {
-            for row in rows {
-                diesel::insert_into(stock_balances::table)
-                    .values(row)
-                    .on_conflict(conflict)
-                    .do_update()
-                    .set(quantity.eq(quantity + excluded(quantity)))
-                    .execute(c)?;
-            }
-        }
+    if rows.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let ids = rows.iter().map(|r| DbId(r.variant_id)).collect();
+    later.add(conn, Fill { ids, rows })
+}
+
+/// `quantity` units leave a place, if it holds them: the guard that stops an oversell.
+struct Take {
+    variant_id: DbId,
+    location: String,
+    quantity: i64,
+}
+prepared::fixed_query_id!(Take);
+
+impl<DB> QueryFragment<DB> for Take
+where
+    DB: Backend + HasSqlType<Id>,
+    DbId: ToSql<Id, DB>,
+    String: ToSql<Text, DB>,
+    i64: ToSql<BigInt, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("UPDATE stock_balances SET quantity = quantity - ");
+        out.push_bind_param::<BigInt, _>(&self.quantity)?;
+        out.push_sql(" WHERE variant_id = ");
+        out.push_bind_param::<Id, _>(&self.variant_id)?;
+        out.push_sql(" AND location = ");
+        out.push_bind_param::<Text, _>(&self.location)?;
+        out.push_sql(" AND quantity >= ");
+        out.push_bind_param::<BigInt, _>(&self.quantity)
+    }
+}
+
+/// Units arrive at places: one row each, added to the balance already there.
+struct Fill {
+    /// Each row's variant, as bound.
+    ids: Vec<DbId>,
+    rows: Vec<BalanceRow>,
+}
+
+/// One SQL text per number of places, each kept prepared.
+impl QueryId for Fill {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+impl<Conn> RunQueryDsl<Conn> for Fill {}
+
+impl<DB> QueryFragment<DB> for Fill
+where
+    DB: Backend + HasSqlType<Id> + HasSqlType<Nullable<Id>>,
+    DbId: ToSql<Id, DB>,
+    Option<DbId>: ToSql<Nullable<Id>, DB>,
+    String: ToSql<Text, DB>,
+    i64: ToSql<BigInt, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(
+            "INSERT INTO stock_balances \
+             (variant_id, location, kind, hotel_id, agreement_id, quantity) VALUES ",
+        );
+        for (i, (id, row)) in self.ids.iter().zip(&self.rows).enumerate() {
+            out.push_sql(if i == 0 { "(" } else { ", (" });
+            out.push_bind_param::<Id, _>(id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&row.location)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&row.kind)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Id>, _>(&row.hotel_id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Id>, _>(&row.agreement_id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<BigInt, _>(&row.quantity)?;
+            out.push_sql(")");
+        }
+        out.push_sql(
+            " ON CONFLICT (variant_id, location) DO UPDATE \
+             SET quantity = stock_balances.quantity + excluded.quantity",
+        );
+        Ok(())
+    }
 }
 
 /// The balance of one variant at one place (0 when it never held any).

@@ -10,6 +10,7 @@ use super::schema::{stock_count_lines, stock_counts};
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = stock_counts)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct CountRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,
@@ -23,6 +24,7 @@ pub struct CountRow {
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = stock_count_lines)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct CountLineRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,

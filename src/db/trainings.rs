@@ -10,6 +10,7 @@ use super::schema::{sellers, training_participants, trainings};
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = trainings)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct TrainingRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,
@@ -39,6 +40,7 @@ pub struct TrainingChange {
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = training_participants)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct ParticipantRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,

@@ -26,6 +26,7 @@ pub struct UserRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = users)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewUser<'a> {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,

@@ -10,6 +10,7 @@ use super::schema::product_variants;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = product_variants)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct VariantRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,

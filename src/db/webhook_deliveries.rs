@@ -12,6 +12,7 @@ use super::schema::{webhook_attempts, webhook_deliveries, webhook_endpoints, web
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = webhook_events)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct EventRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,
@@ -28,6 +29,7 @@ pub struct EventRow {
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = webhook_deliveries)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct DeliveryRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,
@@ -44,6 +46,7 @@ pub struct DeliveryRow {
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = webhook_attempts)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct AttemptRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,

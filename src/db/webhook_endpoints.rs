@@ -10,6 +10,7 @@ use super::schema::webhook_endpoints;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = webhook_endpoints)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct EndpointRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,

@@ -1,0 +1,114 @@
+//! The statements the hot writes run, counted on a real connection: the work a hotel sale
+//! needs is written down here, so a statement that need not be there shows
+//! up as a failing test. On PostgreSQL each of them must also stay prepared on its
+//! connection, so that it is parsed and planned once, not on every request.
+
+use std::sync::{Arc, Mutex};
+
+use diesel::RunQueryDsl;
+use diesel::connection::{Connection, InstrumentationEvent};
+use diesel::r2d2::ManageConnection;
+use kriya::auth::AuthUser;
+use kriya::db::DbConn;
+use kriya::db::connection::{DbManager, DbUrl, write_tx};
+use kriya::domain::account::Role;
+use kriya::domain::money::PriceIdr;
+use kriya::services::shelf::{self, SaleItem};
+
+use crate::both_backends;
+use crate::consignment_rules::stocked_shelf_with;
+use crate::support::TestApp;
+
+/// What a one-line sale must do, one statement each: the caller's hotel, active (1); read
+/// the variant's lots to check the line (1); the guarded shelf decrement (1); take from the
+/// lot the check planned on (1); the agreement's rate with whether its month is closed (1).
+/// Then what it adds: the sold balance, the ledger row, the search outbox row, the sale, its
+/// line and its webhook event, which PostgreSQL takes as one statement and SQLite (in the
+/// process, no round trip to save) as six.
+const ONE_LINE_SALE_PG: usize = 6;
+const ONE_LINE_SALE_SQLITE: usize = 11;
+
+/// A fresh connection to the app's database that logs the SQL of every statement it runs.
+fn logged_connection(app: &TestApp) -> (DbConn, Arc<Mutex<Vec<String>>>) {
+    let url = DbUrl::parse(&app.database_url).unwrap();
+    let mut conn = DbManager::new(url).connect().unwrap();
+    let ran = Arc::new(Mutex::new(Vec::<String>::new()));
+    let log = ran.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            // The SQL without diesel's "-- binds: […]".
+            let sql = query.to_string();
+            log.lock()
+                .unwrap()
+                .push(sql.split(" -- binds:").next().unwrap().trim().to_owned());
+        }
+    });
+    (conn, ran)
+}
+
+/// What ran since the last call, without the transaction's own BEGIN and COMMIT.
+fn work(ran: &Mutex<Vec<String>>) -> Vec<String> {
+    std::mem::take(&mut *ran.lock().unwrap())
+        .into_iter()
+        .filter(|q| !matches!(q.as_str(), "BEGIN" | "BEGIN IMMEDIATE" | "COMMIT"))
+        .collect()
+}
+
+/// Of `statements`, those the PostgreSQL connection does not hold prepared.
+fn unprepared(conn: &mut DbConn, statements: &[String]) -> Vec<String> {
+    #[derive(diesel::QueryableByName)]
+    struct Prepared {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        statement: String,
+    }
+    let held: Vec<String> = diesel::sql_query("SELECT statement FROM pg_prepared_statements")
+        .load::<Prepared>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.statement.trim().to_owned())
+        .collect();
+    statements
+        .iter()
+        .filter(|q| !held.contains(q))
+        .cloned()
+        .collect()
+}
+
+fn listing(statements: &[String]) -> String {
+    statements.join("\n")
+}
+
+both_backends! {
+    async fn a_one_line_sale_runs_only_the_statements_it_needs_each_prepared(app) {
+        let s = stocked_shelf_with(&app, 5, serde_json::json!({})).await;
+        let hotel = AuthUser {
+            id: s.hotel.user["id"].as_str().unwrap().parse().unwrap(),
+            role: Role::Hotel,
+        };
+        let hotel_id = s.hotel_id.parse().unwrap();
+        let (mut conn, ran) = logged_connection(&app);
+        let mut sell = || {
+            let mut items = [SaleItem {
+                line: 0,
+                variant_id: s.variant_id.parse().unwrap(),
+                quantity: 1,
+                unit_price: PriceIdr::parse(60_000).unwrap(),
+            }];
+            let at = kriya::domain::now();
+            let sale = write_tx(&mut conn, |c| shelf::sell(c, &hotel, hotel_id, &mut items, at)).unwrap();
+            assert_eq!((sale.lines.len(), sale.total_idr), (1, 60_000));
+            work(&ran)
+        };
+        let first = sell();
+        let second = sell();
+        let on_pg = app.database_url.starts_with("postgres");
+        let expected = if on_pg { ONE_LINE_SALE_PG } else { ONE_LINE_SALE_SQLITE };
+        assert_eq!(first.len(), expected, "the statements a sale ran:\n{}", listing(&first));
+        assert_eq!(second, first, "the same statements every time");
+        if on_pg {
+            let again = unprepared(&mut conn, &second);
+            assert!(again.is_empty(), "parsed and planned on every sale:\n{}", listing(&again));
+        }
+        app.assert_ledger_consistent();
+    }
+}
