@@ -74,7 +74,7 @@ where
     };
     let code = status.as_u16();
     let once = state
-        .db(move |conn| idempotency::once(conn, &claim, code, op))
+        .db(move |conn| idempotency::once(conn, &claim, code, |conn, _| op(conn)))
         .await?;
     render(status, once)
 }

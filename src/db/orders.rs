@@ -1,15 +1,22 @@
 //! Orders, their parts (one per seller), lines and each part's history.
 
 use chrono::{DateTime, Utc};
+use diesel::backend::Backend;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment};
+use diesel::serialize::ToSql;
+use diesel::sql_types::Integer;
 use uuid::Uuid;
 
 use super::DbConn;
+use super::appends::Appends;
 use super::portable::{DbId, DbJson, DbTime};
+use super::prepared;
 use super::schema::{order_lines, order_numbers, order_part_events, order_parts, orders};
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = orders)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct OrderRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,
@@ -31,6 +38,7 @@ pub struct OrderRow {
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = order_parts)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct PartRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,
@@ -53,6 +61,7 @@ pub struct PartRow {
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = order_lines)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct LineRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,
@@ -74,6 +83,7 @@ pub struct LineRow {
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = order_part_events)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct EventRow {
     #[diesel(serialize_as = DbId, deserialize_as = DbId)]
     pub id: Uuid,
@@ -89,51 +99,76 @@ pub struct EventRow {
 
 /// The next order number of `year`: the counter row is updated in the caller's
 /// transaction (on PostgreSQL it stays locked until commit), so numbers are sequential and
-/// a rolled-back checkout gives its number back.
+/// a rolled-back checkout gives its number back. Every checkout of the year queues on that
+/// row, so take it as late as the unit of work can: one statement, then only the commit.
 pub fn next_number(conn: &mut DbConn, year: i32) -> QueryResult<i32> {
-    let bumped = diesel::update(order_numbers::table.find(year))
-        .set(order_numbers::last_seq.eq(order_numbers::last_seq + 1))
-        .execute(conn)?;
-    if bumped == 0 {
-        let first = diesel::insert_into(order_numbers::table)
-            .values((order_numbers::year.eq(year), order_numbers::last_seq.eq(1)))
-            .on_conflict_do_nothing();
-        let inserted = match conn {
-            DbConn::Pg(c) => first.execute(c)?,
-            DbConn::Sqlite(c) => first.execute(c)?,
-        };
-        if inserted == 0 {
-            // Another checkout created the year's row first: count after it.
-            diesel::update(order_numbers::table.find(year))
-                .set(order_numbers::last_seq.eq(order_numbers::last_seq + 1))
-                .execute(conn)?;
-        }
+    if let Some(seq) = bump(conn, year)? {
+        return Ok(seq);
     }
-    order_numbers::table
-        .find(year)
-        .select(order_numbers::last_seq)
-        .first(conn)
+    let first = diesel::insert_into(order_numbers::table)
+        .values((order_numbers::year.eq(year), order_numbers::last_seq.eq(1)))
+        .on_conflict_do_nothing();
+    let inserted = match conn {
+        DbConn::Pg(c) => first.execute(c)?,
+        DbConn::Sqlite(c) => first.execute(c)?,
+    };
+    if inserted == 1 {
+        return Ok(1);
+    }
+    // Another checkout created the year's row first: count after it.
+    bump(conn, year)?.ok_or(diesel::result::Error::NotFound)
 }
 
-pub fn insert_order(conn: &mut DbConn, row: OrderRow) -> QueryResult<()> {
-    diesel::insert_into(orders::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
+/// Adds one to the year's counter, if it has one, and returns it.
+fn bump(conn: &mut DbConn, year: i32) -> QueryResult<Option<i32>> {
+    let stmt = Bump { year };
+    match conn {
+        DbConn::Pg(c) => stmt.get_result(c).optional(),
+        DbConn::Sqlite(c) => stmt.get_result(c).optional(),
+    }
 }
 
-pub fn insert_part(conn: &mut DbConn, row: PartRow) -> QueryResult<()> {
-    diesel::insert_into(order_parts::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
+/// `UPDATE order_numbers … RETURNING last_seq`, kept prepared (see `db::prepared`).
+struct Bump {
+    year: i32,
+}
+prepared::fixed_query_id!(Bump);
+
+impl Query for Bump {
+    type SqlType = Integer;
 }
 
-pub fn insert_lines(conn: &mut DbConn, rows: Vec<LineRow>) -> QueryResult<()> {
-    for row in rows {
-        diesel::insert_into(order_lines::table)
-            .values(row)
-            .execute(conn)?;
+impl<DB> QueryFragment<DB> for Bump
+where
+    DB: Backend,
+    i32: ToSql<Integer, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("UPDATE order_numbers SET last_seq = last_seq + 1 WHERE year = ");
+        out.push_bind_param::<Integer, _>(&self.year)?;
+        out.push_sql(" RETURNING last_seq");
+        Ok(())
+    }
+}
+
+/// Gathers an order's rows into `later`: the order, then each part with its lines and first
+/// event.
+pub fn insert_later(
+    conn: &mut DbConn,
+    later: &mut Appends,
+    order: OrderRow,
+    parts: Vec<(PartRow, Vec<LineRow>, EventRow)>,
+) -> QueryResult<()> {
+    later.add(conn, diesel::insert_into(orders::table).values(order))?;
+    for (part, lines, event) in parts {
+        later.add(conn, diesel::insert_into(order_parts::table).values(part))?;
+        for line in lines {
+            later.add(conn, diesel::insert_into(order_lines::table).values(line))?;
+        }
+        later.add(
+            conn,
+            diesel::insert_into(order_part_events::table).values(event),
+        )?;
     }
     Ok(())
 }

@@ -7,10 +7,11 @@
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::db::appends::Appends;
 use crate::db::idempotency::KeyRow;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::now;
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult};
 
 pub const HEADER: &str = "Idempotency-Key";
 
@@ -47,17 +48,15 @@ enum Outcome<T> {
 }
 
 /// Runs `op` in one write transaction, at most once per key; `status` is what a fresh run
-/// answers, stored with its JSON for replays.
+/// answers, stored with its JSON for replays. What `op` gathers into the [`Appends`] it is
+/// given is written after it, in one statement with the stored answer.
 pub fn once<T, F>(conn: &mut DbConn, claim: &Claim, status: u16, op: F) -> AppResult<Once<T>>
 where
-    F: FnOnce(&mut DbConn) -> AppResult<T>,
+    F: FnOnce(&mut DbConn, &mut Appends) -> AppResult<T>,
     T: Serialize,
 {
     let attempt = write_tx(conn, |conn| {
         if let Some(k) = &claim.key {
-            if let Some(row) = db::idempotency::find(conn, claim.user_id, k)? {
-                return Ok(Outcome::Stored(row));
-            }
             let row = KeyRow {
                 user_id: claim.user_id,
                 key: k.clone(),
@@ -66,20 +65,22 @@ where
                 response_body: String::new(),
                 created_at: now(),
             };
-            if let Err(e) = db::idempotency::insert(conn, row) {
-                return Err(if is_unique_violation(&e) {
-                    TxError::Raced
-                } else {
-                    e.into()
-                });
+            if !db::idempotency::claim(conn, row)? {
+                return match db::idempotency::find(conn, claim.user_id, k)? {
+                    Some(row) => Ok(Outcome::Stored(row)),
+                    None => Err(TxError::Raced),
+                };
             }
         }
-        let value = op(conn).map_err(TxError::App)?;
+        let mut later = Appends::new();
+        let value = op(conn, &mut later).map_err(TxError::App)?;
         if let Some(k) = &claim.key {
             let body =
                 serde_json::to_string(&value).map_err(|e| TxError::App(AppError::internal(e)))?;
-            db::idempotency::complete(conn, claim.user_id, k, i32::from(status), &body)?;
+            let code = i32::from(status);
+            db::idempotency::complete_later(conn, &mut later, claim.user_id, k, code, body)?;
         }
+        later.write(conn)?;
         Ok(Outcome::Fresh(value))
     });
     let stored = match attempt {

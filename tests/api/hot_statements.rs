@@ -1,5 +1,5 @@
 //! The statements the hot writes run, counted on a real connection: the work a hotel sale
-//! needs is written down here, so a statement that need not be there shows
+//! and a checkout need is written down here, so a statement that need not be there shows
 //! up as a failing test. On PostgreSQL each of them must also stay prepared on its
 //! connection, so that it is parsed and planned once, not on every request.
 
@@ -13,10 +13,14 @@ use kriya::db::DbConn;
 use kriya::db::connection::{DbManager, DbUrl, write_tx};
 use kriya::domain::account::Role;
 use kriya::domain::money::PriceIdr;
+use kriya::services::idempotency::Claim;
+use kriya::services::orders::view::ShippingAddress;
+use kriya::services::orders::{self, OrderItem, PlaceOrder};
 use kriya::services::shelf::{self, SaleItem};
 
 use crate::both_backends;
 use crate::consignment_rules::stocked_shelf_with;
+use crate::orders::goods;
 use crate::support::TestApp;
 
 /// What a one-line sale must do, one statement each: the caller's hotel, active (1); read
@@ -27,6 +31,13 @@ use crate::support::TestApp;
 /// process, no round trip to save) as six.
 const ONE_LINE_SALE_PG: usize = 6;
 const ONE_LINE_SALE_SQLITE: usize = 11;
+
+/// What a one-line checkout under an `Idempotency-Key` must do: claim the key (1); the variants, their products and their sellers (3); the guarded take from the
+/// seller's own stock (1); the year's order number (1). Then what it adds, in one statement
+/// on PostgreSQL: the reserved balance, the ledger row, the search outbox row, the order,
+/// its part, line and first event, the webhook event and the stored answer (9 on SQLite).
+const ONE_LINE_CHECKOUT_PG: usize = 7;
+const ONE_LINE_CHECKOUT_SQLITE: usize = 15;
 
 /// A fresh connection to the app's database that logs the SQL of every statement it runs.
 fn logged_connection(app: &TestApp) -> (DbConn, Arc<Mutex<Vec<String>>>) {
@@ -108,6 +119,54 @@ both_backends! {
         if on_pg {
             let again = unprepared(&mut conn, &second);
             assert!(again.is_empty(), "parsed and planned on every sale:\n{}", listing(&again));
+        }
+        app.assert_ledger_consistent();
+    }
+
+    async fn a_one_line_checkout_runs_only_the_statements_it_needs_each_prepared(app) {
+        let g = goods(&app, 10).await;
+        let buyer = app.register("buyer").await;
+        let buyer = AuthUser {
+            id: buyer.user["id"].as_str().unwrap().parse().unwrap(),
+            role: Role::Buyer,
+        };
+        let (mut conn, ran) = logged_connection(&app);
+        let mut checkout = || {
+            let input = PlaceOrder {
+                items: vec![OrderItem { line: 0, variant_id: g.variant_id.parse().unwrap(), quantity: 1 }],
+                shipping: ShippingAddress {
+                    recipient: "Sri Wahyuni".to_owned(),
+                    phone: "+6281234567890".to_owned(),
+                    address: "Jl. Ijen No. 25".to_owned(),
+                    kelurahan: None,
+                    kecamatan: Some("Klojen".to_owned()),
+                    city: "Malang".to_owned(),
+                    province: "Jawa Timur".to_owned(),
+                    postal_code: "65119".to_owned(),
+                },
+                note: None,
+            };
+            let claim = Claim {
+                user_id: buyer.id,
+                key: Some(uuid::Uuid::now_v7().to_string()),
+                fingerprint: "checkout".to_owned(),
+            };
+            orders::place(&mut conn, &buyer, input, &claim).unwrap();
+            work(&ran)
+        };
+        // The year's first order creates its counter; the ones after it are the common case.
+        checkout();
+        let first = checkout();
+        let second = checkout();
+        let on_pg = app.database_url.starts_with("postgres");
+        let expected = if on_pg { ONE_LINE_CHECKOUT_PG } else { ONE_LINE_CHECKOUT_SQLITE };
+        assert_eq!(first.len(), expected, "the statements a checkout ran:\n{}", listing(&first));
+        assert_eq!(second, first, "the same statements every time");
+        if on_pg {
+            // The year's counter, which every checkout queues on, is held for one statement.
+            assert!(second[second.len() - 2].starts_with("UPDATE order_numbers"), "{}", listing(&second));
+            let again = unprepared(&mut conn, &second);
+            assert!(again.is_empty(), "parsed and planned on every checkout:\n{}", listing(&again));
         }
         app.assert_ledger_consistent();
     }

@@ -11,8 +11,9 @@ use uuid::Uuid;
 
 use self::view::{Order, OrderPart, ShippingAddress};
 use crate::auth::AuthUser;
+use crate::db::appends::Appends;
 use crate::db::orders::{EventRow, LineRow, OrderRow, PartRow};
-use crate::db::stock::{Movement, StockError, record};
+use crate::db::stock::{Ledger, Movement, StockError};
 use crate::db::{self, DbConn};
 use crate::domain::account::Role;
 use crate::domain::money::{line_idr, sum_idr};
@@ -66,12 +67,22 @@ pub fn place(
             "only a buyer account places orders (a seller cannot buy from itself)".to_owned(),
         ));
     }
-    idempotency::once(conn, claim, 201, |conn| place_in(conn, buyer.id, input))
+    idempotency::once(conn, claim, 201, |conn, later| {
+        place_in(conn, later, buyer.id, input)
+    })
 }
 
-fn place_in(conn: &mut DbConn, buyer_id: Uuid, input: PlaceOrder) -> AppResult<Order> {
+/// The checkout itself. The year's order-number counter is a row every checkout queues on,
+/// so it is taken last: after it come only the statement that writes what the checkout adds
+/// and the commit.
+fn place_in(
+    conn: &mut DbConn,
+    later: &mut Appends,
+    buyer_id: Uuid,
+    input: PlaceOrder,
+) -> AppResult<Order> {
     let at = now();
-    let priced = price(conn, &input.items)?;
+    let (priced, sellers) = price(conn, &input.items)?;
     // One part per seller, in the order sellers first appear.
     let mut seller_order: Vec<Uuid> = Vec::new();
     let mut by_seller: HashMap<Uuid, Vec<&Priced>> = HashMap::new();
@@ -82,14 +93,12 @@ fn place_in(conn: &mut DbConn, buyer_id: Uuid, input: PlaceOrder) -> AppResult<O
         by_seller.entry(p.seller_id).or_default().push(p);
     }
     let part_ids: HashMap<Uuid, Uuid> = seller_order.iter().map(|s| (*s, new_id())).collect();
-    reserve(conn, &priced, &part_ids, buyer_id, at)?;
+    let ledger = reserve(conn, &priced, &part_ids, buyer_id, at)?;
 
-    let year = number_year(at);
-    let seq = db::orders::next_number(conn, year)?;
     let order_id = new_id();
-    let order = OrderRow {
+    let mut order = OrderRow {
         id: order_id,
-        number: format_number(year, seq),
+        number: String::new(),
         buyer_id,
         recipient: input.shipping.recipient,
         phone: input.shipping.phone,
@@ -102,29 +111,26 @@ fn place_in(conn: &mut DbConn, buyer_id: Uuid, input: PlaceOrder) -> AppResult<O
         note: input.note,
         created_at: at,
     };
-    db::orders::insert_order(conn, order.clone())?;
+    let mut parts = Vec::new();
     for seller_id in &seller_order {
         let lines = &by_seller[seller_id];
         let part_id = part_ids[seller_id];
         let items_idr = sum_idr(lines.iter().map(|l| l.line_idr)).ok_or_else(too_large)?;
-        db::orders::insert_part(
-            conn,
-            PartRow {
-                id: part_id,
-                order_id,
-                seller_id: *seller_id,
-                status: PartStatus::AwaitingConfirmation.as_str().to_owned(),
-                items_idr,
-                shipping_idr: None,
-                payment_reference: None,
-                courier: None,
-                tracking_number: None,
-                cancel_reason: None,
-                step_at: at,
-                created_at: at,
-            },
-        )?;
-        let rows = lines
+        let part = PartRow {
+            id: part_id,
+            order_id,
+            seller_id: *seller_id,
+            status: PartStatus::AwaitingConfirmation.as_str().to_owned(),
+            items_idr,
+            shipping_idr: None,
+            payment_reference: None,
+            courier: None,
+            tracking_number: None,
+            cancel_reason: None,
+            step_at: at,
+            created_at: at,
+        };
+        let rows: Vec<LineRow> = lines
             .iter()
             .enumerate()
             .map(|(i, l)| LineRow {
@@ -141,32 +147,45 @@ fn place_in(conn: &mut DbConn, buyer_id: Uuid, input: PlaceOrder) -> AppResult<O
                 line_idr: l.line_idr,
             })
             .collect();
-        db::orders::insert_lines(conn, rows)?;
-        db::orders::insert_event(
-            conn,
-            EventRow {
-                id: new_id(),
-                part_id,
-                status: PartStatus::AwaitingConfirmation.as_str().to_owned(),
-                actor: Actor::Buyer.as_str().to_owned(),
-                actor_id: Some(db::portable::DbId(buyer_id)),
-                note: None,
-                at,
-            },
-        )?;
+        let event = EventRow {
+            id: new_id(),
+            part_id,
+            status: PartStatus::AwaitingConfirmation.as_str().to_owned(),
+            actor: Actor::Buyer.as_str().to_owned(),
+            actor_id: Some(db::portable::DbId(buyer_id)),
+            note: None,
+            at,
+        };
+        parts.push((part, rows, event));
     }
-    let order = view::order(conn, order)?;
-    announce(conn, &order)?;
-    Ok(order)
+
+    // From here to the commit, every other checkout of the year waits.
+    let year = number_year(at);
+    order.number = format_number(year, db::orders::next_number(conn, year)?);
+    let view = view::placed(
+        order.clone(),
+        parts.iter().map(|(p, _, _)| p.clone()).collect(),
+        parts
+            .iter()
+            .flat_map(|(_, l, _)| l.iter().cloned())
+            .collect(),
+        parts.iter().map(|(_, _, e)| e.clone()).collect(),
+        &sellers,
+    )?;
+    ledger.write(conn, later)?;
+    db::orders::insert_later(conn, later, order, parts)?;
+    announce(conn, later, &view)?;
+    Ok(view)
 }
 
 /// `order.created`: the whole order for admins; each seller hears of the order with its own
 /// part only, and that part's amounts (as it can read them through the API).
-fn announce(conn: &mut DbConn, order: &Order) -> AppResult<()> {
+fn announce(conn: &mut DbConn, later: &mut Appends, order: &Order) -> AppResult<()> {
     if let [only] = &order.parts[..] {
         // One seller: its copy is the whole order, so one event serves it and admins.
-        return webhooks::emit(
+        return webhooks::emit_later(
             conn,
+            later,
             EventType::OrderCreated,
             Audience::seller(only.seller.id),
             order,
@@ -177,7 +196,7 @@ fn announce(conn: &mut DbConn, order: &Order) -> AppResult<()> {
         hotel_id: None,
         admins: true,
     };
-    webhooks::emit(conn, EventType::OrderCreated, admins, order)?;
+    webhooks::emit_later(conn, later, EventType::OrderCreated, admins, order)?;
     for part in &order.parts {
         let copy = Order {
             items_idr: part.items_idr,
@@ -191,7 +210,7 @@ fn announce(conn: &mut DbConn, order: &Order) -> AppResult<()> {
             hotel_id: None,
             admins: false,
         };
-        webhooks::emit(conn, EventType::OrderCreated, audience, &copy)?;
+        webhooks::emit_later(conn, later, EventType::OrderCreated, audience, &copy)?;
     }
     Ok(())
 }
@@ -201,8 +220,12 @@ fn too_large() -> AppError {
 }
 
 /// Each line's variant must belong to a published product of an active seller; its price
-/// is the variant's own or the product's. Every bad line is named at once.
-fn price(conn: &mut DbConn, items: &[OrderItem]) -> AppResult<Vec<Priced>> {
+/// is the variant's own or the product's. Every bad line is named at once. Also returns the
+/// sellers' names, by id.
+fn price(
+    conn: &mut DbConn,
+    items: &[OrderItem],
+) -> AppResult<(Vec<Priced>, HashMap<Uuid, String>)> {
     let variant_ids: Vec<Uuid> = items.iter().map(|i| i.variant_id).collect();
     let variants: HashMap<Uuid, db::variants::VariantRow> =
         db::variants::by_ids(conn, &variant_ids)?
@@ -216,9 +239,14 @@ fn price(conn: &mut DbConn, items: &[OrderItem]) -> AppResult<Vec<Priced>> {
             .map(|p| (p.id, p))
             .collect();
     let seller_ids: Vec<Uuid> = products.values().map(|p| p.seller_id).collect();
-    let active: HashMap<Uuid, bool> = db::sellers::by_ids(conn, &seller_ids)?
-        .into_iter()
+    let sellers = db::sellers::by_ids(conn, &seller_ids)?;
+    let active: HashMap<Uuid, bool> = sellers
+        .iter()
         .map(|s| (s.id, s.status == SellerStatus::Active.as_str()))
+        .collect();
+    let names = sellers
+        .into_iter()
+        .map(|s| (s.id, s.business_name))
         .collect();
     let mut errors = Vec::new();
     let mut out = Vec::with_capacity(items.len());
@@ -258,7 +286,7 @@ fn price(conn: &mut DbConn, items: &[OrderItem]) -> AppResult<Vec<Priced>> {
         });
     }
     if errors.is_empty() {
-        Ok(out)
+        Ok((out, names))
     } else {
         Err(AppError::Validation(errors))
     }
@@ -267,19 +295,21 @@ fn price(conn: &mut DbConn, items: &[OrderItem]) -> AppResult<Vec<Priced>> {
 /// Moves every line's units from the seller's own stock to its part's reservation, in
 /// variant order (so two checkouts lock balance rows in the same order and never deadlock).
 /// Any short line fails the whole checkout, naming every short line and what is available.
+/// The units are taken now; the ledger returned holds what the moves add.
 fn reserve(
     conn: &mut DbConn,
     lines: &[Priced],
     part_ids: &HashMap<Uuid, Uuid>,
     buyer_id: Uuid,
     at: chrono::DateTime<chrono::Utc>,
-) -> AppResult<()> {
+) -> AppResult<Ledger> {
     let mut sorted: Vec<&Priced> = lines.iter().collect();
     sorted.sort_by_key(|l| l.variant_id);
     let mut short: BTreeMap<usize, FieldError> = BTreeMap::new();
+    let mut ledger = Ledger::default();
     for l in sorted {
         let part_id = part_ids[&l.seller_id];
-        let moved = record(
+        let moved = ledger.record(
             conn,
             &Movement {
                 product_id: l.product_id,
@@ -310,7 +340,7 @@ fn reserve(
         }
     }
     if short.is_empty() {
-        Ok(())
+        Ok(ledger)
     } else {
         Err(AppError::InsufficientStock(short.into_values().collect()))
     }

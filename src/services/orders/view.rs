@@ -143,26 +143,40 @@ fn address(o: &OrderRow) -> ShippingAddress {
 /// Builds the views of these parts (their orders given), in the parts' order.
 fn parts(conn: &mut DbConn, rows: Vec<PartRow>, orders: &[OrderRow]) -> AppResult<Vec<OrderPart>> {
     let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
-    let mut lines: HashMap<Uuid, Vec<LineRow>> = HashMap::new();
-    for l in db::orders::lines_of_parts(conn, &ids)? {
-        lines.entry(l.part_id).or_default().push(l);
-    }
-    let mut events: HashMap<Uuid, Vec<EventRow>> = HashMap::new();
-    for e in db::orders::events_of_parts(conn, &ids)? {
-        events.entry(e.part_id).or_default().push(e);
-    }
+    let lines = db::orders::lines_of_parts(conn, &ids)?;
+    let events = db::orders::events_of_parts(conn, &ids)?;
     let seller_ids: Vec<Uuid> = rows.iter().map(|p| p.seller_id).collect();
     let sellers: HashMap<Uuid, String> = db::sellers::by_ids(conn, &seller_ids)?
         .into_iter()
         .map(|s| (s.id, s.business_name))
         .collect();
+    assemble_parts(rows, orders, lines, events, &sellers)
+}
+
+/// The views of parts from their rows: `lines` and `events` in order, `sellers` their
+/// names by id.
+fn assemble_parts(
+    rows: Vec<PartRow>,
+    orders: &[OrderRow],
+    lines: Vec<LineRow>,
+    events: Vec<EventRow>,
+    sellers: &HashMap<Uuid, String>,
+) -> AppResult<Vec<OrderPart>> {
+    let mut lines_of: HashMap<Uuid, Vec<LineRow>> = HashMap::new();
+    for l in lines {
+        lines_of.entry(l.part_id).or_default().push(l);
+    }
+    let mut events_of: HashMap<Uuid, Vec<EventRow>> = HashMap::new();
+    for e in events {
+        events_of.entry(e.part_id).or_default().push(e);
+    }
     let orders: HashMap<Uuid, &OrderRow> = orders.iter().map(|o| (o.id, o)).collect();
     rows.into_iter()
         .map(|p| {
             let order = orders
                 .get(&p.order_id)
                 .ok_or_else(|| AppError::internal("part without its order"))?;
-            let history = events
+            let history = events_of
                 .remove(&p.id)
                 .unwrap_or_default()
                 .into_iter()
@@ -189,7 +203,7 @@ fn parts(conn: &mut DbConn, rows: Vec<PartRow>, orders: &[OrderRow]) -> AppResul
                     name: sellers.get(&p.seller_id).cloned().unwrap_or_default(),
                 },
                 status: status_of(&p)?,
-                lines: lines
+                lines: lines_of
                     .remove(&p.id)
                     .unwrap_or_default()
                     .into_iter()
@@ -223,8 +237,14 @@ fn parts(conn: &mut DbConn, rows: Vec<PartRow>, orders: &[OrderRow]) -> AppResul
 pub fn orders(conn: &mut DbConn, rows: Vec<OrderRow>) -> AppResult<Vec<Order>> {
     let ids: Vec<Uuid> = rows.iter().map(|o| o.id).collect();
     let part_rows = db::orders::parts_of_orders(conn, &ids)?;
+    let parts = parts(conn, part_rows, &rows)?;
+    assemble_orders(rows, parts)
+}
+
+/// The views of orders from their rows and their parts' views.
+fn assemble_orders(rows: Vec<OrderRow>, parts: Vec<OrderPart>) -> AppResult<Vec<Order>> {
     let mut by_order: HashMap<Uuid, Vec<OrderPart>> = HashMap::new();
-    for p in parts(conn, part_rows, &rows)? {
+    for p in parts {
         by_order.entry(p.order_id).or_default().push(p);
     }
     rows.into_iter()
@@ -259,6 +279,21 @@ pub fn orders(conn: &mut DbConn, rows: Vec<OrderRow>) -> AppResult<Vec<Order>> {
 
 pub fn order(conn: &mut DbConn, row: OrderRow) -> AppResult<Order> {
     orders(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| AppError::internal("order view missing"))
+}
+
+/// The view of an order being placed, from the rows it is about to write (no read): the
+/// same as [`order`] gives once they are written.
+pub fn placed(
+    row: OrderRow,
+    parts: Vec<PartRow>,
+    lines: Vec<LineRow>,
+    events: Vec<EventRow>,
+    sellers: &HashMap<Uuid, String>,
+) -> AppResult<Order> {
+    let parts = assemble_parts(parts, std::slice::from_ref(&row), lines, events, sellers)?;
+    assemble_orders(vec![row], parts)?
         .pop()
         .ok_or_else(|| AppError::internal("order view missing"))
 }

@@ -48,6 +48,8 @@ both_backends! {
         let items = 2 * daun.price + 3 * batik.price;
         assert_eq!((placed["items_idr"].as_i64(), placed["shipping_idr"].as_i64(), placed["total_idr"].as_i64()),
             (Some(items), Some(0), Some(items)));
+        assert_eq!(order_of(&app, &buyer, placed["id"].as_str().unwrap()).await, placed,
+            "the checkout answers with the order as it was stored");
         let (pd, pb) = (part_of(&placed, &daun), part_of(&placed, &batik));
         assert_eq!(places(&app, &daun).await, (8, 2, 0), "reserved at checkout");
         assert_eq!(places(&app, &batik).await, (2, 3, 0));
