@@ -309,6 +309,24 @@ pub fn balances_of(conn: &mut DbConn, variant_ids: &[Uuid]) -> QueryResult<Vec<B
         .load(conn)
 }
 
+/// Holds every shelf balance of an agreement until the transaction ends, so nothing leaves
+/// its shelf meanwhile (PostgreSQL; SQLite runs one writer at a time anyway). A unit that
+/// leaves a shelf updates its balance row first, so this waits for every sale in flight to
+/// commit, and a sale that starts later waits for this transaction. Rows are locked in key
+/// order, the order a sale takes them in.
+pub fn hold_shelf_of(conn: &mut DbConn, agreement_id: Uuid) -> QueryResult<()> {
+    if let DbConn::Pg(c) = conn {
+        stock_balances::table
+            .filter(stock_balances::agreement_id.eq(DbId(agreement_id)))
+            .filter(stock_balances::kind.eq(LocationKind::Shelf.as_str()))
+            .order((stock_balances::variant_id, stock_balances::location))
+            .select(stock_balances::quantity)
+            .for_update()
+            .load::<i64>(c)?;
+    }
+    Ok(())
+}
+
 /// Shelf balances of one variant at one hotel, oldest agreement first.
 pub fn shelf_balances(
     conn: &mut DbConn,

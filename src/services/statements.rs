@@ -206,6 +206,10 @@ pub fn close(
                 .format("%Y-%m-%d %H:%M WIB")
         )));
     }
+    // Sales dated in the month may be committing now: wait for them, and hold later ones
+    // off until the month is closed (they then see it closed and are refused), so none is
+    // left out of the figures.
+    db::stock::hold_shelf_of(conn, agreement_id)?;
     let statement = compute(conn, &agreement, period)?;
     let t = now();
     let row = StatementRow {

@@ -16,7 +16,7 @@ const CONSIGNED_AT: i64 = 50_000;
 
 /// Moves the receipt of every lot back in time, as if the goods had arrived then: the API
 /// records receipts at the moment they happen, so a test of past months starts here.
-fn received_days_ago(app: &TestApp, days: i64) {
+pub fn received_days_ago(app: &TestApp, days: i64) {
     use diesel::prelude::*;
     use kriya::db::portable::DbTime;
     use kriya::db::schema::shelf_lots::dsl::*;

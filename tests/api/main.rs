@@ -6,6 +6,7 @@ mod agreements;
 mod appends;
 mod auth;
 mod cli;
+mod closing_race;
 mod consignment_access;
 mod consignment_money;
 mod consignment_rules;
