@@ -140,10 +140,10 @@ pub const LOCK_BUDGET: usize = 1_000;
 /// overlapping: a rebuild waits for the rebuild key exclusively (batches under way finish
 /// first, later ones queue behind it, so it cannot be starved); any other batch shares that
 /// key, then tries a key per distinct product its rows touch, all in one statement, up to
-/// `LOCK_BUDGET` products (the rows past it wait for a later batch). A row that alone touches more than the budget (a seller's
-/// whole catalogue) is done as a rebuild is: under the rebuild key, exclusively. Returns the
-/// rows whose products are all locked (the others stay for a later batch) and the work they
-/// ask for.
+/// `LOCK_BUDGET` products (the rows past it wait for a later batch). A row that alone touches
+/// more than the budget (a seller's whole catalogue) is done as a rebuild is: under the
+/// rebuild key, exclusively. Returns the rows whose products are all locked (the others stay
+/// for a later batch) and the work they ask for.
 fn lock_products(conn: &mut DbConn, rows: &[Pending]) -> Result<(Vec<i64>, Work), DrainError> {
     #[derive(QueryableByName)]
     struct Locked {
