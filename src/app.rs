@@ -185,13 +185,17 @@ impl Application {
 
     /// A server for a command-line tool (`kriya demo`): it writes through the API and the
     /// outbox like any client, but neither serves search nor drains the outbox, so a real
-    /// server may hold the index on the same data dir meanwhile.
+    /// server may hold the index on the same data dir meanwhile. Its pool opens connections
+    /// only when asked (as `open_tool_database`), so none is half-open when the tool exits.
     pub fn build_detached(config: &Config) -> Result<Self, StartError> {
         Self::assemble(config, SearchSetup::Detached)
     }
 
     fn assemble(config: &Config, setup: SearchSetup) -> Result<Self, StartError> {
-        let pool = open_database(config)?;
+        let pool = match setup {
+            SearchSetup::Detached => open_tool_database(config)?,
+            _ => open_database(config)?,
+        };
         let secret = jwt_secret(config)?;
         let blobs = open_blobs(config)?;
         let (search, created, drain) = match setup {

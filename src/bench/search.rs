@@ -135,7 +135,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         }
     }
     let config = raw.build()?;
-    let pool = crate::app::open_database(&config)?;
+    let pool = crate::app::open_tool_database(&config)?;
 
     println!(
         "loading {} products from {SELLERS} sellers into {}",

@@ -59,7 +59,7 @@ pub async fn run(config: &Config, progress: &impl Progress) -> anyhow::Result<Su
             client: reqwest::Client::new(),
             base: format!("http://127.0.0.1:{}", app.port()),
         },
-        pool: crate::app::open_database(&config)?,
+        pool: crate::app::open_tool_database(&config)?,
         tokens: HashMap::new(),
         keys: app.token_keys(),
     };
