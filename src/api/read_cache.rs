@@ -161,7 +161,7 @@ impl ReadCache {
         self.epoch.fetch_add(1, Ordering::AcqRel);
         for subject in subjects {
             match subject {
-                Subject::Product(id) => {
+                Subject::Product(id) | Subject::Stock(id) => {
                     self.products.remove(id);
                 }
                 Subject::Seller(_) | Subject::Hotel(_) | Subject::All => {

@@ -44,7 +44,7 @@ pub trait Sink: Send + Sync {
     fn set_live(&self, live: bool);
 }
 
-/// `product:{id}`, `seller:{id}`, `hotel:{id}` or `all`.
+/// `product:{id}`, `stock:{id}`, `seller:{id}`, `hotel:{id}` or `all`.
 fn encode(subject: Subject) -> String {
     match subject.parts() {
         (topic, Some(id)) => format!("{topic}:{id}"),
@@ -222,6 +222,7 @@ mod tests {
     fn subjects_round_trip_through_a_payload() {
         let subjects = vec![
             Subject::Product(Uuid::new_v4()),
+            Subject::Stock(Uuid::new_v4()),
             Subject::Seller(Uuid::new_v4()),
             Subject::Hotel(Uuid::new_v4()),
             Subject::All,

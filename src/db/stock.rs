@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use diesel::backend::Backend;
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, HasSqlType, Nullable, Text};
 use uuid::Uuid;
@@ -128,25 +128,35 @@ pub struct Ledger {
     /// Per (variant, place): the row to add, its quantity summed.
     fills: BTreeMap<(Uuid, String), BalanceRow>,
     rows: Vec<MovementRow>,
-    /// Products whose search documents change (each once).
-    shown: Vec<Uuid>,
+    /// Products whose stock changes (each once), and whether their search documents may.
+    shown: Vec<(Uuid, bool)>,
 }
 
 impl Ledger {
     /// Takes the units from `from` (guarded) now; the rest waits for [`Ledger::write`].
     pub fn record(&mut self, conn: &mut DbConn, m: &Movement) -> Result<(), StockError> {
+        // Search lists the hotels that hold a product on their shelf, and whether the seller
+        // has any in its own stock to sell online: its document changes only when such a
+        // place is emptied or filled. Other takes change quantities only.
+        let shown = |l: &Location| matches!(l.kind(), LocationKind::Shelf | LocationKind::Own);
         if let Some(from) = &m.from {
             let take = Take {
                 variant_id: DbId(m.variant_id),
                 location: from.key(),
                 quantity: m.quantity,
             };
-            if prepared::execute(conn, take)? != 1 {
+            let Some(left) = take.run(conn)? else {
                 return Err(StockError::Short {
                     variant_id: m.variant_id,
                     kind: from.kind(),
                 });
+            };
+            if shown(from) {
+                self.changed(m.product_id, left == 0);
             }
+        }
+        if shown(&m.to) {
+            self.changed(m.product_id, true);
         }
         let key = m.to.key();
         self.fills
@@ -173,15 +183,15 @@ impl Ledger {
             actor_id: m.actor_id.map(DbId),
             created_at: m.at,
         });
-        // Search lists the hotels that hold a product on their shelf, and whether the seller
-        // has any in its own stock to sell online.
-        let shown = |l: &Location| matches!(l.kind(), LocationKind::Shelf | LocationKind::Own);
-        if (m.from.as_ref().is_some_and(shown) || shown(&m.to))
-            && !self.shown.contains(&m.product_id)
-        {
-            self.shown.push(m.product_id);
-        }
         Ok(())
+    }
+
+    /// Notes that a product's stock changed, and whether its search document may have.
+    fn changed(&mut self, product: Uuid, document: bool) {
+        match self.shown.iter_mut().find(|(p, _)| *p == product) {
+            Some((_, seen)) => *seen |= document,
+            None => self.shown.push((product, document)),
+        }
     }
 
     /// Gathers what the movements add into `later`.
@@ -193,8 +203,13 @@ impl Ledger {
                 diesel::insert_into(stock_movements::table).values(row),
             )?;
         }
-        for product in self.shown {
-            search_outbox::enqueue_later(conn, later, Subject::Product(product))?;
+        for (product, document) in self.shown {
+            let subject = if document {
+                Subject::Product(product)
+            } else {
+                Subject::Stock(product)
+            };
+            search_outbox::enqueue_later(conn, later, subject)?;
         }
         Ok(())
     }
@@ -220,6 +235,20 @@ struct Take {
 }
 prepared::fixed_query_id!(Take);
 
+impl Query for Take {
+    type SqlType = BigInt;
+}
+
+impl Take {
+    /// What the place holds after the take, or `None` when it held fewer.
+    fn run(self, conn: &mut DbConn) -> QueryResult<Option<i64>> {
+        match conn {
+            DbConn::Pg(c) => self.get_result(c).optional(),
+            DbConn::Sqlite(c) => self.get_result(c).optional(),
+        }
+    }
+}
+
 impl<DB> QueryFragment<DB> for Take
 where
     DB: Backend + HasSqlType<Id>,
@@ -235,7 +264,9 @@ where
         out.push_sql(" AND location = ");
         out.push_bind_param::<Text, _>(&self.location)?;
         out.push_sql(" AND quantity >= ");
-        out.push_bind_param::<BigInt, _>(&self.quantity)
+        out.push_bind_param::<BigInt, _>(&self.quantity)?;
+        out.push_sql(" RETURNING quantity");
+        Ok(())
     }
 }
 

@@ -102,7 +102,8 @@ pub enum Change {
     Remove(Uuid),
 }
 
-/// The products the subjects touch. `All` is handled by the caller (a rebuild).
+/// The products whose documents the subjects touch. `All` is handled by the caller (a
+/// rebuild); `Stock` touches none.
 pub fn expand(conn: &mut DbConn, subjects: &[Subject]) -> QueryResult<Vec<Uuid>> {
     let mut out: Vec<Uuid> = Vec::new();
     for subject in subjects {
@@ -123,7 +124,8 @@ pub fn expand(conn: &mut DbConn, subjects: &[Subject]) -> QueryResult<Vec<Uuid>>
                     .load(conn)?;
                 out.extend(ids.into_iter().map(|i| i.0));
             }
-            Subject::All => {}
+            // Nothing the index holds changed.
+            Subject::Stock(_) | Subject::All => {}
         }
     }
     let mut seen = HashSet::new();

@@ -156,6 +156,50 @@ both_backends! {
     }
 }
 
+both_backends! {
+    // A sale that leaves units on the shelf changes the page's quantities, not what search
+    // holds: every replica shows them within the bound, and the hotel stays in search until
+    // its last unit is sold.
+    async fn a_sale_shows_on_every_replica_and_search_follows_the_shelf(app) {
+        let seller = app.active_seller().await;
+        let (hotel, hotel_id) = app.active_hotel().await;
+        let p = app.published_product(&seller).await;
+        let (pid, vid) = (p["id"].as_str().unwrap(), p["variants"][0]["id"].as_str().unwrap());
+        let agreement = app.agreement(&seller, &hotel, &hotel_id, 1500, 60).await;
+        app.restock(&seller, pid, vid, 3).await;
+        let shipment = app.dispatch(&seller, &agreement, vid, 3, 185_555).await;
+        let res = app.post(&format!("/v1/consignments/{}/receive", shipment["id"].as_str().unwrap()), Some(&hotel.token), json!({})).await;
+        assert_eq!(res.status(), 200, "receive");
+        let by_hotel = format!("hotel_id={hotel_id}");
+        app.search_until(&by_hotel, |r| r["total"] == 1).await;
+
+        let path = format!("/v1/products/{pid}");
+        let other = app.replica(|_| {}).await;
+        let on_shelf = |body: &[u8]| -> Vec<i64> {
+            let page: Value = serde_json::from_slice(body).unwrap();
+            page["available_at"].as_array().unwrap().iter().map(|a| a["quantity"].as_i64().unwrap()).collect()
+        };
+        for base in [&app.base, &other.base] {
+            assert_eq!(on_shelf(&read(&app, format!("{base}{path}"), None).await.2), [3]);
+        }
+        let sales = format!("/v1/hotels/{hotel_id}/sales");
+        let sell = |n: i64| {
+            let body = json!({"items": [{"variant_id": vid, "quantity": n, "unit_price_idr": 185_555}]});
+            app.post(&sales, Some(&hotel.token), body)
+        };
+        assert_eq!(sell(1).await.status(), 201);
+        assert_eq!(on_shelf(&read(&app, app.url(&path), None).await.2), [2]);
+        until_changed(|| async { on_shelf(&read(&app, other.url(&path), None).await.2) == [2] }).await;
+        app.outbox_drained().await;
+        assert_eq!(app.search_ids(&by_hotel).await, [pid.to_owned()], "two units are still on the shelf");
+
+        assert_eq!(sell(2).await.status(), 201);
+        until_changed(|| async { on_shelf(&read(&app, other.url(&path), None).await.2).is_empty() }).await;
+        app.search_until(&by_hotel, |r| r["total"] == 0).await;
+        other.stop().await;
+    }
+}
+
 /// Polls `changed` until it holds, which must be within `SEARCH_DEADLINE`; returns how long.
 async fn until_changed<F, Fut>(mut changed: F) -> Duration
 where
