@@ -97,11 +97,16 @@ pub struct EventRow {
     pub at: DateTime<Utc>,
 }
 
-/// The next order number of `year`: the counter row is updated in the caller's
-/// transaction (on PostgreSQL it stays locked until commit), so numbers are sequential and
-/// a rolled-back checkout gives its number back. Every checkout of the year queues on that
-/// row, so take it as late as the unit of work can: one statement, then only the commit.
+/// The next order number of `year`, taken in the caller's transaction. On PostgreSQL it
+/// comes from the year's sequence (`next_order_number`, which creates it for the year's first
+/// order): taking it locks nothing, so concurrent checkouts do not wait for each other's
+/// commits, and a number is skipped only when the checkout that took it fails before its
+/// commit. On SQLite, where one write transaction runs at a time anyway, the year's counter
+/// row is bumped, so a rolled-back checkout gives its number back.
 pub fn next_number(conn: &mut DbConn, year: i32) -> QueryResult<i32> {
+    if let DbConn::Pg(c) = conn {
+        return NextInSequence { year }.get_result(c);
+    }
     if let Some(seq) = bump(conn, year)? {
         return Ok(seq);
     }
@@ -117,6 +122,25 @@ pub fn next_number(conn: &mut DbConn, year: i32) -> QueryResult<i32> {
     }
     // Another checkout created the year's row first: count after it.
     bump(conn, year)?.ok_or(diesel::result::Error::NotFound)
+}
+
+/// `SELECT next_order_number(year)` (PostgreSQL), kept prepared (see `db::prepared`).
+struct NextInSequence {
+    year: i32,
+}
+prepared::fixed_query_id!(NextInSequence);
+
+impl Query for NextInSequence {
+    type SqlType = Integer;
+}
+
+impl QueryFragment<diesel::pg::Pg> for NextInSequence {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, diesel::pg::Pg>) -> QueryResult<()> {
+        out.push_sql("SELECT next_order_number(");
+        out.push_bind_param::<Integer, _>(&self.year)?;
+        out.push_sql(")");
+        Ok(())
+    }
 }
 
 /// Adds one to the year's counter, if it has one, and returns it.

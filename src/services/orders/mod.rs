@@ -72,9 +72,10 @@ pub fn place(
     })
 }
 
-/// The checkout itself. The year's order-number counter is a row every checkout queues on,
-/// so it is taken last: after it come only the statement that writes what the checkout adds
-/// and the commit.
+/// The checkout itself. The order number is taken last, once nothing can refuse the
+/// checkout any more: after it come only the statement that writes what the checkout adds
+/// and the commit (on SQLite the number is the year's counter row, held until the commit; on
+/// PostgreSQL a sequence, so a failure this late is all that can skip a number).
 fn place_in(
     conn: &mut DbConn,
     later: &mut Appends,
@@ -159,7 +160,7 @@ fn place_in(
         parts.push((part, rows, event));
     }
 
-    // From here to the commit, every other checkout of the year waits.
+    // Taken last: from here on only an internal or database failure ends the checkout.
     let year = number_year(at);
     order.number = format_number(year, db::orders::next_number(conn, year)?);
     let view = view::placed(
