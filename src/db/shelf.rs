@@ -12,7 +12,8 @@ use super::DbConn;
 use super::portable::sql_types::Id;
 use super::portable::{DbId, DbTime};
 use super::prepared;
-use super::schema::shelf_lots;
+use super::schema::{hotels, shelf_lots};
+use crate::domain::seller::SellerStatus;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = shelf_lots)]
@@ -169,6 +170,29 @@ pub fn lots_of_variant(
         .filter(shelf_lots::hotel_id.eq(DbId(hotel_id)))
         .filter(shelf_lots::variant_id.eq(DbId(variant_id)))
         .filter(shelf_lots::quantity_remaining.gt(0))
+        .order((shelf_lots::received_at, shelf_lots::id))
+        .select(LotRow::as_select())
+        .load(conn)
+}
+
+/// [`lots_of_variant`], when the hotel is `user_id`'s own and active; none when it is not.
+/// A sale's first read: on the common path it also answers who may sell, in the same round
+/// trip.
+pub fn lots_of_variant_at_own_hotel(
+    conn: &mut DbConn,
+    user_id: Uuid,
+    hotel_id: Uuid,
+    variant_id: Uuid,
+) -> QueryResult<Vec<LotRow>> {
+    let own_and_active = hotels::table
+        .filter(hotels::id.eq(DbId(hotel_id)))
+        .filter(hotels::user_id.eq(DbId(user_id)))
+        .filter(hotels::status.eq(SellerStatus::Active.as_str()));
+    shelf_lots::table
+        .filter(shelf_lots::hotel_id.eq(DbId(hotel_id)))
+        .filter(shelf_lots::variant_id.eq(DbId(variant_id)))
+        .filter(shelf_lots::quantity_remaining.gt(0))
+        .filter(diesel::dsl::exists(own_and_active))
         .order((shelf_lots::received_at, shelf_lots::id))
         .select(LotRow::as_select())
         .load(conn)
