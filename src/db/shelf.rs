@@ -2,13 +2,15 @@
 
 use chrono::{DateTime, Utc};
 use diesel::backend::Backend;
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::query_builder::{AstPass, Query, QueryFragment};
 use diesel::serialize::ToSql;
-use diesel::sql_types::{HasSqlType, Integer};
+use diesel::sql_types::{Bool, HasSqlType, Integer, Text};
 use uuid::Uuid;
 
 use super::DbConn;
+use super::agreements::{Terms, terms_in};
 use super::portable::sql_types::Id;
 use super::portable::{DbId, DbTime};
 use super::prepared;
@@ -65,6 +67,19 @@ pub fn take(
     quantity: i64,
     received_by: DateTime<Utc>,
 ) -> QueryResult<Vec<Taken>> {
+    take_reading(conn, agreement_id, variant_id, quantity, received_by, None)
+}
+
+/// [`take`]; with `terms`, each lot's take also reads its agreement's terms for the period
+/// into it (on PostgreSQL).
+fn take_reading(
+    conn: &mut DbConn,
+    agreement_id: Uuid,
+    variant_id: Uuid,
+    quantity: i64,
+    received_by: DateTime<Utc>,
+    mut terms: Option<(&str, &mut Option<Terms>)>,
+) -> QueryResult<Vec<Taken>> {
     let lots: Vec<LotRow> = shelf_lots::table
         .filter(shelf_lots::agreement_id.eq(DbId(agreement_id)))
         .filter(shelf_lots::variant_id.eq(DbId(variant_id)))
@@ -80,7 +95,7 @@ pub fn take(
             break;
         }
         let n = left.min(i64::from(lot.quantity_remaining));
-        if !take_from(conn, &lot, n)? {
+        if !take_from(conn, &lot, n, terms.as_mut().map(|(p, t)| (*p, &mut **t)))? {
             return Err(diesel::result::Error::RollbackTransaction);
         }
         taken.push(Taken {
@@ -98,17 +113,23 @@ pub fn take(
 /// only ever lose units and new ones are newer, so a plan read early never skips an older
 /// lot; where a lot no longer holds what was planned (a racing taker got there first), the
 /// lots are read again and the rest taken as [`take`] does.
+///
+/// Also returns the agreement's [`Terms`] for `period`, read after the units left the shelf
+/// balance (so a statement closed by whoever held that balance is seen): on PostgreSQL in
+/// the same statement as a lot's take, on SQLite by one more query.
 pub fn take_planned(
     conn: &mut DbConn,
     agreement_id: Uuid,
     variant_id: Uuid,
     planned: &[(&LotRow, i64)],
     received_by: DateTime<Utc>,
-) -> QueryResult<Vec<Taken>> {
+    period: &str,
+) -> QueryResult<(Vec<Taken>, Terms)> {
+    let mut terms = None;
     let mut left: i64 = planned.iter().map(|(_, n)| n).sum();
     let mut taken = Vec::new();
     for (lot, n) in planned {
-        if !take_from(conn, lot, *n)? {
+        if !take_from(conn, lot, *n, Some((period, &mut terms)))? {
             break;
         }
         taken.push(Taken {
@@ -119,22 +140,55 @@ pub fn take_planned(
         left -= n;
     }
     if left > 0 {
-        taken.extend(take(conn, agreement_id, variant_id, left, received_by)?);
+        let rest = take_reading(
+            conn,
+            agreement_id,
+            variant_id,
+            left,
+            received_by,
+            Some((period, &mut terms)),
+        )?;
+        taken.extend(rest);
     }
-    Ok(taken)
+    let terms = match terms {
+        Some(terms) => terms,
+        None => terms_in(conn, agreement_id, period)?.ok_or(diesel::result::Error::NotFound)?,
+    };
+    Ok((taken, terms))
 }
 
-/// Takes `n` units from a lot if it still holds them.
-fn take_from(conn: &mut DbConn, lot: &LotRow, n: i64) -> QueryResult<bool> {
+/// Takes `n` units from a lot if it still holds them; with `terms`, on PostgreSQL the same
+/// statement reads the lot's agreement's terms for the period into it.
+fn take_from(
+    conn: &mut DbConn,
+    lot: &LotRow,
+    n: i64,
+    terms: Option<(&str, &mut Option<Terms>)>,
+) -> QueryResult<bool> {
     // No lot holds more than an i32.
     let Ok(n) = i32::try_from(n) else {
         return Ok(false);
     };
-    let take = TakeLot {
-        id: DbId(lot.id),
-        n,
-    };
-    Ok(prepared::execute(conn, take)? == 1)
+    let id = DbId(lot.id);
+    if let (DbConn::Pg(c), Some((period, terms))) = (&mut *conn, terms) {
+        let read: Option<(i32, DbId, bool)> = TakeLotReadingTerms {
+            id,
+            n,
+            period: period.to_owned(),
+        }
+        .get_result(c)
+        .optional()?;
+        let Some((commission_bps, seller_id, closed)) = read else {
+            return Ok(false);
+        };
+        *terms = Some(Terms {
+            commission_bps,
+            seller_id: seller_id.0,
+            closed,
+        });
+        return Ok(true);
+    }
+    Ok(prepared::execute(conn, TakeLot { id, n })? == 1)
 }
 
 /// `n` units leave a lot, if it still holds them.
@@ -157,6 +211,40 @@ where
         out.push_bind_param::<Id, _>(&self.id)?;
         out.push_sql(" AND quantity_remaining >= ");
         out.push_bind_param::<Integer, _>(&self.n)
+    }
+}
+
+/// [`TakeLot`] returning the lot's agreement's rate, seller and whether its statement for
+/// `period` is closed (PostgreSQL: an `UPDATE` in a `WITH`). One statement, so its snapshot
+/// is taken after the shelf balance's take.
+struct TakeLotReadingTerms {
+    id: DbId,
+    n: i32,
+    period: String,
+}
+prepared::fixed_query_id!(TakeLotReadingTerms);
+
+impl Query for TakeLotReadingTerms {
+    type SqlType = (Integer, Id, Bool);
+}
+
+impl QueryFragment<Pg> for TakeLotReadingTerms {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(
+            "WITH taken AS (UPDATE shelf_lots SET quantity_remaining = quantity_remaining - ",
+        );
+        out.push_bind_param::<Integer, _>(&self.n)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<Id, _>(&self.id)?;
+        out.push_sql(" AND quantity_remaining >= ");
+        out.push_bind_param::<Integer, _>(&self.n)?;
+        out.push_sql(
+            " RETURNING agreement_id) SELECT a.commission_bps, a.seller_id, EXISTS (SELECT 1 \
+             FROM statements s WHERE s.agreement_id = a.id AND s.period = ",
+        );
+        out.push_bind_param::<Text, _>(&self.period)?;
+        out.push_sql(") FROM taken JOIN consignment_agreements a ON a.id = taken.agreement_id");
+        Ok(())
     }
 }
 

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
+use crate::db::agreements::Terms;
 use crate::db::appends::Appends;
 use crate::db::hotel_sales::{ReturnRow, SaleLineRow, SaleRow};
 use crate::db::shelf::{LotRow, Taken};
@@ -110,7 +111,8 @@ pub fn authorize_own_hotel(conn: &mut DbConn, caller: &AuthUser, hotel_id: Uuid)
 /// variant's lots on that shelf as the caller read them in this transaction (they plan which
 /// agreements and lots give how many; the guarded updates decide). The balances' takes run
 /// now, what the movements add goes to `ledger`. Returns per agreement what was taken from
-/// which lots.
+/// which lots, and the agreement's terms for the month of `at` (read after the take, so a
+/// month closed while the take waited counts as closed).
 #[allow(clippy::too_many_arguments)]
 fn take_off_shelf(
     conn: &mut DbConn,
@@ -124,7 +126,8 @@ fn take_off_shelf(
     reference_id: Uuid,
     actor: Uuid,
     at: DateTime<Utc>,
-) -> AppResult<Vec<(Uuid, Vec<Taken>)>> {
+) -> AppResult<Vec<(Uuid, Vec<Taken>, Terms)>> {
+    let period = Period::containing(at).to_string();
     let held: i64 = lots.iter().map(|l| i64::from(l.quantity_remaining)).sum();
     let (Some(first), true) = (lots.first(), held >= quantity) else {
         return Err(short(variant_id, held, quantity));
@@ -186,11 +189,12 @@ fn take_off_shelf(
                 other => other.into(),
             })?;
         // After the guarded update, which waited for racing takers to commit.
-        let lots = db::shelf::take_planned(conn, agreement_id, variant_id, &from, received_by)?;
+        let (lots, terms) =
+            db::shelf::take_planned(conn, agreement_id, variant_id, &from, received_by, &period)?;
         if lots.iter().map(|t| t.quantity).sum::<i64>() != n {
             return Err(just_taken());
         }
-        taken.push((agreement_id, lots));
+        taken.push((agreement_id, lots, terms));
     }
     Ok(taken)
 }
@@ -207,14 +211,6 @@ fn product_of(conn: &mut DbConn, variant_id: Uuid) -> AppResult<Uuid> {
             AppError::Conflict(format!("the shelf holds no units of variant {variant_id}"))
         })?
         .product_id)
-}
-
-fn refuse_closed(conn: &mut DbConn, agreement_id: Uuid, at: DateTime<Utc>) -> AppResult<()> {
-    let period = Period::containing(at).to_string();
-    if db::statements::find(conn, agreement_id, &period)?.is_some() {
-        return Err(closed(&period));
-    }
-    Ok(())
 }
 
 fn closed(period: &str) -> AppError {
@@ -357,7 +353,7 @@ pub fn sell(
             sold_at,
         )?;
         let product_id = product_id.ok_or(AppError::NotFound("variant"))?;
-        for (agreement_id, lots) in taken {
+        for (agreement_id, lots, terms) in taken {
             // Checked again on the lots actually taken: a racing sale may have taken others.
             if let Some(floor) = lots.iter().map(|t| t.unit_price_idr).max()
                 && item.unit_price.get() < floor
@@ -367,19 +363,13 @@ pub fn sell(
                     below_consignment(floor),
                 ));
             }
-            let bps = match terms_of.get(&agreement_id) {
-                Some((b, _)) => *b,
-                None => {
-                    // Its rate and seller, and whether the month is closed: one read.
-                    let terms = db::agreements::terms_in(conn, agreement_id, &period)?
-                        .ok_or(AppError::NotFound("agreement"))?;
-                    if terms.closed {
-                        return Err(closed(&period));
-                    }
-                    terms_of.insert(agreement_id, (terms.commission_bps, terms.seller_id));
-                    terms.commission_bps
-                }
-            };
+            if terms.closed {
+                return Err(closed(&period));
+            }
+            // The rate of the agreement's first line holds for the whole sale.
+            let (bps, _) = *terms_of
+                .entry(agreement_id)
+                .or_insert((terms.commission_bps, terms.seller_id));
             let quantity: i64 = lots.iter().map(|t| t.quantity).sum();
             rows.push(SaleLineRow {
                 id: new_id(),
@@ -624,8 +614,10 @@ pub fn count(
                 actor,
                 t,
             )?;
-            for (agreement_id, lots) in taken {
-                refuse_closed(conn, agreement_id, t)?;
+            for (agreement_id, lots, terms) in taken {
+                if terms.closed {
+                    return Err(closed(&Period::containing(t).to_string()));
+                }
                 let n: i64 = lots.iter().map(|l| l.quantity).sum();
                 let c = lines_idr(lots.iter().map(|l| (l.quantity, l.unit_price_idr)))
                     .ok_or_else(|| AppError::invalid("items", TOO_LARGE))?;

@@ -72,12 +72,17 @@ both_backends! {
             json!({"items": [{"variant_id": s.variant_id, "quantity": 2, "unit_price_idr": 60_000}]})).await;
         assert_eq!(res.status(), StatusCode::CREATED);
         // The plan says one unit from the first lot; it has none, so the take reads again.
-        let taken = app.db(|c| write_tx(c, |c| kriya::db::shelf::take_planned(c, agreement_id, variant_id, &[(&stale[0], 1)], kriya::domain::now())));
+        let period = kriya::domain::consignment::Period::containing(kriya::domain::now()).to_string();
+        let expected = app.db(|c| kriya::db::agreements::terms_in(c, agreement_id, &period)).unwrap();
+        let expected = (expected.commission_bps, expected.seller_id, false);
+        let (taken, terms) = app.db(|c| write_tx(c, |c| kriya::db::shelf::take_planned(c, agreement_id, variant_id, &[(&stale[0], 1)], kriya::domain::now(), &period)));
+        assert_eq!((terms.commission_bps, terms.seller_id, terms.closed), expected, "the terms, read with the take");
         assert_eq!(taken.iter().map(|t| (t.unit_price_idr, t.quantity)).collect::<Vec<_>>(), [(55_000, 1)]);
         let now = app.db(|c| kriya::db::shelf::lots_of_variant(c, hotel_id, variant_id));
         assert_eq!(now.iter().map(|l| (l.unit_price_idr, l.quantity_remaining)).collect::<Vec<_>>(), [(55_000, 2)]);
         // Where the plan still holds, it is taken as planned.
-        let taken = app.db(|c| write_tx(c, |c| kriya::db::shelf::take_planned(c, agreement_id, variant_id, &[(&now[0], 2)], kriya::domain::now())));
+        let (taken, terms) = app.db(|c| write_tx(c, |c| kriya::db::shelf::take_planned(c, agreement_id, variant_id, &[(&now[0], 2)], kriya::domain::now(), &period)));
+        assert_eq!((terms.commission_bps, terms.seller_id, terms.closed), expected);
         assert_eq!(taken.iter().map(|t| (t.unit_price_idr, t.quantity)).collect::<Vec<_>>(), [(55_000, 2)]);
         assert!(app.db(|c| kriya::db::shelf::lots_of_variant(c, hotel_id, variant_id)).is_empty());
     }
