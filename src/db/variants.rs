@@ -6,7 +6,9 @@ use uuid::Uuid;
 
 use super::DbConn;
 use super::portable::{DbId, DbJson, DbTime};
-use super::schema::product_variants;
+use super::products::ProductRow;
+use super::schema::{product_variants, products, sellers};
+use super::sellers::SellerRow;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = product_variants)]
@@ -79,5 +81,23 @@ pub fn by_ids(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<VariantRow>> {
     product_variants::table
         .filter(product_variants::id.eq_any(ids))
         .select(VariantRow::as_select())
+        .load(conn)
+}
+
+/// Variants with their products and those products' sellers, in one query: what a checkout
+/// checks of the catalogue.
+pub fn with_products_and_sellers(
+    conn: &mut DbConn,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(VariantRow, ProductRow, SellerRow)>> {
+    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
+    product_variants::table
+        .inner_join(products::table.inner_join(sellers::table))
+        .filter(product_variants::id.eq_any(ids))
+        .select((
+            VariantRow::as_select(),
+            ProductRow::as_select(),
+            SellerRow::as_select(),
+        ))
         .load(conn)
 }

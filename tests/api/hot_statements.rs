@@ -33,12 +33,12 @@ use crate::support::TestApp;
 const ONE_LINE_SALE_PG: usize = 4;
 const ONE_LINE_SALE_SQLITE: usize = 10;
 
-/// What a one-line checkout under an `Idempotency-Key` must do: claim the key (1); the variants, their products and their sellers (3); the guarded take from the
+/// What a one-line checkout under an `Idempotency-Key` must do: claim the key (1); the variants with their products and sellers (1); the guarded take from the
 /// seller's own stock (1); the year's order number (1). Then what it adds, in one statement
 /// on PostgreSQL: the reserved balance, the ledger row, the search outbox row, the order,
 /// its part, line and first event, the webhook event and the stored answer (9 on SQLite).
-const ONE_LINE_CHECKOUT_PG: usize = 7;
-const ONE_LINE_CHECKOUT_SQLITE: usize = 15;
+const ONE_LINE_CHECKOUT_PG: usize = 5;
+const ONE_LINE_CHECKOUT_SQLITE: usize = 13;
 
 /// A fresh connection to the app's database that logs the SQL of every statement it runs.
 fn logged_connection(app: &TestApp) -> (DbConn, Arc<Mutex<Vec<String>>>) {

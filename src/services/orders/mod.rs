@@ -228,27 +228,16 @@ fn price(
     items: &[OrderItem],
 ) -> AppResult<(Vec<Priced>, HashMap<Uuid, String>)> {
     let variant_ids: Vec<Uuid> = items.iter().map(|i| i.variant_id).collect();
-    let variants: HashMap<Uuid, db::variants::VariantRow> =
-        db::variants::by_ids(conn, &variant_ids)?
-            .into_iter()
-            .map(|v| (v.id, v))
-            .collect();
-    let product_ids: Vec<Uuid> = variants.values().map(|v| v.product_id).collect();
-    let products: HashMap<Uuid, db::products::ProductRow> =
-        db::products::by_ids(conn, &product_ids)?
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect();
-    let seller_ids: Vec<Uuid> = products.values().map(|p| p.seller_id).collect();
-    let sellers = db::sellers::by_ids(conn, &seller_ids)?;
-    let active: HashMap<Uuid, bool> = sellers
-        .iter()
-        .map(|s| (s.id, s.status == SellerStatus::Active.as_str()))
-        .collect();
-    let names = sellers
-        .into_iter()
-        .map(|s| (s.id, s.business_name))
-        .collect();
+    let mut variants = HashMap::new();
+    let mut products = HashMap::new();
+    let mut active = HashMap::new();
+    let mut names = HashMap::new();
+    for (v, p, s) in db::variants::with_products_and_sellers(conn, &variant_ids)? {
+        active.insert(s.id, s.status == SellerStatus::Active.as_str());
+        names.insert(s.id, s.business_name);
+        products.insert(p.id, p);
+        variants.insert(v.id, v);
+    }
     let mut errors = Vec::new();
     let mut out = Vec::with_capacity(items.len());
     for item in items {
