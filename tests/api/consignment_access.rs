@@ -107,6 +107,23 @@ both_backends! {
         app.assert_ledger_consistent();
     }
 
+    async fn a_suspended_hotel_sells_nothing_off_its_shelf(app) {
+        let s = crate::consignment_rules::stocked_shelf_with(&app, 2, json!({})).await;
+        let admin = app.admin().await;
+        let sale = json!({"items": [{"variant_id": s.variant_id, "quantity": 1, "unit_price_idr": 60_000}]});
+        let sales = format!("/v1/hotels/{}/sales", s.hotel_id);
+        let before = movement_count(&app);
+        let res = app.post(&format!("/v1/admin/hotels/{}/suspend", s.hotel_id), Some(&admin.token), json!({})).await;
+        assert_eq!(res.status(), 200);
+        let refused = problem(app.post(&sales, Some(&s.hotel.token), sale.clone()).await, 403).await;
+        assert!(refused["detail"].as_str().unwrap().contains("not active"), "{refused}");
+        assert_eq!(movement_count(&app), before, "a refused sale moves nothing");
+        let res = app.post(&format!("/v1/admin/hotels/{}/approve", s.hotel_id), Some(&admin.token), json!({})).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(app.post(&sales, Some(&s.hotel.token), sale).await.status(), 201);
+        app.assert_ledger_consistent();
+    }
+
     async fn hotel_registration_and_approval_are_guarded(app) {
         let seller = app.register("seller").await;
         let buyer = app.register("buyer").await;
