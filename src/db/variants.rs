@@ -75,15 +75,6 @@ pub fn find(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<VariantRow>> {
         .optional()
 }
 
-/// These variants (those that exist), in no particular order.
-pub fn by_ids(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<VariantRow>> {
-    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
-    product_variants::table
-        .filter(product_variants::id.eq_any(ids))
-        .select(VariantRow::as_select())
-        .load(conn)
-}
-
 /// Variants with their products and those products' sellers, in one query: what a checkout
 /// checks of the catalogue.
 pub fn with_products_and_sellers(
