@@ -160,8 +160,8 @@ both_backends! {
             // Back to the counter table and forward to the year's sequence: numbering
             // carries on.
             use diesel_migrations::MigrationHarness;
-            let reverted = c.revert_last_migration(kriya::db::connection::PG_MIGRATIONS).unwrap();
-            assert!(reverted.to_string().ends_with("000013"), "{reverted}");
+            // Back through the later migrations to 000013's, then forward again.
+            while !c.revert_last_migration(kriya::db::connection::PG_MIGRATIONS).unwrap().to_string().ends_with("000013") {}
             c.run_pending_migrations(kriya::db::connection::PG_MIGRATIONS).unwrap();
         }
         assert_eq!(order(&app, &buyer, &[(&g, 1)]).await["number"], format!("KRY-{year}-000005"));
