@@ -17,7 +17,7 @@ pub struct Shelf {
     pub variant_id: String,
 }
 
-async fn stocked_shelf(app: &TestApp, on_shelf: i64) -> Shelf {
+pub async fn stocked_shelf(app: &TestApp, on_shelf: i64) -> Shelf {
     stocked_shelf_with(app, on_shelf, json!({})).await
 }
 

@@ -19,7 +19,7 @@ use kriya::services::orders::{self, OrderItem, PlaceOrder};
 use kriya::services::shelf::{self, SaleItem};
 
 use crate::both_backends;
-use crate::consignment_rules::stocked_shelf_with;
+use crate::consignment_rules::stocked_shelf;
 use crate::orders::goods;
 use crate::support::TestApp;
 
@@ -90,24 +90,45 @@ fn listing(statements: &[String]) -> String {
     statements.join("\n")
 }
 
-both_backends! {
-    async fn a_one_line_sale_runs_only_the_statements_it_needs_each_prepared(app) {
-        let s = stocked_shelf_with(&app, 5, serde_json::json!({})).await;
-        let hotel = AuthUser {
+/// A hotel with 5 units of a variant on its shelf, as the caller of its sales.
+struct Till {
+    hotel: AuthUser,
+    hotel_id: uuid::Uuid,
+    variant_id: uuid::Uuid,
+}
+
+async fn till(app: &TestApp) -> Till {
+    let s = stocked_shelf(app, 5).await;
+    Till {
+        hotel: AuthUser {
             id: s.hotel.user["id"].as_str().unwrap().parse().unwrap(),
             role: Role::Hotel,
-        };
-        let hotel_id = s.hotel_id.parse().unwrap();
+        },
+        hotel_id: s.hotel_id.parse().unwrap(),
+        variant_id: s.variant_id.parse().unwrap(),
+    }
+}
+
+impl Till {
+    /// One unit at 60 000 rupiah.
+    fn one_unit(&self) -> [SaleItem; 1] {
+        [SaleItem {
+            line: 0,
+            variant_id: self.variant_id,
+            quantity: 1,
+            unit_price: PriceIdr::parse(60_000).unwrap(),
+        }]
+    }
+}
+
+both_backends! {
+    async fn a_one_line_sale_runs_only_the_statements_it_needs_each_prepared(app) {
+        let t = till(&app).await;
         let (mut conn, ran) = logged_connection(&app);
         let mut sell = || {
-            let mut items = [SaleItem {
-                line: 0,
-                variant_id: s.variant_id.parse().unwrap(),
-                quantity: 1,
-                unit_price: PriceIdr::parse(60_000).unwrap(),
-            }];
+            let mut items = t.one_unit();
             let at = kriya::domain::now();
-            let sale = write_tx(&mut conn, |c| shelf::sell(c, &hotel, hotel_id, &mut items, at)).unwrap();
+            let sale = write_tx(&mut conn, |c| shelf::sell(c, &t.hotel, t.hotel_id, &mut items, at)).unwrap();
             assert_eq!((sale.lines.len(), sale.total_idr), (1, 60_000));
             work(&ran)
         };
@@ -223,12 +244,7 @@ fn updated_in_place(conn: &mut DbConn, table: &str) -> (i64, i64) {
 
 both_backends! {
     async fn a_sale_updates_its_lot_and_balances_without_touching_an_index(app) {
-        let s = stocked_shelf_with(&app, 5, serde_json::json!({})).await;
-        let hotel = AuthUser {
-            id: s.hotel.user["id"].as_str().unwrap().parse().unwrap(),
-            role: Role::Hotel,
-        };
-        let hotel_id = s.hotel_id.parse().unwrap();
+        let t = till(&app).await;
         let url = DbUrl::parse(&app.database_url).unwrap();
         let mut conn = DbManager::new(url).connect().unwrap();
         // What every sale and return updates is in no index (nor an index's condition).
@@ -237,19 +253,14 @@ both_backends! {
             assert!(holding.is_empty(), "{table}.{column} is in {holding:?}");
         }
         let sell = |conn: &mut DbConn| {
-            let mut items = [SaleItem {
-                line: 0,
-                variant_id: s.variant_id.parse().unwrap(),
-                quantity: 1,
-                unit_price: PriceIdr::parse(60_000).unwrap(),
-            }];
+            let mut items = t.one_unit();
             let at = kriya::domain::now();
             write_tx(conn, |c| {
                 // The counters may still hold earlier transactions' updates: compare.
                 let on_pg = matches!(c, DbConn::Pg(_));
                 let counts = |c: &mut DbConn| on_pg.then(|| (updated_in_place(c, "shelf_lots"), updated_in_place(c, "stock_balances")));
                 let before = counts(c);
-                shelf::sell(c, &hotel, hotel_id, &mut items, at)?;
+                shelf::sell(c, &t.hotel, t.hotel_id, &mut items, at)?;
                 let after = counts(c);
                 Ok::<_, kriya::error::AppError>(before.zip(after).map(|(b, a)| {
                     ((a.0.0 - b.0.0, a.0.1 - b.0.1), (a.1.0 - b.1.0, a.1.1 - b.1.1))
