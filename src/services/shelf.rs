@@ -111,8 +111,8 @@ pub fn authorize_own_hotel(conn: &mut DbConn, caller: &AuthUser, hotel_id: Uuid)
 /// variant's lots on that shelf as the caller read them in this transaction (they plan which
 /// agreements and lots give how many; the guarded updates decide). The balances' takes run
 /// now, what the movements add goes to `ledger`. Returns per agreement what was taken from
-/// which lots, and the agreement's terms for the month of `at` (read after the take, so a
-/// month closed while the take waited counts as closed).
+/// which lots, and the agreement's terms for the month of `at`. A closed month is refused
+/// here (409), judged after the take, so a month closed while the take waited counts.
 #[allow(clippy::too_many_arguments)]
 fn take_off_shelf(
     conn: &mut DbConn,
@@ -193,6 +193,9 @@ fn take_off_shelf(
             db::shelf::take_planned(conn, agreement_id, variant_id, &from, received_by, &period)?;
         if lots.iter().map(|t| t.quantity).sum::<i64>() != n {
             return Err(just_taken());
+        }
+        if terms.closed {
+            return Err(closed(&period));
         }
         taken.push((agreement_id, lots, terms));
     }
@@ -330,7 +333,6 @@ pub fn sell(
     let mut rows = Vec::new();
     // Per agreement: its commission rate and its seller.
     let mut terms_of: HashMap<Uuid, (i32, Uuid)> = HashMap::new();
-    let period = Period::containing(sold_at).to_string();
     let mut ledger = Ledger::default();
     for item in items.iter() {
         // As read by the check; a variant on a second line is read again (the first took some).
@@ -362,9 +364,6 @@ pub fn sell(
                     format!("items[{}].unit_price_idr", item.line),
                     below_consignment(floor),
                 ));
-            }
-            if terms.closed {
-                return Err(closed(&period));
             }
             // The rate of the agreement's first line holds for the whole sale.
             let (bps, _) = *terms_of
@@ -614,10 +613,7 @@ pub fn count(
                 actor,
                 t,
             )?;
-            for (agreement_id, lots, terms) in taken {
-                if terms.closed {
-                    return Err(closed(&Period::containing(t).to_string()));
-                }
+            for (agreement_id, lots, _) in taken {
                 let n: i64 = lots.iter().map(|l| l.quantity).sum();
                 let c = lines_idr(lots.iter().map(|l| (l.quantity, l.unit_price_idr)))
                     .ok_or_else(|| AppError::invalid("items", TOO_LARGE))?;
