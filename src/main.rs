@@ -86,6 +86,11 @@ enum BenchCommand {
         /// HTTP worker threads of the server under test.
         #[arg(long, default_value_t = 2)]
         workers: usize,
+        /// Also check out without HTTP: each client a thread calling the checkout service
+        /// on a connection of its own (the server still runs its workers), to show what the
+        /// web stack adds.
+        #[arg(long)]
+        direct: bool,
     },
     /// Webhook events written one transaction each and delivered by the real worker to a
     /// receiver on loopback, on PostgreSQL: commit → receipt latency, deliveries per second.
@@ -250,6 +255,7 @@ fn main() -> anyhow::Result<()> {
                 variants,
                 units,
                 workers,
+                direct,
             } => {
                 let options = kriya::bench::orders::Options {
                     database_url,
@@ -257,6 +263,7 @@ fn main() -> anyhow::Result<()> {
                     variants,
                     units_per_variant: units,
                     workers,
+                    direct,
                 };
                 runtime.block_on(kriya::bench::orders::run(options))
             }

@@ -2,6 +2,8 @@
 //! HTTP, racing for the same few variants of one seller until all are reserved, against
 //! PostgreSQL. Reports checkouts per second and latency, and checks that no unit was
 //! reserved twice, that every 201 is one order, and that order numbers are all distinct.
+//! With `--direct` each round runs again without HTTP: every client a thread calling the
+//! checkout service itself, so the two rows show what the web stack adds to a checkout.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,10 +15,15 @@ use rand::Rng;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::db::connection::build_pool;
+use crate::auth::AuthUser;
+use crate::db::connection::{Pool, build_pool};
 use crate::db::{DbConn, write_tx};
 use crate::domain::account::Role;
 use crate::domain::now;
+use crate::error::AppError;
+use crate::services::idempotency::{Claim, Once};
+use crate::services::orders::view::ShippingAddress;
+use crate::services::orders::{OrderItem, PlaceOrder, place};
 use crate::services::stock;
 
 pub struct Options {
@@ -27,6 +34,8 @@ pub struct Options {
     pub variants: usize,
     pub units_per_variant: i64,
     pub workers: usize,
+    /// Also run each round without HTTP.
+    pub direct: bool,
 }
 
 /// A seller's variants with `units` each in own stock; `buyers` buyer accounts.
@@ -82,53 +91,68 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
 async fn measure(opts: &Options, url: &str) -> anyhow::Result<()> {
     let most = opts.clients.iter().copied().max().unwrap_or(1);
     let (base, config, handle, keys) = super::scratch::serve(url, most, opts.workers)?;
-    let pool = build_pool(&config.database_url, 2).map_err(anyhow::Error::msg)?;
+    // Two for the set-up and the checks; one more per client for the direct rounds.
+    let size = if opts.direct { most as u32 + 2 } else { 2 };
+    let pool = build_pool(&config.database_url, size).map_err(anyhow::Error::msg)?;
     println!(
         "kriya bench orders: one-unit checkouts racing for {} variants × {} units of one seller (PostgreSQL, {} HTTP workers)",
         opts.variants, opts.units_per_variant, opts.workers
     );
     println!(
-        "| clients | checkouts | refused (sold out) | checkouts/s | p50 ms | p99 ms | max ms |"
+        "| clients | checkouts | refused (sold out) | checkouts/s | p50 ms | p99 ms | max ms | via |"
     );
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
     let client = reqwest::Client::new();
     for &clients in &opts.clients {
-        let (variants, units) = (opts.variants, opts.units_per_variant);
-        let p = pool.clone();
-        let (variants, buyers) = tokio::task::spawn_blocking(move || {
-            let mut conn = p.get()?;
-            write_tx(&mut conn, |conn| world(conn, variants, units, clients))
-        })
-        .await??;
-        let total = variants.len() as i64 * units;
-        let round = race(&client, &base, &keys, &variants, &buyers).await?;
-        let p = pool.clone();
-        let (reserved, orders, distinct, problems) = tokio::task::spawn_blocking(move || {
-            let mut conn = p.get()?;
-            check(&mut conn, &variants)
-        })
-        .await??;
-        let mut latencies = round.latencies;
-        latencies.sort();
-        let placed = latencies.len() as i64;
-        println!(
-            "| {clients} | {placed} | {} | {:.0} | {:.1} | {:.1} | {:.1} |",
-            round.refused,
-            placed as f64 / round.elapsed.as_secs_f64(),
-            super::percentile_ms(&latencies, 50.0),
-            super::percentile_ms(&latencies, 99.0),
-            super::percentile_ms(&latencies, 100.0),
-        );
-        if placed != total || reserved != total || orders != total {
-            bail!(
-                "OVERSELL CHECK FAILED: {total} units, {placed} checkouts answered 201, {reserved} reserved, {orders} orders"
+        let vias: &[bool] = if opts.direct {
+            &[false, true]
+        } else {
+            &[false]
+        };
+        for &direct in vias {
+            let (variants, units) = (opts.variants, opts.units_per_variant);
+            let p = pool.clone();
+            let (variants, buyers) = tokio::task::spawn_blocking(move || {
+                let mut conn = p.get()?;
+                write_tx(&mut conn, |conn| world(conn, variants, units, clients))
+            })
+            .await??;
+            let total = variants.len() as i64 * units;
+            let round = if direct {
+                let (p, v) = (pool.clone(), variants.clone());
+                tokio::task::spawn_blocking(move || race_direct(&p, &v, &buyers)).await??
+            } else {
+                race(&client, &base, &keys, &variants, &buyers).await?
+            };
+            let p = pool.clone();
+            let (reserved, orders, distinct, problems) = tokio::task::spawn_blocking(move || {
+                let mut conn = p.get()?;
+                check(&mut conn, &variants)
+            })
+            .await??;
+            let mut latencies = round.latencies;
+            latencies.sort();
+            let placed = latencies.len() as i64;
+            println!(
+                "| {clients} | {placed} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {} |",
+                round.refused,
+                placed as f64 / round.elapsed.as_secs_f64(),
+                super::percentile_ms(&latencies, 50.0),
+                super::percentile_ms(&latencies, 99.0),
+                super::percentile_ms(&latencies, 100.0),
+                if direct { "service, no HTTP" } else { "HTTP" },
             );
-        }
-        if distinct != orders {
-            bail!("{orders} orders but {distinct} distinct numbers");
-        }
-        if !problems.is_empty() {
-            bail!("ledger check failed: {problems:?}");
+            if placed != total || reserved != total || orders != total {
+                bail!(
+                    "OVERSELL CHECK FAILED: {total} units, {placed} checkouts answered 201, {reserved} reserved, {orders} orders"
+                );
+            }
+            if distinct != orders {
+                bail!("{orders} orders but {distinct} distinct numbers");
+            }
+            if !problems.is_empty() {
+                bail!("ledger check failed: {problems:?}");
+            }
         }
     }
     handle.stop(true).await;
@@ -218,6 +242,98 @@ async fn race(
     }
     round.elapsed = started.elapsed();
     Ok(round)
+}
+
+/// [`race`] without HTTP: one thread per buyer, each on a connection of its own, calling
+/// the checkout service as the handler does (same input, a fresh idempotency key each).
+fn race_direct(pool: &Pool, variants: &[Uuid], buyers: &[Uuid]) -> anyhow::Result<Round> {
+    let sold_out: Vec<AtomicBool> = variants.iter().map(|_| AtomicBool::new(false)).collect();
+    let started = Instant::now();
+    let results = std::thread::scope(|scope| {
+        let workers: Vec<_> = buyers
+            .iter()
+            .map(|buyer| {
+                let sold_out = &sold_out;
+                scope.spawn(move || checkouts(pool, *buyer, variants, sold_out))
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| bail!("a checkout thread panicked"))
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut round = Round {
+        latencies: Vec::new(),
+        refused: 0,
+        elapsed: started.elapsed(),
+    };
+    for r in results {
+        let (latencies, refused) = r?;
+        round.latencies.extend(latencies);
+        round.refused += refused;
+    }
+    Ok(round)
+}
+
+/// One buyer's checkouts until every variant is sold out.
+fn checkouts(
+    pool: &Pool,
+    buyer: Uuid,
+    variants: &[Uuid],
+    sold_out: &[AtomicBool],
+) -> anyhow::Result<(Vec<Duration>, u64)> {
+    let mut conn = pool.get()?;
+    let me = AuthUser {
+        id: buyer,
+        role: Role::Buyer,
+    };
+    let mut latencies = Vec::new();
+    let mut refused = 0u64;
+    loop {
+        let open: Vec<usize> = (0..variants.len())
+            .filter(|i| !sold_out[*i].load(Ordering::Relaxed))
+            .collect();
+        if open.is_empty() {
+            return Ok((latencies, refused));
+        }
+        let i = open[rand::rng().random_range(0..open.len())];
+        let input = PlaceOrder {
+            items: vec![OrderItem {
+                line: 0,
+                variant_id: variants[i],
+                quantity: 1,
+            }],
+            shipping: ShippingAddress {
+                recipient: "Sri Wahyuni".to_owned(),
+                phone: "+6281234567890".to_owned(),
+                address: "Jl. Ijen No. 25".to_owned(),
+                kelurahan: None,
+                kecamatan: None,
+                city: "Malang".to_owned(),
+                province: "Jawa Timur".to_owned(),
+                postal_code: "65119".to_owned(),
+            },
+            note: None,
+        };
+        let claim = Claim {
+            user_id: buyer,
+            key: Some(Uuid::now_v7().to_string()),
+            fingerprint: variants[i].to_string(),
+        };
+        let t0 = Instant::now();
+        match place(&mut conn, &me, input, &claim) {
+            Ok(Once::Fresh(_)) => latencies.push(t0.elapsed()),
+            Ok(Once::Replayed { .. }) => bail!("a fresh key was replayed"),
+            Err(AppError::InsufficientStock(_)) => {
+                sold_out[i].store(true, Ordering::Relaxed);
+                refused += 1;
+            }
+            Err(e) => bail!("checkout failed: {e}"),
+        }
+    }
 }
 
 /// Units reserved of these variants, orders holding them, distinct order numbers, and the
