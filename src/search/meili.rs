@@ -13,6 +13,7 @@ use meilisearch_sdk::settings::{
 };
 use meilisearch_sdk::task_info::TaskInfo;
 use serde::{Deserialize, Serialize};
+use thread_local::ThreadLocal;
 use uuid::Uuid;
 
 use super::query::{
@@ -32,10 +33,13 @@ const FILL_CHUNK: usize = 5_000;
 pub struct MeiliIndex {
     client: Client,
     index: Index,
-    /// Searches go through this (one client, its connections kept alive) rather than the
-    /// SDK, whose request body is a stream that allocates and zeroes 8 MiB per request.
-    http: reqwest::Client,
-    search_url: String,
+    /// Searches go through these rather than the SDK, whose request body is a stream that
+    /// allocates and zeroes 8 MiB per request: one client per thread that searches, so a
+    /// kept-alive connection is driven by the thread (an HTTP worker's own runtime) that
+    /// asks, not handed between threads on every search.
+    http: ThreadLocal<reqwest::Client>,
+    headers: reqwest::header::HeaderMap,
+    search_url: reqwest::Url,
 }
 
 impl MeiliIndex {
@@ -49,18 +53,30 @@ impl MeiliIndex {
             bearer.set_sensitive(true);
             headers.insert(reqwest::header::AUTHORIZATION, bearer);
         }
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .timeout(SEARCH_TIMEOUT)
-            .build()
-            .map_err(SearchError::unavailable)?;
         // Index uids are letters, digits, `-` and `_` (Meilisearch refuses others).
-        let search_url = format!("{}/indexes/{index_uid}/search", url.trim_end_matches('/'));
-        Ok(Self {
+        let search_url = format!("{}/indexes/{index_uid}/search", url.trim_end_matches('/'))
+            .parse()
+            .map_err(SearchError::unavailable)?;
+        let index = Self {
             client,
             index,
-            http,
+            http: ThreadLocal::new(),
+            headers,
             search_url,
+        };
+        // A client that cannot be built is refused here, not at the first search.
+        index.http()?;
+        Ok(index)
+    }
+
+    /// This thread's search client.
+    fn http(&self) -> Result<&reqwest::Client, SearchError> {
+        self.http.get_or_try(|| {
+            reqwest::Client::builder()
+                .default_headers(self.headers.clone())
+                .timeout(SEARCH_TIMEOUT)
+                .build()
+                .map_err(SearchError::unavailable)
         })
     }
 
@@ -297,8 +313,8 @@ impl SearchIndex for MeiliIndex {
             sort,
         };
         let response = self
-            .http
-            .post(&self.search_url)
+            .http()?
+            .post(self.search_url.clone())
             .json(&request)
             .send()
             .await
