@@ -117,6 +117,10 @@ impl QueryWords {
 /// The title with every word that matches the query wrapped in `<mark>…</mark>`; the rest
 /// is HTML-escaped, so a frontend may render it as HTML.
 pub fn highlight(title: &str, query: &QueryWords) -> String {
+    if query.words.is_empty() {
+        // Nothing can match (a browse): no need to take the title apart.
+        return escape(title);
+    }
     let mut out = String::with_capacity(title.len() + 16);
     let mut analyzer = analyzer();
     let mut stream = analyzer.token_stream(title);
