@@ -253,7 +253,7 @@ async fn meili_reads(
             "\nMeilisearch ({meili_url}), the same {} products\n",
             opts.products
         );
-        println!("| read | Kriya, Meilisearch adapter | Meilisearch direct, same request (before / after the adapter's run) | adapter / direct | Meilisearch direct, whole documents | Kriya, embedded index | embedded / direct |");
+        println!("| read | Kriya, Meilisearch adapter: median (each run) | Meilisearch direct, same request: median (each run, alternating with the adapter's) | adapter / direct | Meilisearch direct, whole documents | Kriya, embedded index | embedded / direct |");
         println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         let facets = serde_json::json!(["category", "kecamatan", "technique", "materials"]);
         let searches = [
@@ -275,22 +275,28 @@ async fn meili_reads(
             let same = dir.join("meili-same.lua");
             std::fs::write(&same, post_script(&body, key))?;
             let search_url = format!("{meili_url}/indexes/{uid}/search");
-            // Direct runs on either side of the adapter's, so a drift shows and averages out.
-            let before = wrk(opts, &search_url, Some(&same))?;
-            let through = wrk(opts, &format!("{base}{path}"), None)?;
-            let after = wrk(opts, &search_url, Some(&same))?;
+            // Meilisearch's own rate drifts by a third within a minute here, so the two
+            // alternate: direct, adapter, direct, … (ADAPTER_RUNS adapter runs, one direct
+            // run more), and each side's median is compared.
+            let mut direct_runs = vec![wrk(opts, &search_url, Some(&same))?];
+            let mut adapter_runs = Vec::new();
+            for _ in 0..ADAPTER_RUNS {
+                adapter_runs.push(wrk(opts, &format!("{base}{path}"), None)?);
+                direct_runs.push(wrk(opts, &search_url, Some(&same))?);
+            }
             let direct_whole = wrk(opts, &search_url, Some(&whole))?;
-            for (what, run) in [("adapter", &through), ("direct", &before), ("direct", &after), ("direct, whole", &direct_whole)] {
+            let runs = adapter_runs.iter().map(|r| ("adapter", r));
+            let runs = runs.chain(direct_runs.iter().map(|r| ("direct", r)));
+            for (what, run) in runs.chain([("direct, whole", &direct_whole)]) {
                 anyhow::ensure!(run.non_2xx == 0, "{path} {what}: {} answers were not 2xx", run.non_2xx);
             }
-            let direct = (before.per_second + after.per_second) / 2.0;
+            let (through, direct) = (median(&adapter_runs), median(&direct_runs));
             let own = embedded.get(path).copied().unwrap_or(0.0);
             println!(
-                "| `GET {path}` | {:.0} | {:.0} / {:.0} | {:.2} | {:.0} | {:.0} | {:.2} |",
-                through.per_second,
-                before.per_second,
-                after.per_second,
-                through.per_second / direct,
+                "| `GET {path}` | {through:.0} ({}) | {direct:.0} ({}) | {:.2} | {:.0} | {:.0} | {:.2} |",
+                rates(&adapter_runs),
+                rates(&direct_runs),
+                through / direct,
                 direct_whole.per_second,
                 own,
                 own / direct,
@@ -303,6 +309,30 @@ async fn meili_reads(
     let client = meilisearch_sdk::client::Client::new(meili_url, key)?;
     let _ = client.delete_index(&uid).await;
     result
+}
+
+/// Runs of the adapter in the Meilisearch comparison (with one run of Meilisearch direct
+/// before each and one after the last).
+const ADAPTER_RUNS: usize = 3;
+
+/// The median rate of some runs.
+fn median(runs: &[Run]) -> f64 {
+    let mut rates: Vec<f64> = runs.iter().map(|r| r.per_second).collect();
+    rates.sort_by(f64::total_cmp);
+    match rates.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => rates[n / 2],
+        n => (rates[n / 2 - 1] + rates[n / 2]) / 2.0,
+    }
+}
+
+/// Each run's rate, in order: `1 442 / 1 526 / …`.
+fn rates(runs: &[Run]) -> String {
+    let rates: Vec<String> = runs
+        .iter()
+        .map(|r| format!("{:.0}", r.per_second))
+        .collect();
+    rates.join(" / ")
 }
 
 /// Waits until Meilisearch has no task enqueued or processing, and then a few seconds more
