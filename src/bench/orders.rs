@@ -200,14 +200,7 @@ async fn race(
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut refused = 0u64;
-            loop {
-                let open: Vec<usize> = (0..variants.len())
-                    .filter(|i| !sold_out[*i].load(Ordering::Relaxed))
-                    .collect();
-                if open.is_empty() {
-                    break;
-                }
-                let i = open[rand::rng().random_range(0..open.len())];
+            while let Some(i) = pick_open(&sold_out) {
                 let body = json!({"items": [{"variant_id": variants[i], "quantity": 1}], "shipping": shipping});
                 let t0 = Instant::now();
                 let status = client
@@ -292,14 +285,7 @@ fn checkouts(
     };
     let mut latencies = Vec::new();
     let mut refused = 0u64;
-    loop {
-        let open: Vec<usize> = (0..variants.len())
-            .filter(|i| !sold_out[*i].load(Ordering::Relaxed))
-            .collect();
-        if open.is_empty() {
-            return Ok((latencies, refused));
-        }
-        let i = open[rand::rng().random_range(0..open.len())];
+    while let Some(i) = pick_open(sold_out) {
         let input = PlaceOrder {
             items: vec![OrderItem {
                 line: 0,
@@ -334,6 +320,15 @@ fn checkouts(
             Err(e) => bail!("checkout failed: {e}"),
         }
     }
+    Ok((latencies, refused))
+}
+
+/// A random variant not yet sold out, or `None` when all are.
+fn pick_open(sold_out: &[AtomicBool]) -> Option<usize> {
+    let open: Vec<usize> = (0..sold_out.len())
+        .filter(|i| !sold_out[*i].load(Ordering::Relaxed))
+        .collect();
+    (!open.is_empty()).then(|| open[rand::rng().random_range(0..open.len())])
 }
 
 /// Units reserved of these variants, orders holding them, distinct order numbers, and the
