@@ -222,4 +222,14 @@ mod tests {
         assert!(!q.last_is_prefix);
         assert_eq!(highlight("Kalung", &q), "Kalung");
     }
+
+    #[test]
+    fn a_browse_marks_nothing_and_still_escapes() {
+        let browse = QueryWords::parse("");
+        assert_eq!(
+            highlight("Kalung <b>\"Daun\" & 'Jati'", &browse),
+            "Kalung &lt;b&gt;&quot;Daun&quot; &amp; &#39;Jati&#39;"
+        );
+        assert_eq!(highlight("", &browse), "");
+    }
 }

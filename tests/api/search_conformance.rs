@@ -554,3 +554,69 @@ async fn a_meilisearch_rebuild_swaps_in_a_configured_index_under_the_same_name()
         "synonyms are configured"
     );
 }
+
+/// Meilisearch only: the adapter keeps a search client per thread. Searches answer the same
+/// from several threads at once, and on a thread whose runtime (and with it the connection
+/// its client kept alive) is gone, the next search opens a new connection.
+#[test]
+fn meilisearch_searches_from_any_thread_and_after_a_runtime_ends() {
+    let Some((url, key)) = crate::support::meili_server() else {
+        eprintln!("skipped: KRIYA_TEST_MEILI_URL is not set");
+        return;
+    };
+    let runtime = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let uid = format!("kriya_test_{}", Uuid::now_v7().simple());
+    let index: SharedIndex = std::sync::Arc::new(
+        kriya::search::meili::MeiliIndex::new(&url, key.as_deref(), &uid).unwrap(),
+    );
+    runtime().block_on(loaded(&index));
+    let expected = runtime().block_on(found(&index, q("kalung")));
+    assert!(!expected.is_empty());
+    // Like the HTTP workers: each thread its own single-threaded runtime, all at once.
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let index = &index;
+                scope.spawn(move || {
+                    let rt = runtime();
+                    (0..5)
+                        .map(|_| rt.block_on(found(index, q("kalung"))))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for t in threads {
+            for answer in t.join().unwrap() {
+                assert_eq!(answer, expected);
+            }
+        }
+    });
+    // This thread's client kept a connection driven by the runtime that just ended.
+    assert_eq!(runtime().block_on(found(&index, q("kalung"))), expected);
+    runtime().block_on(index.clear()).unwrap();
+}
+
+/// An adapter whose Meilisearch does not answer reports it as unavailable (a 503 to the
+/// caller), on every thread, rather than failing in any other way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meilisearch_that_does_not_answer_is_unavailable() {
+    use kriya::search::{SearchError, SearchIndex};
+    // Nothing listens on a port the OS just handed out and took back.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let index =
+        kriya::search::meili::MeiliIndex::new(&format!("http://127.0.0.1:{port}"), None, "gone")
+            .unwrap();
+    for _ in 0..2 {
+        let err = index.search(&q("kalung")).await.unwrap_err();
+        assert!(matches!(err, SearchError::Unavailable(_)), "{err:?}");
+    }
+}
