@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::json::Json;
+use super::body::Body;
 use super::pagination::{Page, PageRequest};
 use super::viewer::viewer_of;
 use crate::auth::{AuthUser, SellerUser};
@@ -74,9 +74,10 @@ pub struct ProposeRequest {
 pub async fn propose(
     state: web::Data<AppState>,
     seller: SellerUser,
-    Json(body): Json<ProposeRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
-    seller.require_active()?;
+    let ok = seller.require_active()?;
+    let body: ProposeRequest = body.json(&ok).await?;
     let mut v = Violations::new();
     let hotel_id = v.require("hotel_id", body.hotel_id, Ok);
     let bps = v.require("commission_bps", body.commission_bps, Bps::parse);

@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::accounts::UserResponse;
-use super::json::Json;
+use super::body::Body;
 use crate::accounts::{Registration, insert_account};
-use crate::auth::{password, refresh};
+use crate::auth::{Authorised, password, refresh};
 use crate::db::refresh_tokens::NewRefreshToken;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::account::{Email, Role};
@@ -97,11 +97,12 @@ fn client_ip(req: &HttpRequest, hops: usize) -> std::net::IpAddr {
 pub async fn register(
     req: HttpRequest,
     state: web::Data<AppState>,
-    Json(body): Json<RegisterRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
     state
         .auth_limiter
         .check(client_ip(&req, state.trusted_proxy_hops))?;
+    let body: RegisterRequest = body.json(&Authorised::public()).await?;
     let role = match body.role.as_deref() {
         None => Err("is required".to_owned()),
         Some(r) => Role::parse_self_service(r),
@@ -177,11 +178,12 @@ fn bad_credentials() -> AppError {
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    Json(body): Json<LoginRequest>,
+    body: Body,
 ) -> AppResult<web::Json<TokenResponse>> {
     state
         .auth_limiter
         .check(client_ip(&req, state.trusted_proxy_hops))?;
+    let body: LoginRequest = body.json(&Authorised::public()).await?;
     let email = Email::parse(&body.email).map_err(|_| bad_credentials())?;
     let user = state
         .db(move |conn| Ok(db::users::find_by_email(conn, email.as_str())?))
@@ -217,8 +219,9 @@ enum Rotation {
 #[post("/v1/auth/refresh")]
 pub async fn refresh_tokens(
     state: web::Data<AppState>,
-    Json(body): Json<RefreshRequest>,
+    body: Body,
 ) -> AppResult<web::Json<TokenResponse>> {
+    let body: RefreshRequest = body.json(&Authorised::public()).await?;
     let digest = refresh::digest(body.refresh_token.trim());
     let st = state.clone();
     let rotation = state
@@ -256,10 +259,8 @@ pub async fn refresh_tokens(
     (status = 204, description = "Signed out (also when the token was already invalid)"),
 ))]
 #[post("/v1/auth/logout")]
-pub async fn logout(
-    state: web::Data<AppState>,
-    Json(body): Json<RefreshRequest>,
-) -> AppResult<HttpResponse> {
+pub async fn logout(state: web::Data<AppState>, body: Body) -> AppResult<HttpResponse> {
+    let body: RefreshRequest = body.json(&Authorised::public()).await?;
     let digest = refresh::digest(body.refresh_token.trim());
     state
         .db(move |conn| {

@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::access;
+use super::body::Body;
 use super::idempotency::{self, IdempotencyKey};
-use super::json::{Json, OptionalJson};
 use super::lines::parse_lines;
 use super::viewer::{hotel_viewer, viewer_of};
 use crate::auth::{AuthUser, HotelUser, SellerUser};
@@ -58,7 +59,7 @@ pub struct DispatchRequest {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
     (status = 201, body = ConsignmentResponse),
-    (status = 403, description = "Not a seller", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an active seller", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such agreement of this seller", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not enough own stock, the agreement is not active, or the key was used for another request", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -68,8 +69,9 @@ pub async fn dispatch(
     state: web::Data<AppState>,
     seller: SellerUser,
     key: IdempotencyKey,
-    Json(body): Json<DispatchRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
+    let body: DispatchRequest = body.json(&seller.require_active()?).await?;
     let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
     let agreement_id = v.require("agreement_id", body.agreement_id, Ok);
@@ -171,11 +173,16 @@ pub async fn receive(
     hotel: HotelUser,
     key: IdempotencyKey,
     id: web::Path<Uuid>,
-    OptionalJson(body): OptionalJson<ReceiveRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
     hotel.require_active()?;
-    let fingerprint = idempotency::fingerprint(&req, &body);
     let id = id.into_inner();
+    let ok = access::check(&state, move |conn| {
+        shipments::may_receive(conn, &hotel_viewer(&hotel), id)
+    })
+    .await?;
+    let body: ReceiveRequest = body.optional_json(&ok).await?;
+    let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
     let received = body.items.map(|items| {
         items

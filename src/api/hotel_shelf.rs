@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::access;
+use super::body::Body;
 use super::idempotency::{self, IdempotencyKey};
-use super::json::Json;
 use super::lines::parse_lines;
 use super::viewer::viewer_of;
 use crate::auth::{AuthUser, HotelAccount};
@@ -71,9 +72,14 @@ pub async fn record_sale(
     HotelAccount(hotel): HotelAccount,
     key: IdempotencyKey,
     id: web::Path<Uuid>,
-    Json(body): Json<SaleRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
+    let ok = access::check(&state, move |conn| {
+        shelf::authorize_own_hotel(conn, &hotel, id)
+    })
+    .await?;
+    let body: SaleRequest = body.json(&ok).await?;
     let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
     let items = parse_lines(
@@ -185,9 +191,14 @@ pub async fn record_return(
     HotelAccount(hotel): HotelAccount,
     key: IdempotencyKey,
     id: web::Path<Uuid>,
-    Json(body): Json<ReturnRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
+    let ok = access::check(&state, move |conn| {
+        shelf::authorize_own_hotel(conn, &hotel, id)
+    })
+    .await?;
+    let body: ReturnRequest = body.json(&ok).await?;
     let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
     let agreement_id = v.require("agreement_id", body.agreement_id, Ok);
@@ -240,9 +251,14 @@ pub async fn record_count(
     HotelAccount(hotel): HotelAccount,
     key: IdempotencyKey,
     id: web::Path<Uuid>,
-    Json(body): Json<CountRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
+    let ok = access::check(&state, move |conn| {
+        shelf::authorize_own_hotel(conn, &hotel, id)
+    })
+    .await?;
+    let body: CountRequest = body.json(&ok).await?;
     let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
     let mut items = parse_lines(

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::json::Json;
+use super::body::Body;
 use super::pagination::{Page, PageRequest};
 use crate::auth::{HotelAccount, HotelUser, MaybeUser};
 use crate::db::hotels::HotelRow;
@@ -86,8 +86,9 @@ pub struct RegisterHotelRequest {
 pub async fn register_hotel(
     state: web::Data<AppState>,
     account: HotelAccount,
-    Json(body): Json<RegisterHotelRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
+    let body: RegisterHotelRequest = body.json(&account.authorised()).await?;
     let mut v = Violations::new();
     let name = v.require("name", body.name.as_deref(), |s| bounded(s, 2, 120, false));
     let address = v.require("address", body.address.as_deref(), |s| {

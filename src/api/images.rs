@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::json::Json;
+use super::access;
+use super::body::Body;
 use super::product_lookup::load_for_change;
 use crate::auth::SellerUser;
 use crate::blob::{BlobStore, Blobs};
@@ -147,9 +148,13 @@ pub async fn upload_image(
     state: web::Data<AppState>,
     seller: SellerUser,
     id: web::Path<Uuid>,
-    multipart: Multipart,
+    body: Body,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
+    let ok = access::check(&state, move |conn| {
+        load_for_change(conn, id, &seller).map(|_| ())
+    })
+    .await?;
     let is_multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -164,10 +169,7 @@ pub async fn upload_image(
             "send the photo as `multipart/form-data` with a `file` field".to_owned(),
         ));
     }
-    state
-        .db(move |conn| load_for_change(conn, id, &seller).map(|_| ()))
-        .await?;
-    let bytes = read_file(multipart).await?;
+    let bytes = read_file(body.multipart(&ok)).await?;
     let row = uploads::upload(&state, id, seller.seller_id, bytes).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/products/{id}")))
@@ -312,9 +314,14 @@ pub async fn reorder_images(
     state: web::Data<AppState>,
     seller: SellerUser,
     id: web::Path<Uuid>,
-    Json(body): Json<ImageOrderRequest>,
+    body: Body,
 ) -> AppResult<web::Json<ImageList>> {
     let id = id.into_inner();
+    let ok = access::check(&state, move |conn| {
+        load_for_change(conn, id, &seller).map(|_| ())
+    })
+    .await?;
+    let body: ImageOrderRequest = body.json(&ok).await?;
     let rows = state
         .db(move |conn| {
             write_tx(conn, |conn| {

@@ -1,12 +1,11 @@
 //! JSON request bodies: the media type checked (415), the size bounded (413), syntax errors
-//! as 400 and type errors as 422 naming the field's path. `OptionalJson` also takes no body
-//! at all, for requests whose fields are all optional.
+//! as 400 and type errors as 422 naming the field's path. Handlers read bodies through
+//! `api::body::Body`, which opens only once the caller is authorised.
 
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
-use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
@@ -14,8 +13,6 @@ use crate::error::AppError;
 
 /// Largest JSON body accepted.
 pub const JSON_LIMIT: usize = 1024 * 1024;
-
-pub struct Json<T>(pub T);
 
 /// Whether the request says its body is JSON (`application/json` or `…+json`).
 pub fn is_json(req: &HttpRequest) -> bool {
@@ -68,7 +65,7 @@ fn strip_position(message: &str) -> String {
 }
 
 /// The body, at most `JSON_LIMIT` bytes.
-fn read_body(
+pub(super) fn read_body(
     req: &HttpRequest,
     payload: &mut Payload,
 ) -> impl Future<Output = Result<web::Bytes, AppError>> + 'static {
@@ -88,43 +85,6 @@ fn read_body(
     }
 }
 
-fn not_json() -> AppError {
+pub(super) fn not_json() -> AppError {
     AppError::UnsupportedMediaType("send the body as `Content-Type: application/json`".to_owned())
-}
-
-impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        if !is_json(req) {
-            return Box::pin(async { Err(not_json()) });
-        }
-        let body = read_body(req, payload);
-        Box::pin(async move { parse(&body.await?).map(Json) })
-    }
-}
-
-/// A JSON body whose fields are all optional: no body at all (no `Content-Type`, or
-/// `Content-Length: 0`) means the same as `{}`, so a client need not invent one.
-pub struct OptionalJson<T>(pub T);
-
-impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let json = is_json(req);
-        let body = read_body(req, payload);
-        Box::pin(async move {
-            let bytes = body.await?;
-            if bytes.is_empty() {
-                Ok(OptionalJson(T::default()))
-            } else if json {
-                parse(&bytes).map(OptionalJson)
-            } else {
-                Err(not_json())
-            }
-        })
-    }
 }

@@ -1,11 +1,13 @@
 //! The HTTP API: one module per resource, DTOs with their OpenAPI schemas, and the one
 //! function that registers every route (and so every path in the OpenAPI document).
 
+pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod agreements;
 pub mod allow;
 pub mod auth;
+pub mod body;
 pub mod categories;
 pub mod consignments;
 pub mod cors;

@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::json::Json;
+use super::access;
+use super::body::Body;
 use super::pagination::{Page, PageRequest};
-use crate::auth::{AuthUser, SellerUser};
-use crate::domain::order::{MAX_SHIPPING_IDR, PartStatus};
+use crate::auth::{AuthUser, Authorised, SellerUser};
+use crate::domain::order::{MAX_SHIPPING_IDR, PartStatus, Transition};
 use crate::domain::text::bounded;
 use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult, Problem};
@@ -72,6 +73,20 @@ pub async fn get_part(
     Ok(web::Json(part))
 }
 
+/// The caller may make this move on the part (before its body is read).
+async fn may_take(
+    state: &AppState,
+    user: AuthUser,
+    id: &Uuid,
+    transition: Transition,
+) -> AppResult<Authorised> {
+    let id = *id;
+    access::check(state, move |conn| {
+        lifecycle::may_take(conn, &user, id, transition)
+    })
+    .await
+}
+
 async fn run_step(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -108,8 +123,11 @@ pub async fn confirm(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<Uuid>,
-    Json(body): Json<ConfirmRequest>,
+    body: Body,
 ) -> AppResult<web::Json<OrderPart>> {
+    let body: ConfirmRequest = body
+        .json(&may_take(&state, user, &id, Transition::Confirm).await?)
+        .await?;
     let mut v = Violations::new();
     let shipping_idr = v.require("shipping_idr", body.shipping_idr, |s| {
         if (0..=MAX_SHIPPING_IDR).contains(&s) {
@@ -148,8 +166,11 @@ pub async fn mark_paid(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<Uuid>,
-    Json(body): Json<MarkPaidRequest>,
+    body: Body,
 ) -> AppResult<web::Json<OrderPart>> {
+    let body: MarkPaidRequest = body
+        .json(&may_take(&state, user, &id, Transition::MarkPaid).await?)
+        .await?;
     let mut v = Violations::new();
     let reference = v.require("reference", body.reference, |r| bounded(&r, 1, 200, false));
     v.finish()?;
@@ -183,8 +204,11 @@ pub async fn ship(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<Uuid>,
-    Json(body): Json<ShipRequest>,
+    body: Body,
 ) -> AppResult<web::Json<OrderPart>> {
+    let body: ShipRequest = body
+        .json(&may_take(&state, user, &id, Transition::Ship).await?)
+        .await?;
     let mut v = Violations::new();
     let courier = v.require("courier", body.courier, |c| bounded(&c, 1, 50, false));
     let tracking = v.require("tracking_number", body.tracking_number, |t| {
@@ -236,8 +260,11 @@ pub async fn cancel(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<Uuid>,
-    Json(body): Json<CancelRequest>,
+    body: Body,
 ) -> AppResult<web::Json<OrderPart>> {
+    let body: CancelRequest = body
+        .json(&may_take(&state, user, &id, Transition::Cancel).await?)
+        .await?;
     let mut v = Violations::new();
     let reason = v.require("reason", body.reason, |r| bounded(&r, 1, 500, true));
     v.finish()?;

@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::body::Body;
 use super::idempotency::{self, IdempotencyKey};
-use super::json::Json;
 use super::lines::parse_lines_up_to;
 use super::pagination::{Page, PageRequest};
 use crate::auth::AuthUser;
+use crate::domain::account::Role;
 use crate::domain::order::{MAX_LINES, MAX_QUANTITY, parse_postal_code};
 use crate::domain::phone::parse_phone;
 use crate::domain::seller::parse_kecamatan;
@@ -144,8 +145,9 @@ pub async fn place_order(
     state: web::Data<AppState>,
     buyer: AuthUser,
     key: IdempotencyKey,
-    Json(body): Json<OrderRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
+    let ok = buyer.require_role_in(&[Role::Buyer])?;
     let Some(key) = key.0 else {
         return Err(AppError::BadRequest(format!(
             "an order needs an {} header (any unique string, e.g. a UUID) so a retry cannot \
@@ -153,6 +155,7 @@ pub async fn place_order(
             idempotency::HEADER
         )));
     };
+    let body: OrderRequest = body.json(&ok).await?;
     let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
     let items = parse_lines_up_to(

@@ -7,8 +7,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::access;
+use super::body::Body;
 use super::etag;
-use super::json::Json;
 use super::pagination::{Page, PageRequest};
 use super::product_dto::{CreateProductRequest, ProductResponse, UpdateProductRequest};
 use super::product_lookup::{categories, load, load_for_change, view, viewer_of, views, with_etag};
@@ -38,9 +39,9 @@ use crate::state::AppState;
 pub async fn create_product(
     state: web::Data<AppState>,
     seller: SellerUser,
-    Json(body): Json<CreateProductRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
-    seller.require_active()?;
+    let body: CreateProductRequest = body.json(&seller.require_active()?).await?;
     let (product, version) = state
         .db(move |conn| {
             let new = body.parse(&categories(conn)?)?;
@@ -200,10 +201,15 @@ pub async fn update_product(
     state: web::Data<AppState>,
     seller: SellerUser,
     id: web::Path<Uuid>,
-    Json(body): Json<UpdateProductRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
+    let ok = access::check(&state, move |conn| {
+        load_for_change(conn, id, &seller).map(|_| ())
+    })
+    .await?;
     let if_match = etag::if_match(&req)?;
+    let body: UpdateProductRequest = body.json(&ok).await?;
     let (product, version) = state
         .db(move |conn| {
             let loaded = load_for_change(conn, id, &seller)?;

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::body::Body;
 use super::etag;
-use super::json::Json;
 use super::pagination::{Page, PageRequest};
 use crate::auth::{MaybeUser, SellerUser};
 use crate::db;
@@ -131,8 +131,9 @@ pub async fn put_my_seller(
     req: HttpRequest,
     state: web::Data<AppState>,
     seller: SellerUser,
-    Json(body): Json<SellerProfileRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
+    let body: SellerProfileRequest = body.json(&seller.authorised()).await?;
     let if_match = etag::if_match(&req)?;
     let mentor = body.mentor_seller_id;
     let row = state

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::json::OptionalJson;
+use super::access;
+use super::body::Body;
 use super::negotiate::accepts;
 use super::viewer::viewer_of;
 use crate::auth::AuthUser;
@@ -165,10 +166,16 @@ pub async fn mark_paid(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(Uuid, String)>,
-    OptionalJson(body): OptionalJson<PaidRequest>,
+    body: Body,
 ) -> AppResult<web::Json<Statement>> {
     let (id, raw) = path.into_inner();
+    let ok = access::check(&state, move |conn| {
+        let viewer = viewer_of(conn, Some(user))?;
+        statements::may_record_paid(conn, &viewer, id).map(|_| ())
+    })
+    .await?;
     let period = period(&raw)?;
+    let body: PaidRequest = body.optional_json(&ok).await?;
     let reference = body
         .reference
         .as_deref()

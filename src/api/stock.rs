@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::access;
+use super::body::Body;
 use super::idempotency::{self, IdempotencyKey};
-use super::json::Json;
 use super::pagination::{Page, PageRequest};
 use super::product_lookup::{load, seller_viewer};
 use super::viewer::viewer_of;
@@ -183,9 +184,14 @@ pub async fn adjust(
     seller: SellerUser,
     key: IdempotencyKey,
     id: web::Path<Uuid>,
-    Json(body): Json<AdjustmentRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
+    let ok = access::check(&state, move |conn| {
+        check_stock_access(conn, &seller_viewer(&seller), id, Action::Modify)
+    })
+    .await?;
+    let body: AdjustmentRequest = body.json(&ok).await?;
     let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
     let variant_id = v.require("variant_id", body.variant_id, Ok);

@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::access;
+use super::body::Body;
 use super::etag;
-use super::json::{self, Json};
+use super::json;
 use super::pagination::{Page, PageRequest};
-use crate::auth::AuthUser;
+use crate::auth::{AdminUser, AuthUser, Authorised};
 use crate::domain::training::{
     MAX_PARTICIPANTS, RawParticipant, check_participant, parse_csv, parse_day, parse_place,
     parse_title,
@@ -92,9 +94,11 @@ fn with_etag(status: actix_web::http::StatusCode, training: &Training) -> HttpRe
 #[post("/v1/admin/trainings")]
 pub async fn create_training(
     state: web::Data<AppState>,
-    user: AuthUser,
-    Json(body): Json<TrainingRequest>,
+    admin: AdminUser,
+    body: Body,
 ) -> AppResult<HttpResponse> {
+    let body: TrainingRequest = body.json(&admin.authorised()).await?;
+    let user = admin.0;
     let mut v = Violations::new();
     let title = v.require("title", body.title.as_deref(), parse_title);
     let sector = v.require("sector", body.sector.as_deref(), |s| {
@@ -186,11 +190,15 @@ pub async fn get_training(
 pub async fn update_training(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
+    admin: AdminUser,
     id: web::Path<Uuid>,
-    Json(body): Json<TrainingRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let ok = training_of(&state, &admin, id).await?;
+    let user = admin.0;
     let if_match = etag::if_match(&req)?;
+    let body: TrainingRequest = body.json(&ok).await?;
     let mut v = Violations::new();
     let edit = TrainingEdit {
         title: v
@@ -211,7 +219,6 @@ pub async fn update_training(
             .flatten(),
     };
     v.finish()?;
-    let id = id.into_inner();
     let training = state
         .db(move |conn| {
             trainings::update(conn, &user, id, edit, |version| {
@@ -220,6 +227,15 @@ pub async fn update_training(
         })
         .await?;
     Ok(with_etag(actix_web::http::StatusCode::OK, &training))
+}
+
+/// An admin may act on a training that exists (404 otherwise), before any body is read.
+async fn training_of(state: &AppState, admin: &AdminUser, id: Uuid) -> AppResult<Authorised> {
+    let user = admin.0;
+    access::check(state, move |conn| {
+        trainings::get(conn, &user, id).map(|_| ())
+    })
+    .await
 }
 
 fn is_csv(req: &HttpRequest) -> bool {
@@ -256,20 +272,33 @@ fn is_csv(req: &HttpRequest) -> bool {
 pub async fn add_participants(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
+    admin: AdminUser,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    body: Body,
 ) -> AppResult<web::Json<ParticipantsAdded>> {
+    let id = id.into_inner();
+    let ok = training_of(&state, &admin, id).await?;
+    let user = admin.0;
     let mut v = Violations::new();
     let mut people = Vec::new();
     if is_csv(&req) {
-        for (line, raw) in parse_csv(&body, &mut v) {
-            if let Some(p) = check_participant(&raw, &format!("line {line}"), &mut v) {
-                people.push((p, None));
+        let bytes = body.bytes(&ok).await?;
+        // Parsing is CPU work: off the async workers.
+        let (rows, checked) = web::block(move || {
+            let mut v = Violations::new();
+            let mut people = Vec::new();
+            for (line, raw) in parse_csv(&bytes, &mut v) {
+                if let Some(p) = check_participant(&raw, &format!("line {line}"), &mut v) {
+                    people.push((p, None));
+                }
             }
-        }
+            (people, v)
+        })
+        .await?;
+        people = rows;
+        v = checked;
     } else if json::is_json(&req) {
-        let parsed: ParticipantsRequest = json::parse(&body)?;
+        let parsed: ParticipantsRequest = body.json(&ok).await?;
         let list = v.require("participants", parsed.participants, Ok::<_, String>);
         for (i, item) in list.into_iter().flatten().enumerate() {
             let raw = RawParticipant {
@@ -297,7 +326,6 @@ pub async fn add_participants(
         );
     }
     v.finish()?;
-    let id = id.into_inner();
     let added = state
         .db(move |conn| trainings::add_participants(conn, &user, id, people))
         .await?;

@@ -9,8 +9,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::access;
+use super::body::Body;
 use super::etag;
-use super::json::Json;
 use super::product_dto::{ProductResponse, VariantInput, parse_variant};
 use super::product_lookup::{load_for_change, view, with_etag};
 use crate::auth::SellerUser;
@@ -118,9 +119,14 @@ pub async fn add_variant(
     state: web::Data<AppState>,
     seller: SellerUser,
     id: web::Path<Uuid>,
-    Json(body): Json<VariantInput>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
+    let ok = access::check(&state, move |conn| {
+        load_for_change(conn, id, &seller).map(|_| ())
+    })
+    .await?;
+    let body: VariantInput = body.json(&ok).await?;
     let if_match = etag::if_match(&req)?;
     let (product, version) = state
         .db(move |conn| {
@@ -176,9 +182,18 @@ pub async fn update_variant(
     state: web::Data<AppState>,
     seller: SellerUser,
     path: web::Path<(Uuid, Uuid)>,
-    Json(body): Json<UpdateVariantRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
     let (id, variant_id) = path.into_inner();
+    let ok = access::check(&state, move |conn| {
+        load_for_change(conn, id, &seller)?;
+        match db::variants::find(conn, variant_id)? {
+            Some(v) if v.product_id == id => Ok(()),
+            _ => Err(AppError::NotFound("variant")),
+        }
+    })
+    .await?;
+    let body: UpdateVariantRequest = body.json(&ok).await?;
     let if_match = etag::if_match(&req)?;
     let (product, version) = state
         .db(move |conn| {

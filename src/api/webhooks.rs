@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::access;
+use super::body::Body;
 use super::etag;
-use super::json::{Json, present};
+use super::json::present;
 use super::pagination::{Page, PageRequest};
 use crate::auth::AuthUser;
 use crate::domain::text::bounded;
@@ -121,8 +123,12 @@ fn with_etag(
 pub async fn create_webhook(
     state: web::Data<AppState>,
     user: AuthUser,
-    Json(body): Json<CreateWebhookRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
+    // Whose endpoint it would be is settled before the URL is looked at (resolving its host
+    // name for anyone would be a look-up service naming internal addresses).
+    let ok = access::check(&state, move |conn| webhooks::owner(conn, &user).map(|_| ())).await?;
+    let body: CreateWebhookRequest = body.json(&ok).await?;
     let mut v = Violations::new();
     let events = v.require("events", body.events.as_deref(), parse_events);
     let description = v.check_opt(
@@ -218,9 +224,15 @@ pub async fn update_webhook(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<Uuid>,
-    Json(body): Json<UpdateWebhookRequest>,
+    body: Body,
 ) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let ok = access::check(&state, move |conn| {
+        webhooks::get(conn, &user, id).map(|_| ())
+    })
+    .await?;
     let if_match = etag::if_match(&req)?;
+    let body: UpdateWebhookRequest = body.json(&ok).await?;
     let mut v = Violations::new();
     let events = v.check_opt("events", body.events.as_deref(), parse_events);
     let description = match body.description {
@@ -241,7 +253,6 @@ pub async fn update_webhook(
         description: description.flatten(),
         enabled: body.enabled,
     };
-    let id = id.into_inner();
     let endpoint = state
         .db(move |conn| {
             webhooks::update(conn, &user, id, if_match, input, |m, version| {

@@ -9,6 +9,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 
+use super::Authorised;
 use crate::db;
 use crate::domain::account::Role;
 use crate::domain::seller::SellerStatus;
@@ -63,6 +64,20 @@ fn require_role(req: &HttpRequest, role: Role) -> Result<AuthUser, AppError> {
 }
 
 impl AuthUser {
+    /// For operations that accounts of some roles may use (a buyer checks out; sellers,
+    /// hotels and admins keep webhooks): 403 for any other.
+    pub fn require_role_in(&self, roles: &[Role]) -> Result<Authorised, AppError> {
+        if roles.contains(&self.role) {
+            Ok(Authorised::granted())
+        } else {
+            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            Err(AppError::Forbidden(format!(
+                "this needs a {} account",
+                names.join(" or ")
+            )))
+        }
+    }
+
     fn from_req(req: &HttpRequest) -> Result<Self, AppError> {
         authenticate(req)?.ok_or_else(|| {
             AppError::Unauthorized("sign in first: send `Authorization: Bearer <token>`".to_owned())
@@ -94,6 +109,13 @@ impl FromRequest for MaybeUser {
 /// A signed-in admin.
 pub struct AdminUser(pub AuthUser);
 
+impl AdminUser {
+    /// Admins may use every admin operation.
+    pub fn authorised(&self) -> Authorised {
+        Authorised::granted()
+    }
+}
+
 impl FromRequest for AdminUser {
     type Error = AppError;
     type Future = Ready<Result<Self, AppError>>;
@@ -113,9 +135,14 @@ pub struct SellerUser {
 }
 
 impl SellerUser {
-    pub fn require_active(&self) -> Result<(), AppError> {
+    /// For operations every seller may use, approved or not (its own profile).
+    pub fn authorised(&self) -> Authorised {
+        Authorised::granted()
+    }
+
+    pub fn require_active(&self) -> Result<Authorised, AppError> {
         match self.status {
-            SellerStatus::Active => Ok(()),
+            SellerStatus::Active => Ok(Authorised::granted()),
             SellerStatus::Pending => Err(AppError::Forbidden(
                 "the seller account is awaiting approval by an admin".to_owned(),
             )),
@@ -160,9 +187,9 @@ pub struct HotelUser {
 }
 
 impl HotelUser {
-    pub fn require_active(&self) -> Result<(), AppError> {
+    pub fn require_active(&self) -> Result<Authorised, AppError> {
         match self.status {
-            SellerStatus::Active => Ok(()),
+            SellerStatus::Active => Ok(Authorised::granted()),
             SellerStatus::Pending => Err(AppError::Forbidden(
                 "the hotel is awaiting approval by an admin".to_owned(),
             )),
@@ -199,6 +226,13 @@ impl FromRequest for HotelUser {
 
 /// A signed-in account that is the hotel role, whether or not it has registered its hotel.
 pub struct HotelAccount(pub AuthUser);
+
+impl HotelAccount {
+    /// For what a hotel account may do before its hotel exists (registering it).
+    pub fn authorised(&self) -> Authorised {
+        Authorised::granted()
+    }
+}
 
 impl FromRequest for HotelAccount {
     type Error = AppError;

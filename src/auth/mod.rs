@@ -5,7 +5,9 @@ pub mod access;
 pub mod extractors;
 pub mod jwt;
 pub mod password;
+pub mod permit;
 pub mod rate_limit;
 pub mod refresh;
 
 pub use extractors::{AdminUser, AuthUser, HotelAccount, HotelUser, MaybeUser, SellerUser};
+pub use permit::Authorised;

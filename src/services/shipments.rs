@@ -270,6 +270,24 @@ pub fn load(
     Ok((row, lines))
 }
 
+/// Whether the viewer may receive the consignment: 404 unless it is a party, 403 unless it
+/// is the receiving hotel.
+pub fn may_receive(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<()> {
+    let row = db::consignments::find(conn, id)?.ok_or(AppError::NotFound("consignment"))?;
+    authorize_party(viewer, row.seller_id, row.hotel_id, "consignment")?;
+    receiving_hotel(viewer, &row)
+}
+
+fn receiving_hotel(viewer: &Viewer, consignment: &ConsignmentRow) -> AppResult<()> {
+    if viewer.hotel_id == Some(consignment.hotel_id) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only the receiving hotel receives a consignment".to_owned(),
+        ))
+    }
+}
+
 /// Receives a consignment. `received` lists (variant, units received) for every line; `None`
 /// means everything arrived.
 pub fn receive(
@@ -290,11 +308,7 @@ pub fn receive_at(
     at: DateTime<Utc>,
 ) -> AppResult<ConsignmentRow> {
     let (consignment, lines) = load(conn, viewer, id)?;
-    if viewer.hotel_id != Some(consignment.hotel_id) {
-        return Err(AppError::Forbidden(
-            "only the receiving hotel receives a consignment".to_owned(),
-        ));
-    }
+    receiving_hotel(viewer, &consignment)?;
     let actor = viewer
         .user_id()
         .ok_or_else(|| AppError::internal("anonymous viewer"))?;

@@ -238,6 +238,23 @@ pub fn close(
     Ok(statement)
 }
 
+/// The agreement, if the viewer may record its payouts: 404 unless it is a party, 403 for
+/// the hotel (it owes the payout and cannot mark its own debt paid).
+pub fn may_record_paid(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    agreement_id: Uuid,
+) -> AppResult<AgreementRow> {
+    let agreement = super::agreements::load(conn, viewer, agreement_id)?;
+    if viewer.is_admin() || viewer.seller_id == Some(agreement.seller_id) {
+        Ok(agreement)
+    } else {
+        Err(AppError::Forbidden(
+            "the seller who received the payout (or an admin) records it".to_owned(),
+        ))
+    }
+}
+
 /// Records that the hotel paid the seller the statement's net (the seller or an admin).
 pub fn paid(
     conn: &mut DbConn,
@@ -246,13 +263,7 @@ pub fn paid(
     period: Period,
     reference: Option<String>,
 ) -> AppResult<Statement> {
-    let agreement = super::agreements::load(conn, viewer, agreement_id)?;
-    // The payee records the payout; the hotel owes it and cannot mark its own debt paid.
-    if !viewer.is_admin() && viewer.seller_id != Some(agreement.seller_id) {
-        return Err(AppError::Forbidden(
-            "the seller who received the payout (or an admin) records it".to_owned(),
-        ));
-    }
+    let agreement = may_record_paid(conn, viewer, agreement_id)?;
     let key = period.to_string();
     let row = db::statements::find(conn, agreement_id, &key)?.ok_or_else(|| {
         AppError::Conflict(format!("the statement for {period} is not closed yet"))

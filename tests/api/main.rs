@@ -5,6 +5,7 @@ mod support;
 mod agreements;
 mod appends;
 mod auth;
+mod authorisation_first;
 mod cli;
 mod closing_race;
 mod consignment_access;

@@ -100,19 +100,8 @@ pub fn step(
 ) -> AppResult<OrderPart> {
     write_tx(conn, |conn| {
         let part = db::orders::find_part(conn, part_id)?.ok_or(AppError::NotFound("order part"))?;
-        let (actor, _) = super::side_of(conn, caller, &part)?;
         let transition = step.transition();
-        if !transition.allowed(actor) {
-            return Err(AppError::Forbidden(format!(
-                "a part is {} by {}, not by its {}",
-                transition.verb(),
-                match transition {
-                    Transition::Receive => "the buyer",
-                    _ => "the seller",
-                },
-                actor.as_str()
-            )));
-        }
+        let actor = side_allowed(conn, caller, &part, transition)?;
         let (changes, note) = step.changes();
         apply(
             conn,
@@ -125,6 +114,41 @@ pub fn step(
             now(),
         )
     })
+}
+
+/// Whether the caller may make this kind of move on the part, asked before its request's
+/// body is read: 404 unless it is the part's seller or the order's buyer, 403 if its side
+/// does not make the move. `step` asks again in its transaction.
+pub fn may_take(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    part_id: Uuid,
+    transition: Transition,
+) -> AppResult<()> {
+    let part = db::orders::find_part(conn, part_id)?.ok_or(AppError::NotFound("order part"))?;
+    side_allowed(conn, caller, &part, transition).map(|_| ())
+}
+
+fn side_allowed(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    part: &PartRow,
+    transition: Transition,
+) -> AppResult<Actor> {
+    let (actor, _) = super::side_of(conn, caller, part)?;
+    if transition.allowed(actor) {
+        Ok(actor)
+    } else {
+        Err(AppError::Forbidden(format!(
+            "a part is {} by {}, not by its {}",
+            transition.verb(),
+            match transition {
+                Transition::Receive => "the buyer",
+                _ => "the seller",
+            },
+            actor.as_str()
+        )))
+    }
 }
 
 /// Moves the part (compare and set), moves its units when it ends, appends its history.
