@@ -111,13 +111,22 @@ pub fn parse_csv(bytes: &[u8], v: &mut Violations) -> Vec<(usize, RawParticipant
         return Vec::new();
     };
     let kelurahan_at = at("kelurahan");
+    let mut lines = LineCounter::new(text.as_bytes());
     let mut rows = Vec::new();
+    let mut malformed = 0;
     for record in reader.records() {
         match record {
             Ok(r) => {
-                let line = r.position().map_or(0, |p| line_at(text, p.byte()));
+                let line = r.position().map_or(0, |p| lines.at(p.byte()));
                 if r.iter().all(|c| c.is_empty()) {
                     continue;
+                }
+                if rows.len() == MAX_PARTICIPANTS {
+                    v.add(
+                        "file",
+                        format!("has more than {MAX_PARTICIPANTS} rows: send at most {MAX_PARTICIPANTS} in one upload"),
+                    );
+                    break;
                 }
                 let cell = |i: Option<usize>| {
                     i.and_then(|i| r.get(i))
@@ -134,23 +143,61 @@ pub fn parse_csv(bytes: &[u8], v: &mut Violations) -> Vec<(usize, RawParticipant
                 ));
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| line_at(text, p.byte()));
+                let line = e.position().map_or(0, |p| lines.at(p.byte()));
                 v.add(format!("line {line}"), "is not a well-formed CSV row");
+                malformed += 1;
+                if malformed == MAX_MALFORMED_ROWS {
+                    v.add(
+                        "file",
+                        format!("reading stopped after {MAX_MALFORMED_ROWS} malformed rows"),
+                    );
+                    break;
+                }
             }
         }
     }
     rows
 }
 
-/// The file's line number (from 1) of the record starting at a byte offset (the reader
-/// reports the offset before the blank lines it skipped).
-fn line_at(text: &str, byte: u64) -> usize {
-    let bytes = text.as_bytes();
-    let mut start = (byte as usize).min(bytes.len());
-    while start < bytes.len() && matches!(bytes[start], b'\n' | b'\r') {
-        start += 1;
+/// Malformed rows named before a CSV upload is given up on.
+const MAX_MALFORMED_ROWS: usize = 100;
+
+/// The file's line numbers (from 1) of the records the reader yields, counted as it advances
+/// (the reader reports a record's offset before the blank lines it skipped). Offsets only
+/// grow, so every byte is looked at once, however long the file.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    /// Bytes before this have been counted…
+    counted_to: usize,
+    /// …and held this many line breaks.
+    breaks: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            counted_to: 0,
+            breaks: 0,
+        }
     }
-    bytes[..start].iter().filter(|b| **b == b'\n').count() + 1
+
+    /// The line of the record whose offset the reader reported as `byte`.
+    fn at(&mut self, byte: u64) -> usize {
+        let bytes = self.bytes;
+        let mut start = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .clamp(self.counted_to, bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\n' | b'\r') {
+            start += 1;
+        }
+        self.breaks += bytes[self.counted_to..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        self.counted_to = start;
+        self.breaks + 1
+    }
 }
 
 #[cfg(test)]
@@ -180,6 +227,40 @@ mod tests {
         let mut v = Violations::new();
         parse_csv(b"name,whatsapp\n\xff\xfe,1\n", &mut v);
         assert!(!v.is_empty(), "not UTF-8");
+    }
+
+    #[test]
+    fn line_numbers_follow_the_file_however_long() {
+        let mut csv = String::from("name,whatsapp\n");
+        for i in 0..50 {
+            csv.push_str(&format!("\n\r\nSiti {i},0812345678{:02}\n", i));
+        }
+        let mut v = Violations::new();
+        let rows = parse_csv(csv.as_bytes(), &mut v);
+        assert!(v.is_empty());
+        let lines: Vec<usize> = rows.iter().map(|(l, _)| *l).collect();
+        let expected: Vec<usize> = (0..50).map(|i| 4 + 3 * i).collect();
+        assert_eq!(lines, expected);
+    }
+
+    #[test]
+    fn an_upload_stops_at_its_row_cap() {
+        let mut csv = String::from("name,whatsapp\n");
+        for i in 0..MAX_PARTICIPANTS + 500 {
+            csv.push_str(&format!("Siti {i},0812{i:08}\n"));
+        }
+        let mut v = Violations::new();
+        let rows = parse_csv(csv.as_bytes(), &mut v);
+        assert_eq!(rows.len(), MAX_PARTICIPANTS);
+        let err = v.finish().unwrap_err().to_string();
+        assert!(err.contains("file"), "{err}");
+
+        let mut csv = String::from("name,whatsapp\n");
+        for _ in 0..10_000 {
+            csv.push_str("\"unclosed,\"x\"y\n");
+        }
+        let mut v = Violations::new();
+        assert!(parse_csv(csv.as_bytes(), &mut v).len() <= MAX_PARTICIPANTS);
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod demo;
 mod deploy;
 mod errors;
 mod health;
+mod hostile_uploads;
 mod hot_statements;
 mod http_semantics;
 mod images;
