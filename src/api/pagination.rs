@@ -19,10 +19,58 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// The validated `limit` and the position the cursor names.
-pub struct PageRequest {
+/// The validated `limit` and the position the cursor names: an id, or for lists keyed by
+/// something else (the taxonomy's slugs) that key.
+pub struct PageRequest<K = Uuid> {
     pub limit: i64,
-    pub after: Option<Uuid>,
+    pub after: Option<K>,
+}
+
+impl PageRequest<String> {
+    /// For lists ordered by a text key.
+    pub fn parse_keyed(
+        limit: Option<i64>,
+        cursor: Option<&str>,
+        violations: &mut Violations,
+    ) -> Option<Self> {
+        let limit = violations.check("limit", parse_limit(limit));
+        let after = violations.check_opt("cursor", cursor, |c| {
+            URL_SAFE_NO_PAD
+                .decode(c)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .ok_or_else(|| "is not a cursor this API returned".to_owned())
+        });
+        Some(Self {
+            limit: limit?,
+            after: after?,
+        })
+    }
+}
+
+fn parse_limit(limit: Option<i64>) -> Result<i64, String> {
+    match limit {
+        None => Ok(DEFAULT_LIMIT),
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        Some(_) => Err(format!("must be between 1 and {MAX_LIMIT}")),
+    }
+}
+
+/// What a cursor can hold.
+pub trait CursorKey {
+    fn encode(&self) -> String;
+}
+
+impl CursorKey for Uuid {
+    fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.as_bytes())
+    }
+}
+
+impl CursorKey for String {
+    fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.as_bytes())
+    }
 }
 
 impl PageRequest {
@@ -31,21 +79,16 @@ impl PageRequest {
         cursor: Option<&str>,
         violations: &mut Violations,
     ) -> Option<Self> {
-        let limit = violations.check(
-            "limit",
-            match limit {
-                None => Ok(DEFAULT_LIMIT),
-                Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-                Some(_) => Err(format!("must be between 1 and {MAX_LIMIT}")),
-            },
-        );
+        let limit = violations.check("limit", parse_limit(limit));
         let after = violations.check_opt("cursor", cursor, decode);
         Some(Self {
             limit: limit?,
             after: after?,
         })
     }
+}
 
+impl<K: CursorKey> PageRequest<K> {
     /// Rows to fetch: one more than the page, to know whether another page follows.
     pub fn fetch(&self) -> i64 {
         self.limit + 1
@@ -55,12 +98,12 @@ impl PageRequest {
     pub fn finish<R, T>(
         &self,
         mut rows: Vec<R>,
-        id: impl Fn(&R) -> Uuid,
+        id: impl Fn(&R) -> K,
         map: impl FnMut(R) -> T,
     ) -> Page<T> {
         let next_cursor = if rows.len() as i64 > self.limit {
             rows.truncate(self.limit as usize);
-            rows.last().map(|r| encode(id(r)))
+            rows.last().map(|r| id(r).encode())
         } else {
             None
         };
@@ -69,10 +112,6 @@ impl PageRequest {
             next_cursor,
         }
     }
-}
-
-fn encode(id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(id.as_bytes())
 }
 
 fn decode(cursor: &str) -> Result<Uuid, String> {
