@@ -368,7 +368,13 @@ async fn scenario_with(app: &TestApp, confirm_p2: bool) -> Scenario {
 }
 
 /// The city office confirms `seller` as the participant with WhatsApp number `whatsapp`.
-async fn confirm(app: &TestApp, admin: &Account, training: &str, whatsapp: &str, seller: uuid::Uuid) {
+async fn confirm(
+    app: &TestApp,
+    admin: &Account,
+    training: &str,
+    whatsapp: &str,
+    seller: uuid::Uuid,
+) {
     let list = get_json(
         app,
         &format!("/v1/admin/trainings/{training}/participants?limit=100"),

@@ -146,7 +146,10 @@ async fn confirm(
 /// The training's report (`linked_sellers`, `suggested_links`, …).
 async fn report(app: &TestApp, admin: &Account, id: &str) -> Value {
     let res = app
-        .get(&format!("/v1/admin/reports/trainings/{id}"), Some(&admin.token))
+        .get(
+            &format!("/v1/admin/reports/trainings/{id}"),
+            Some(&admin.token),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.unwrap()
@@ -336,7 +339,7 @@ both_backends! {
         assert_eq!(report(&app, &admin, &id).await["linked_sellers"], 0);
         let budi = participants(&app, &admin, &id).await.into_iter().find(|p| p["name"] == "Budi Santoso").unwrap();
         confirm(&app, &admin, &id, &id_of(&budi), &other).await;
-        assert_eq!(own_trainings(&app, &other).await, [id.clone()], "confirmed: shown");
+        assert_eq!(own_trainings(&app, &other).await, [id.as_str()], "confirmed: shown");
         let confirmed = report(&app, &admin, &id).await;
         assert_eq!((confirmed["linked_sellers"].as_i64(), confirmed["suggested_links"].as_i64()), (Some(1), Some(1)));
 
@@ -364,7 +367,7 @@ both_backends! {
         // The office decides which one she is.
         confirm(&app, &admin, &id, &id_of(&list[0]), &b).await;
         assert_eq!(report(&app, &admin, &id).await["linked_sellers"], 1);
-        assert_eq!(own_trainings(&app, &b).await, [id.clone()]);
+        assert_eq!(own_trainings(&app, &b).await, [id.as_str()]);
         assert!(own_trainings(&app, &a).await.is_empty());
     }
 
@@ -386,7 +389,7 @@ both_backends! {
         assert_eq!((p["id"].as_str(), &p["seller"]["id"], &p["suggested_seller"]), (Some(siti.as_str()), &json!(s.seller_id()), &Value::Null));
         let r = report(&app, &admin, &id).await;
         assert_eq!((r["linked_sellers"].as_i64(), r["suggested_links"].as_i64()), (Some(1), Some(0)));
-        assert_eq!(own_trainings(&app, &s).await, [id.clone()]);
+        assert_eq!(own_trainings(&app, &s).await, [id.as_str()]);
         confirm(&app, &admin, &id, &siti, &s).await;
         assert_eq!(report(&app, &admin, &id).await["linked_sellers"], 1);
 
@@ -513,6 +516,12 @@ both_backends! {
         }
         let res = app.get(&format!("/v1/admin/trainings/{}/participants", uuid::Uuid::now_v7()), Some(&admin.token)).await;
         problem(res, 404).await;
+        // Anyone else is refused before the query is looked at.
+        let seller = app.active_seller().await;
+        for bad in ["limit=0", "limit=x", "cursor=nonsense"] {
+            let res = app.get(&format!("/v1/admin/trainings/{id}/participants?{bad}"), Some(&seller.token)).await;
+            problem(res, 403).await;
+        }
     }
 }
 
