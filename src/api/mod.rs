@@ -236,6 +236,8 @@ fn register(cfg: &mut ServiceConfig) {
         .service(trainings::update_training)
         .service(trainings::add_participants)
         .service(trainings::list_participants)
+        .service(trainings::link_participant)
+        .service(trainings::unlink_participant)
         .service(reports::get_overview)
         .service(reports::get_training_report)
         .service(webhooks::create_webhook)

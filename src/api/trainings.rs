@@ -1,7 +1,7 @@
 //! `/v1/admin/trainings`: the city office's trainings and their participants (admins only).
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -19,7 +19,7 @@ use crate::domain::training::{
 use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult, Problem};
 use crate::services::trainings::{
-    self, NewTraining, ParticipantsAdded, Training, TrainingEdit, TrainingParticipant,
+    self, LinkTo, NewTraining, ParticipantsAdded, Training, TrainingEdit, TrainingParticipant,
 };
 use crate::state::AppState;
 
@@ -332,22 +332,107 @@ pub async fn add_participants(
     Ok(web::Json(added))
 }
 
-/// A training's participants, in the order they were added, each with its linked seller.
-#[utoipa::path(tag = "trainings", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
-    (status = 200, body = Vec<TrainingParticipant>),
+/// A training's participants, in the order they were added, each with the seller the city
+/// office linked (`seller`) or, failing that, the seller its WhatsApp number suggests
+/// (`suggested_seller`, counted by no report until confirmed).
+#[utoipa::path(tag = "trainings", security(("bearer" = [])), params(("id" = Uuid, Path), ListQuery), responses(
+    (status = 200, body = inline(Page<TrainingParticipant>)),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such training", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`limit` out of 1–100, or a `cursor` this list did not give", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/admin/trainings/{id}/participants")]
 pub async fn list_participants(
     state: web::Data<AppState>,
-    user: AuthUser,
+    // Extracted first: a caller who is not an admin is answered before the query is checked.
+    admin: AdminUser,
     id: web::Path<Uuid>,
-) -> AppResult<web::Json<Vec<TrainingParticipant>>> {
-    let id = id.into_inner();
-    let list = state
-        .db(move |conn| trainings::participants(conn, &user, id))
+    query: web::Query<ListQuery>,
+) -> AppResult<web::Json<Page<TrainingParticipant>>> {
+    let user = admin.0;
+    let mut v = Violations::new();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
+    v.finish()?;
+    let page = page.ok_or_else(|| AppError::invalid("query", "is invalid"))?;
+    let (id, after, fetch) = (id.into_inner(), page.after, page.fetch());
+    let rows = state
+        .db(move |conn| trainings::participants(conn, &user, id, after, fetch))
         .await?;
-    Ok(web::Json(list))
+    Ok(web::Json(page.finish(rows, |p| p.id, |p| p)))
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"seller_id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11"}))]
+pub struct LinkRequest {
+    /// The seller this participant is: the one suggested, or another.
+    #[schema(required = true)]
+    pub seller_id: Option<Uuid>,
+}
+
+/// Link a participant to a seller: the city office confirms the suggested seller, or names
+/// another. Reports count confirmed links only; a seller is one participant of a training at
+/// most (409 while it is linked to another).
+///
+/// Only admins: anyone else gets 401/403 before the body is read.
+#[utoipa::path(tag = "trainings", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Training id"), ("pid" = Uuid, Path, description = "Participant id")),
+    request_body = LinkRequest, responses(
+    (status = 200, body = TrainingParticipant),
+    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such training, no such participant of it, or no such seller", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The seller is linked to another participant of this training", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Over 1 MiB", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`seller_id` missing or not an id", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/admin/trainings/{id}/participants/{pid}/link")]
+pub async fn link_participant(
+    state: web::Data<AppState>,
+    admin: AdminUser,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Body,
+) -> AppResult<web::Json<TrainingParticipant>> {
+    let (id, pid) = path.into_inner();
+    let ok = training_of(&state, &admin, id).await?;
+    let body: LinkRequest = body.json(&ok).await?;
+    let mut v = Violations::new();
+    let seller_id = v.require("seller_id", body.seller_id, Ok::<_, String>);
+    v.finish()?;
+    let to = LinkTo {
+        seller_id: seller_id.unwrap(),
+    };
+    let user = admin.0;
+    let participant = state
+        .db(move |conn| trainings::link(conn, &user, id, pid, to))
+        .await?;
+    Ok(web::Json(participant))
+}
+
+/// Remove a participant's link: it is not the seller it is linked to or, without a link, not
+/// the seller its number suggests. That seller is not suggested for it again (the office may
+/// still link it). Nothing to remove changes nothing.
+#[utoipa::path(tag = "trainings", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Training id"), ("pid" = Uuid, Path, description = "Participant id")),
+    responses(
+    (status = 200, body = TrainingParticipant),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such training, or no such participant of it", body = Problem, content_type = "application/problem+json"),
+))]
+#[delete("/v1/admin/trainings/{id}/participants/{pid}/link")]
+pub async fn unlink_participant(
+    state: web::Data<AppState>,
+    admin: AdminUser,
+    path: web::Path<(Uuid, Uuid)>,
+) -> AppResult<web::Json<TrainingParticipant>> {
+    let (id, pid) = path.into_inner();
+    let user = admin.0;
+    let participant = state
+        .db(move |conn| trainings::unlink(conn, &user, id, pid))
+        .await?;
+    Ok(web::Json(participant))
 }

@@ -599,6 +599,7 @@ diesel::table! {
         kelurahan -> Nullable<Text>,
         seller_id -> Nullable<Id>,
         created_at -> Instant,
+        rejected_seller_id -> Nullable<Id>,
     }
 }
 

@@ -49,9 +49,12 @@ pub struct ParticipantRow {
     pub name: String,
     pub whatsapp: String,
     pub kelurahan: Option<String>,
+    /// The seller the city office linked (named when added, or confirmed later).
     pub seller_id: Option<DbId>,
     #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
     pub created_at: DateTime<Utc>,
+    /// The seller the office said this participant is not: never suggested for it.
+    pub rejected_seller_id: Option<DbId>,
 }
 
 pub fn insert(conn: &mut DbConn, row: TrainingRow) -> QueryResult<()> {
@@ -104,11 +107,16 @@ pub fn update(
     Ok(n == 1)
 }
 
-/// Adds a participant unless the training already has that number; true when added.
+/// Adds a participant unless the training already has that number; true when added. Naming
+/// a seller already linked to another participant of the training is a unique violation.
 pub fn add_participant(conn: &mut DbConn, row: ParticipantRow) -> QueryResult<bool> {
     let insert = diesel::insert_into(training_participants::table)
         .values(row)
-        .on_conflict_do_nothing();
+        .on_conflict((
+            training_participants::training_id,
+            training_participants::whatsapp,
+        ))
+        .do_nothing();
     let n = match conn {
         DbConn::Pg(c) => insert.execute(c)?,
         DbConn::Sqlite(c) => insert.execute(c)?,
@@ -116,42 +124,180 @@ pub fn add_participant(conn: &mut DbConn, row: ParticipantRow) -> QueryResult<bo
     Ok(n == 1)
 }
 
-/// A participant with the seller it is linked to: the one named when it was added, else
-/// the seller whose profile has the same WhatsApp number (now, whenever that was filled in).
-pub struct Linked {
-    pub row: ParticipantRow,
-    pub seller_id: Option<Uuid>,
+/// A page of the training's participants in the order they were added (after `after`).
+pub fn participants_page(
+    conn: &mut DbConn,
+    training_id: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<ParticipantRow>> {
+    let mut query = training_participants::table
+        .filter(training_participants::training_id.eq(DbId(training_id)))
+        .order(training_participants::id)
+        .limit(limit)
+        .select(ParticipantRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(training_participants::id.gt(DbId(after)));
+    }
+    query.load(conn)
 }
 
-/// The training's participants in the order they were added, each with its seller.
-pub fn participants(conn: &mut DbConn, training_id: Uuid) -> QueryResult<Vec<Linked>> {
-    let rows: Vec<ParticipantRow> = training_participants::table
+/// Every participant of the training, in the order they were added.
+pub fn all_participants(conn: &mut DbConn, training_id: Uuid) -> QueryResult<Vec<ParticipantRow>> {
+    training_participants::table
         .filter(training_participants::training_id.eq(DbId(training_id)))
         .order(training_participants::id)
         .select(ParticipantRow::as_select())
-        .load(conn)?;
-    let numbers: Vec<String> = rows
+        .load(conn)
+}
+
+/// Participant `id` of training `training_id` (none when it belongs to another training).
+pub fn find_participant(
+    conn: &mut DbConn,
+    training_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<ParticipantRow>> {
+    training_participants::table
+        .filter(training_participants::id.eq(DbId(id)))
+        .filter(training_participants::training_id.eq(DbId(training_id)))
+        .select(ParticipantRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The participant of the training linked to `seller_id`, if any.
+pub fn participant_of_seller(
+    conn: &mut DbConn,
+    training_id: Uuid,
+    seller_id: Uuid,
+) -> QueryResult<Option<ParticipantRow>> {
+    training_participants::table
+        .filter(training_participants::training_id.eq(DbId(training_id)))
+        .filter(training_participants::seller_id.eq(DbId(seller_id)))
+        .select(ParticipantRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Sets the participant's confirmed seller and the seller it is not.
+pub fn set_link(
+    conn: &mut DbConn,
+    id: Uuid,
+    seller_id: Option<Uuid>,
+    rejected_seller_id: Option<Uuid>,
+) -> QueryResult<()> {
+    diesel::update(training_participants::table.find(DbId(id)))
+        .set((
+            training_participants::seller_id.eq(seller_id.map(DbId)),
+            training_participants::rejected_seller_id.eq(rejected_seller_id.map(DbId)),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// What the city office needs to judge a link: the seller's name and whether it is approved.
+#[derive(Queryable, Clone, Debug)]
+pub struct SellerBrief {
+    #[diesel(deserialize_as = DbId)]
+    pub id: Uuid,
+    pub business_name: String,
+    pub status: String,
+}
+
+/// A participant's seller: the confirmed one, or else the one its number suggests.
+pub struct Links {
+    pub seller: Option<SellerBrief>,
+    pub suggested: Option<SellerBrief>,
+}
+
+/// The links of some of a training's participants, in their order. A participant without a
+/// confirmed seller is suggested the seller whose profile has its WhatsApp number (now,
+/// whenever that was filled in) when exactly one seller has that number, the office has not
+/// turned that seller down for it, and that seller is not already linked to another
+/// participant of the training.
+pub fn links(
+    conn: &mut DbConn,
+    training_id: Uuid,
+    rows: &[ParticipantRow],
+) -> QueryResult<Vec<Links>> {
+    let numbers: Vec<&str> = rows
         .iter()
         .filter(|r| r.seller_id.is_none())
-        .map(|r| r.whatsapp.clone())
+        .map(|r| r.whatsapp.as_str())
         .collect();
-    let by_number: Vec<(Option<String>, DbId)> = sellers::table
-        .filter(sellers::whatsapp.eq_any(numbers))
-        .order(sellers::id)
-        .select((sellers::whatsapp, sellers::id))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let seller_id = row.seller_id.map(|s| s.0).or_else(|| {
-                by_number
+    let by_number: Vec<(Option<String>, DbId)> = if numbers.is_empty() {
+        Vec::new()
+    } else {
+        sellers::table
+            .filter(sellers::whatsapp.eq_any(numbers))
+            .select((sellers::whatsapp, sellers::id))
+            .load(conn)?
+    };
+    let candidates: Vec<DbId> = by_number.iter().map(|(_, id)| *id).collect();
+    let taken: Vec<Uuid> = if candidates.is_empty() {
+        Vec::new()
+    } else {
+        training_participants::table
+            .filter(training_participants::training_id.eq(DbId(training_id)))
+            .filter(training_participants::seller_id.eq_any(candidates))
+            .select(training_participants::seller_id.assume_not_null())
+            .load::<DbId>(conn)?
+            .into_iter()
+            .map(|id| id.0)
+            .collect()
+    };
+    let pairs: Vec<(Option<Uuid>, Option<Uuid>)> = rows
+        .iter()
+        .map(|row| match row.seller_id {
+            Some(id) => (Some(id.0), None),
+            None => {
+                let mut matching = by_number
                     .iter()
-                    .find(|(w, _)| w.as_deref() == Some(row.whatsapp.as_str()))
-                    .map(|(_, id)| id.0)
-            });
-            Linked { row, seller_id }
+                    .filter(|(w, _)| w.as_deref() == Some(row.whatsapp.as_str()))
+                    .map(|(_, id)| id.0);
+                let only = match (matching.next(), matching.next()) {
+                    (Some(id), None) => Some(id),
+                    _ => None,
+                };
+                let suggested = only.filter(|id| {
+                    row.rejected_seller_id.map(|r| r.0) != Some(*id) && !taken.contains(id)
+                });
+                (None, suggested)
+            }
+        })
+        .collect();
+    let wanted: Vec<DbId> = pairs
+        .iter()
+        .flat_map(|(a, b)| [*a, *b])
+        .flatten()
+        .map(DbId)
+        .collect();
+    let briefs: Vec<SellerBrief> = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        sellers::table
+            .filter(sellers::id.eq_any(wanted))
+            .select((sellers::id, sellers::business_name, sellers::status))
+            .load(conn)?
+    };
+    let brief = |id: Option<Uuid>| id.and_then(|id| briefs.iter().find(|b| b.id == id).cloned());
+    Ok(pairs
+        .into_iter()
+        .map(|(seller, suggested)| Links {
+            seller: brief(seller),
+            suggested: brief(suggested),
         })
         .collect())
+}
+
+/// How many of the training's participants have a suggested seller but no confirmed one.
+pub fn count_suggestions(conn: &mut DbConn, training_id: Uuid) -> QueryResult<i64> {
+    let rows = all_participants(conn, training_id)?;
+    Ok(links(conn, training_id, &rows)?
+        .iter()
+        .filter(|l| l.suggested.is_some())
+        .count() as i64)
 }
 
 pub fn count_participants(conn: &mut DbConn, training_id: Uuid) -> QueryResult<i64> {
@@ -171,24 +317,13 @@ pub fn begun_between(conn: &mut DbConn, first: &str, last: &str) -> QueryResult<
         .load(conn)
 }
 
-/// The trainings a seller took part in: named, or by its WhatsApp number.
-pub fn of_seller(
-    conn: &mut DbConn,
-    seller_id: Uuid,
-    whatsapp: Option<&str>,
-) -> QueryResult<Vec<TrainingRow>> {
-    let named = training_participants::seller_id.eq(DbId(seller_id));
-    let taken = training_participants::table.select(training_participants::training_id);
-    let ids: Vec<DbId> = match whatsapp {
-        Some(number) => taken
-            .filter(
-                named.or(training_participants::seller_id
-                    .is_null()
-                    .and(training_participants::whatsapp.eq(number))),
-            )
-            .load(conn)?,
-        None => taken.filter(named).load(conn)?,
-    };
+/// The trainings a seller took part in: those whose participant the city office linked to it
+/// (a matching WhatsApp number alone is only a suggestion).
+pub fn of_seller(conn: &mut DbConn, seller_id: Uuid) -> QueryResult<Vec<TrainingRow>> {
+    let ids: Vec<DbId> = training_participants::table
+        .filter(training_participants::seller_id.eq(DbId(seller_id)))
+        .select(training_participants::training_id)
+        .load(conn)?;
     trainings::table
         .filter(trainings::id.eq_any(ids))
         .order((trainings::held_from, trainings::id))

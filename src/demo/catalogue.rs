@@ -102,13 +102,14 @@ pub struct Training {
     pub participants: Vec<Participant>,
 }
 
-#[derive(Deserialize, Debug, serde::Serialize)]
+#[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct Participant {
     pub name: String,
     pub whatsapp: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub kelurahan: Option<String>,
+    /// The demo seller this participant is (its key): the city office links the two.
+    pub seller: Option<String>,
 }
 
 /// A seller who names the seller it learnt from.
@@ -233,6 +234,15 @@ impl Catalogue {
                     "history {} → {}: its agreement is the consignments' one, on other terms",
                     h.seller, h.hotel
                 ));
+            }
+        }
+        for t in &self.training {
+            for p in &t.participants {
+                if let Some(key) = &p.seller
+                    && !seller(key)
+                {
+                    return Err(format!("training {}: no seller `{key}`", t.title));
+                }
             }
         }
         for m in &self.mentoring {

@@ -21,6 +21,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::config::Config;
 use crate::db::Pool;
 use crate::domain::account::Role;
+use crate::domain::phone::parse_whatsapp;
 use catalogue::Catalogue;
 
 /// Every demo account signs in with this password.
@@ -347,7 +348,7 @@ impl Demo {
             }
             done += 1;
         }
-        self.trainings(c, &admin, &mut summary).await?;
+        self.trainings(c, &admin, &sellers, &mut summary).await?;
         self.mentoring(c, &sellers).await?;
 
         for k in &c.consignment {
@@ -437,11 +438,13 @@ impl Demo {
     }
 
     /// The city office's trainings and their participants (each added once: by title, and
-    /// per WhatsApp number).
+    /// per WhatsApp number), each participant that is a demo seller linked to it by the office
+    /// (also on a data dir an earlier version left with links by number only).
     async fn trainings(
         &self,
         c: &Catalogue,
         admin: &str,
+        sellers: &HashMap<&str, Uuid>,
         summary: &mut Summary,
     ) -> anyhow::Result<()> {
         let listed = self.api.get("/v1/admin/trainings?limit=100", admin).await?;
@@ -466,13 +469,58 @@ impl Demo {
                     created["id"].as_str().context("training id")?.to_owned()
                 }
             };
+            let seller_of = |p: &catalogue::Participant| p.seller.as_deref().map(|k| sellers[k]);
+            let people: Vec<Value> = t
+                .participants
+                .iter()
+                .map(|p| {
+                    json!({"name": p.name, "whatsapp": p.whatsapp, "kelurahan": p.kelurahan,
+                        "seller_id": seller_of(p)})
+                })
+                .collect();
             self.api
                 .post(
                     &format!("/v1/admin/trainings/{id}/participants"),
                     admin,
-                    json!({"participants": t.participants}),
+                    json!({ "participants": people }),
                 )
                 .await?;
+            let mut listed = Vec::new();
+            let mut cursor = String::new();
+            loop {
+                let page = self
+                    .api
+                    .get(
+                        &format!("/v1/admin/trainings/{id}/participants?limit=100{cursor}"),
+                        admin,
+                    )
+                    .await?;
+                listed.extend(page["items"].as_array().cloned().unwrap_or_default());
+                match page["next_cursor"].as_str() {
+                    Some(next) => cursor = format!("&cursor={next}"),
+                    None => break,
+                }
+            }
+            for p in &t.participants {
+                let Some(seller) = seller_of(p) else {
+                    continue;
+                };
+                let number = parse_whatsapp(&p.whatsapp).map_err(anyhow::Error::msg)?;
+                let row = listed
+                    .iter()
+                    .find(|r| r["whatsapp"] == number.as_str())
+                    .context("a participant just added")?;
+                if row["seller"]["id"] != seller.to_string().as_str() {
+                    let pid = row["id"].as_str().context("participant id")?;
+                    self.api
+                        .post(
+                            &format!("/v1/admin/trainings/{id}/participants/{pid}/link"),
+                            admin,
+                            json!({ "seller_id": seller }),
+                        )
+                        .await?;
+                }
+            }
             summary.trainings += 1;
         }
         Ok(())

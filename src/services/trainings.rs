@@ -1,6 +1,8 @@
 //! Trainings the city office runs and who took part: admins only. Participants are added
 //! idempotently per (training, WhatsApp number), all of one request or none.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -8,12 +10,12 @@ use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::db::portable::DbId;
-use crate::db::trainings::{self, ParticipantRow, TrainingChange, TrainingRow};
-use crate::db::{self, DbConn, write_tx};
+use crate::db::trainings::{self, Links, ParticipantRow, SellerBrief, TrainingChange, TrainingRow};
+use crate::db::{self, DbConn, read_snapshot, write_tx};
 use crate::domain::account::Role;
 use crate::domain::training::Participant;
 use crate::domain::{new_id, now};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError, is_unique_violation};
 
 #[derive(Serialize, ToSchema, Debug, Clone)]
 #[schema(example = json!({"id": "01934f6e-f000-7000-8000-000000000001",
@@ -38,19 +40,51 @@ pub struct Training {
     pub version: i32,
 }
 
+/// A seller a participant is (or may be) linked to, as the city office needs to judge it.
+#[derive(Serialize, ToSchema, Debug, Clone)]
+#[schema(example = json!({"id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11",
+    "business_name": "Perak Daun Tlogomas", "status": "active"}))]
+pub struct LinkedSeller {
+    pub id: Uuid,
+    pub business_name: String,
+    /// `pending` (awaiting approval), `active` or `suspended`.
+    pub status: String,
+}
+
+impl From<SellerBrief> for LinkedSeller {
+    fn from(b: SellerBrief) -> Self {
+        Self {
+            id: b.id,
+            business_name: b.business_name,
+            status: b.status,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema, Debug)]
 #[schema(example = json!({"id": "01934f6e-f100-7000-8000-000000000001", "name": "Siti Aminah",
-    "whatsapp": "+6281234567890", "kelurahan": "Tlogomas",
-    "seller_id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11", "created_at": "2026-12-02T03:00:00Z"}))]
+    "whatsapp": "+6281234567890", "kelurahan": "Tlogomas", "seller": null,
+    "suggested_seller": {"id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11",
+    "business_name": "Perak Daun Tlogomas", "status": "active"},
+    "created_at": "2026-12-02T03:00:00Z"}))]
 pub struct TrainingParticipant {
     pub id: Uuid,
     pub name: String,
     pub whatsapp: String,
     pub kelurahan: Option<String>,
-    /// The seller named when it was added, or the seller whose profile has this WhatsApp
-    /// number (also one who registers or fills it in later); `null` while there is none.
-    pub seller_id: Option<Uuid>,
+    /// The seller the city office linked (named when the participant was added, or confirmed
+    /// with `POST …/link`): the only link reports count; `null` while there is none.
+    pub seller: Option<LinkedSeller>,
+    /// Without a confirmed link: the seller whose profile has this WhatsApp number (also one
+    /// that fills it in later), when exactly one seller has it and the office has not turned
+    /// it down. Numbers are not verified: a suggestion counts for nothing until confirmed.
+    pub suggested_seller: Option<LinkedSeller>,
     pub created_at: DateTime<Utc>,
+}
+
+/// The body of `POST …/participants/{pid}/link`, checked.
+pub struct LinkTo {
+    pub seller_id: Uuid,
 }
 
 #[derive(Serialize, ToSchema, Debug)]
@@ -216,7 +250,9 @@ pub fn update(
 }
 
 /// Adds participants (each with the seller it names, if any; `field` names it in errors):
-/// all or nothing, a number the training already has is left as it is.
+/// all or nothing, a number the training already has is left as it is. A seller named is
+/// linked (confirmed); it may be one participant of the training only (twice in the request:
+/// 422; already linked to another participant: 409).
 pub fn add_participants(
     conn: &mut DbConn,
     caller: &AuthUser,
@@ -243,10 +279,39 @@ pub fn add_participants(
         if !unknown.is_empty() {
             return Err(AppError::Validation(unknown));
         }
+        // The rows that will be added: the first of each number the training lacks.
+        let mut numbers: HashSet<String> = trainings::all_participants(conn, id)?
+            .into_iter()
+            .map(|r| r.whatsapp)
+            .collect();
+        let mut sellers: HashSet<Uuid> = HashSet::new();
+        let mut twice = Vec::new();
+        for (p, seller) in &people {
+            if !numbers.insert(p.whatsapp.clone()) {
+                continue;
+            }
+            let Some((seller, field)) = seller else {
+                continue;
+            };
+            if !sellers.insert(*seller) {
+                twice.push(FieldError::new(
+                    field.clone(),
+                    "names a seller another participant of this request names",
+                ));
+                continue;
+            }
+            if trainings::participant_of_seller(conn, id, *seller)?.is_some() {
+                return Err(already_linked(field));
+            }
+        }
+        if !twice.is_empty() {
+            return Err(AppError::Validation(twice));
+        }
         let at = now();
         let mut added = 0;
         let total = people.len();
         for (p, seller) in people {
+            let field = seller.as_ref().map(|(_, f)| f.clone());
             let fresh = trainings::add_participant(
                 conn,
                 ParticipantRow {
@@ -257,8 +322,13 @@ pub fn add_participants(
                     kelurahan: p.kelurahan,
                     seller_id: seller.map(|(s, _)| DbId(s)),
                     created_at: at,
+                    rejected_seller_id: None,
                 },
-            )?;
+            )
+            .map_err(|e| match field {
+                Some(field) if is_unique_violation(&e) => already_linked(&field),
+                _ => e.into(),
+            })?;
             added += usize::from(fresh);
         }
         Ok(ParticipantsAdded {
@@ -268,22 +338,128 @@ pub fn add_participants(
     })
 }
 
+fn already_linked(what: &str) -> AppError {
+    AppError::Conflict(format!(
+        "{what}: the seller is already linked to another participant of this training"
+    ))
+}
+
+fn participant_views(
+    conn: &mut DbConn,
+    training_id: Uuid,
+    rows: Vec<ParticipantRow>,
+) -> AppResult<Vec<TrainingParticipant>> {
+    let links = trainings::links(conn, training_id, &rows)?;
+    Ok(rows
+        .into_iter()
+        .zip(links)
+        .map(|(row, Links { seller, suggested })| TrainingParticipant {
+            id: row.id,
+            name: row.name,
+            whatsapp: row.whatsapp,
+            kelurahan: row.kelurahan,
+            seller: seller.map(LinkedSeller::from),
+            suggested_seller: suggested.map(LinkedSeller::from),
+            created_at: row.created_at,
+        })
+        .collect())
+}
+
+/// A page of the training's participants in the order they were added, after `after`.
 pub fn participants(
     conn: &mut DbConn,
     caller: &AuthUser,
     id: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
 ) -> AppResult<Vec<TrainingParticipant>> {
     admin_only(caller)?;
-    load(conn, id)?;
-    Ok(trainings::participants(conn, id)?
-        .into_iter()
-        .map(|l| TrainingParticipant {
-            id: l.row.id,
-            name: l.row.name,
-            whatsapp: l.row.whatsapp,
-            kelurahan: l.row.kelurahan,
-            seller_id: l.seller_id,
-            created_at: l.row.created_at,
-        })
-        .collect())
+    read_snapshot(conn, |conn| {
+        load(conn, id)?;
+        let rows = trainings::participants_page(conn, id, after, limit)?;
+        participant_views(conn, id, rows)
+    })
+}
+
+fn participant_view(
+    conn: &mut DbConn,
+    training_id: Uuid,
+    participant_id: Uuid,
+) -> AppResult<TrainingParticipant> {
+    let row = load_participant(conn, training_id, participant_id)?;
+    participant_views(conn, training_id, vec![row])?
+        .pop()
+        .ok_or_else(|| AppError::internal("no participant view"))
+}
+
+fn load_participant(
+    conn: &mut DbConn,
+    training_id: Uuid,
+    participant_id: Uuid,
+) -> AppResult<ParticipantRow> {
+    trainings::find_participant(conn, training_id, participant_id)?
+        .ok_or(AppError::NotFound("participant"))
+}
+
+/// The city office says participant `participant_id` of training `id` is the seller `to`
+/// (the suggested one or another): a confirmed link, counted by reports. The seller may be
+/// one participant of the training only (409).
+pub fn link(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    id: Uuid,
+    participant_id: Uuid,
+    to: LinkTo,
+) -> AppResult<TrainingParticipant> {
+    admin_only(caller)?;
+    write_tx(conn, |conn| {
+        load(conn, id)?;
+        let row = load_participant(conn, id, participant_id)?;
+        db::sellers::find(conn, to.seller_id)?.ok_or(AppError::NotFound("seller"))?;
+        if row.seller_id.map(|s| s.0) != Some(to.seller_id) {
+            if trainings::participant_of_seller(conn, id, to.seller_id)?.is_some() {
+                return Err(already_linked("seller_id"));
+            }
+            let rejected = row
+                .rejected_seller_id
+                .map(|r| r.0)
+                .filter(|r| *r != to.seller_id);
+            trainings::set_link(conn, participant_id, Some(to.seller_id), rejected).map_err(
+                |e| {
+                    if is_unique_violation(&e) {
+                        already_linked("seller_id")
+                    } else {
+                        e.into()
+                    }
+                },
+            )?;
+        }
+        participant_view(conn, id, participant_id)
+    })
+}
+
+/// The city office says participant `participant_id` of training `id` is not the seller it
+/// is linked to or, without a link, not the seller its number suggests: the link is removed
+/// and that seller is not suggested for it again. Nothing to remove changes nothing.
+pub fn unlink(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    id: Uuid,
+    participant_id: Uuid,
+) -> AppResult<TrainingParticipant> {
+    admin_only(caller)?;
+    write_tx(conn, |conn| {
+        load(conn, id)?;
+        let view = participant_view(conn, id, participant_id)?;
+        let not = view
+            .seller
+            .as_ref()
+            .or(view.suggested_seller.as_ref())
+            .map(|s| s.id);
+        if let Some(not) = not {
+            trainings::set_link(conn, participant_id, None, Some(not))?;
+            return participant_view(conn, id, participant_id);
+        }
+        Ok(view)
+    })
 }

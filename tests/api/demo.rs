@@ -58,6 +58,17 @@ both_backends! {
         let on_shelf = app.search(&format!("hotel_id={hotel}")).await;
         assert!(on_shelf["total"].as_u64() > Some(0), "consigned goods are on the shelf");
         app.assert_ledger_consistent();
+        // The demo sellers among the trainings' participants are linked by the city office, so
+        // the training reports count them (a matching number alone would be a suggestion).
+        let admin = app.admin().await;
+        let trainings: Value = app.get("/v1/admin/trainings", Some(&admin.token)).await.json().await.unwrap();
+        let trainings = trainings["items"].as_array().unwrap();
+        assert_eq!(trainings.len(), 2);
+        for t in trainings {
+            let r: Value = app.get(&format!("/v1/admin/reports/trainings/{}", t["id"].as_str().unwrap()), Some(&admin.token))
+                .await.json().await.unwrap();
+            assert_eq!((r["linked_sellers"].as_i64(), r["suggested_links"].as_i64()), (Some(2), Some(0)), "{}", t["title"]);
+        }
 
         let before = counts(&app);
         let out = demo(&app);

@@ -23,6 +23,7 @@ mod http_semantics;
 mod images;
 mod labels;
 mod ledger_properties;
+mod lists;
 mod migrations;
 mod openapi;
 mod orders;

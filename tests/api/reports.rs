@@ -217,6 +217,11 @@ struct Scenario {
 }
 
 async fn scenario(app: &TestApp) -> Scenario {
+    scenario_with(app, true).await
+}
+
+/// The scenario; with `confirm_p2` the city office confirms the link P2's number suggests.
+async fn scenario_with(app: &TestApp, confirm_p2: bool) -> Scenario {
     let admin = app.admin().await;
     let hotel = app.active_hotel().await;
     let ej = "electroforming-jewellery";
@@ -310,6 +315,9 @@ async fn scenario(app: &TestApp) -> Scenario {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
+    if confirm_p2 {
+        confirm(app, &admin, &training, "+6281233334444", p2.id()).await;
+    }
 
     p1.sold(app, &hotel, 120_000, "2026-08-10T03:00:00Z").await;
     p1.sold(app, &hotel, 130_000, "2026-10-05T03:00:00Z").await;
@@ -357,6 +365,44 @@ async fn scenario(app: &TestApp) -> Scenario {
         x,
         hotel,
     }
+}
+
+/// The city office confirms `seller` as the participant with WhatsApp number `whatsapp`.
+async fn confirm(
+    app: &TestApp,
+    admin: &Account,
+    training: &str,
+    whatsapp: &str,
+    seller: uuid::Uuid,
+) {
+    let list = get_json(
+        app,
+        &format!("/v1/admin/trainings/{training}/participants?limit=100"),
+        admin,
+    )
+    .await;
+    let participant = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["whatsapp"] == whatsapp)
+        .expect("the participant")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .post(
+            &format!("/v1/admin/trainings/{training}/participants/{participant}/link"),
+            Some(&admin.token),
+            json!({ "seller_id": seller }),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
 }
 
 fn groups(v: &Value) -> Vec<(String, i64, i64)> {
@@ -432,6 +478,7 @@ both_backends! {
         let figures = ["participants", "linked_sellers", "comparison_sellers", "with_published_product", "with_first_sale"]
             .map(|k| r[k].as_i64().unwrap());
         assert_eq!(figures, [3, 2, 2, 2, 1]);
+        assert_eq!(r["suggested_links"], 0);
         assert_eq!((r["from"].as_str().unwrap(), r["to"].as_str().unwrap()), ("2026-08", "2026-10"));
         let months: Vec<(String, [i64; 6])> = r["months"].as_array().unwrap().iter().map(|m| (
             m["month"].as_str().unwrap().to_owned(),
@@ -448,6 +495,7 @@ both_backends! {
 
         let (_, csv) = get_as(&app, &path, &sc.admin, "text/csv").await;
         assert!(csv.contains("with_first_sale,1\n"), "{csv}");
+        assert!(csv.contains("suggested_links,0\n"), "{csv}");
         assert!(csv.contains(&format!("2026-10,{oct},{},{},150000,75000,75000\n", oct / 2, oct / 2)), "{csv}");
         let (kind, svg) = get_as(&app, &path, &sc.admin, "image/svg+xml").await;
         assert!(kind.starts_with("image/svg+xml"));
@@ -492,7 +540,7 @@ both_backends! {
         let r2 = get_json(&app, path, &sc.p2.goods.seller).await;
         let sales: Vec<i64> = r2["months"].as_array().unwrap().iter().map(|m| m["sales_idr"].as_i64().unwrap()).collect();
         assert_eq!(sales, [0, 140_000, 0]);
-        assert_eq!(r2["trainings"][0]["id"], json!(sc.training), "linked by the number filled in later");
+        assert_eq!(r2["trainings"][0]["id"], json!(sc.training), "linked by the number filled in later, once confirmed");
         // Naming another seller is not a way in.
         let res = app.get(&format!("{path}&seller_id={}", sc.c1.id()), Some(&sc.p2.goods.seller.token)).await;
         problem(res, 422).await;
@@ -504,6 +552,31 @@ both_backends! {
         assert!(kind.starts_with("image/svg+xml"));
         assert!(svg.contains("Penjualan Perak Daun Tlogomas") && svg.contains("Pelatihan Electroforming (15 Sep 2026)"));
         let _ = (&sc.m, &sc.x);
+    }
+
+    async fn a_participant_matched_only_by_number_counts_once_the_office_confirms(app) {
+        let sc = scenario_with(&app, false).await;
+        let path = format!("/v1/admin/reports/trainings/{}?months=1", sc.training);
+        let r = get_json(&app, &path, &sc.admin).await;
+        let figures = ["participants", "linked_sellers", "suggested_links", "comparison_sellers", "with_published_product", "with_first_sale"]
+            .map(|k| r[k].as_i64().unwrap());
+        // P2 is only suggested: in neither group (nor the comparison) until the office decides.
+        assert_eq!(figures, [3, 1, 1, 2, 1, 0]);
+        let months: Vec<[i64; 6]> = r["months"].as_array().unwrap().iter().map(|m|
+            ["participants_total_idr", "participants_median_idr", "participants_average_idr",
+             "comparison_total_idr", "comparison_median_idr", "comparison_average_idr"].map(|k| m[k].as_i64().unwrap())).collect();
+        let oct = 130_000 + PRICE;
+        assert_eq!(months, [[120_000, 120_000, 120_000, 0, 0, 0], [0, 0, 0, 0, 0, 0], [oct, oct, oct, 150_000, 75_000, 75_000]]);
+        assert_eq!(r["mentees"], json!({"count": 1, "sales_idr": 160_000}));
+        let own = "/v1/sellers/me/report?from=2026-08&to=2026-10";
+        assert_eq!(get_json(&app, own, &sc.p2.goods.seller).await["trainings"], json!([]));
+
+        confirm(&app, &sc.admin, &sc.training, "+6281233334444", sc.p2.id()).await;
+        let r = get_json(&app, &path, &sc.admin).await;
+        let figures = ["participants", "linked_sellers", "suggested_links", "comparison_sellers", "with_published_product", "with_first_sale"]
+            .map(|k| r[k].as_i64().unwrap());
+        assert_eq!(figures, [3, 2, 0, 2, 2, 1]);
+        assert_eq!(get_json(&app, own, &sc.p2.goods.seller).await["trainings"][0]["id"], json!(sc.training));
     }
 
     async fn only_admins_see_city_reports_and_only_sellers_their_own(app) {

@@ -1,8 +1,9 @@
 //! A training's participants against the comparison group: the active sellers of the
 //! training's sector who took no training at all.
 //!
-//! A participant counts as the seller it names, else the seller whose profile has its
-//! WhatsApp number (the same linking as the participant list).
+//! A participant counts as the seller the city office linked it to (named when added, or
+//! confirmed). A seller whose WhatsApp number merely matches a participant not linked yet (and
+//! not turned down for it) is in neither group until the office decides.
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
@@ -16,17 +17,17 @@ use crate::domain::report::MonthRange;
 
 /// The group a seller is in: `p` for the training's participants, `c` for the comparison.
 const MEMBERS: &str = "\
-    SELECT DISTINCT 'p' AS grp, COALESCE(tp.seller_id, s.id) AS id \
+    SELECT DISTINCT 'p' AS grp, tp.seller_id AS id \
     FROM training_participants tp \
-    LEFT JOIN sellers s ON tp.seller_id IS NULL AND s.whatsapp = tp.whatsapp \
-    WHERE tp.training_id = {training} AND COALESCE(tp.seller_id, s.id) IS NOT NULL \
+    WHERE tp.training_id = {training} AND tp.seller_id IS NOT NULL \
     UNION ALL \
     SELECT 'c', s.id FROM sellers s \
     WHERE s.status = 'active' AND s.sector = {sector} \
       AND NOT EXISTS (SELECT 1 FROM training_participants tp WHERE tp.seller_id = s.id) \
       AND (s.whatsapp IS NULL OR NOT EXISTS ( \
             SELECT 1 FROM training_participants tp \
-            WHERE tp.seller_id IS NULL AND tp.whatsapp = s.whatsapp))";
+            WHERE tp.seller_id IS NULL AND tp.whatsapp = s.whatsapp \
+              AND (tp.rejected_seller_id IS NULL OR tp.rejected_seller_id <> s.id)))";
 
 /// `WITH members AS (…)`: parameters `training` and `sector`.
 fn with_members(d: Dialect, training: usize, sector: usize) -> String {
@@ -40,7 +41,7 @@ fn with_members(d: Dialect, training: usize, sector: usize) -> String {
 
 /// What a training's report is computed from.
 pub struct TrainingFigures {
-    /// Sellers linked to the training's participants.
+    /// Sellers the city office linked to the training's participants.
     pub participant_sellers: i64,
     pub comparison_sellers: i64,
     pub with_published_product: i64,

@@ -10,6 +10,7 @@ use crate::charts::{LineChart, Series, Stroke};
 use crate::db::reports::seller as q;
 use crate::db::{DbConn, read_snapshot, sellers, trainings};
 use crate::domain::report::MonthRange;
+use crate::domain::seller::SellerStatus;
 use crate::error::{AppError, AppResult};
 use crate::spreadsheet::CsvTable;
 
@@ -76,7 +77,9 @@ pub struct SellerReport {
     pub top_products: Vec<TopProduct>,
     /// Units on hotel shelves now, by hotel and variant.
     pub on_shelves: Vec<ShelfStock>,
-    /// Trainings the seller took part in that began in these months.
+    /// Trainings that began in these months whose participant the city office linked to
+    /// this seller (a matching WhatsApp number alone links nothing); empty while the seller
+    /// is not approved (pending or suspended).
     pub trainings: Vec<TrainingMark>,
 }
 
@@ -128,7 +131,13 @@ pub fn report(conn: &mut DbConn, seller_id: Uuid, range: MonthRange) -> AppResul
             })
             .collect();
         let (first, last) = (range.from.start_date(), range.to.last_date());
-        let trainings = trainings::of_seller(conn, seller_id, seller.whatsapp.as_deref())?
+        // Only an approved seller is shown what the city office linked to it.
+        let linked = if seller.status == SellerStatus::Active.as_str() {
+            trainings::of_seller(conn, seller_id)?
+        } else {
+            Vec::new()
+        };
+        let trainings = linked
             .iter()
             .map(TrainingMark::of)
             .filter(|t| match t {

@@ -12,7 +12,7 @@ use super::{TrainingMark, add, admins_only, csv_failed, range_of};
 use crate::auth::AuthUser;
 use crate::charts::{LineChart, Series, Stroke};
 use crate::db::reports::training as q;
-use crate::db::{DbConn, read_snapshot};
+use crate::db::{self, DbConn, read_snapshot};
 use crate::domain::consignment::{Period, day_start};
 use crate::domain::report::{MonthRange, median_with_zeros};
 use crate::error::{AppError, AppResult};
@@ -56,6 +56,7 @@ pub struct Mentees {
     "organiser": "Diskopindag Kota Malang", "participants": 30,
     "created_at": "2026-12-02T03:00:00Z", "updated_at": "2026-12-02T03:00:00Z"},
     "from": "2020-08", "to": "2021-08", "participants": 30, "linked_sellers": 22,
+    "suggested_links": 3,
     "comparison_sellers": 41, "with_published_product": 18, "with_first_sale": 9,
     "months": [{"month": "2021-03", "participants_total_idr": 5400000,
     "participants_median_idr": 150000, "participants_average_idr": 180000,
@@ -67,9 +68,14 @@ pub struct TrainingReport {
     pub to: String,
     /// People on the participant list.
     pub participants: i64,
-    /// Sellers they are linked to (by id, or by WhatsApp number).
+    /// Sellers the city office linked them to (named, or confirmed): the participants'
+    /// group of every figure below.
     pub linked_sellers: i64,
-    /// Active sellers of the training's sector who took no training.
+    /// Participants not linked yet whose WhatsApp number suggests a seller: counted in no
+    /// figure until the office confirms (`POST /v1/admin/trainings/{id}/participants/{pid}/link`).
+    pub suggested_links: i64,
+    /// Active sellers of the training's sector who took no training (a seller whose number
+    /// matches a participant not linked yet is left out until the office decides).
     pub comparison_sellers: i64,
     /// Linked sellers with a product listed now.
     pub with_published_product: i64,
@@ -93,6 +99,7 @@ pub fn report(
         let range = MonthRange::around(centre, months);
         let started = day_start(training.held_from);
         let f = q::figures(conn, id, &training.sector, started, range)?;
+        let suggested_links = db::trainings::count_suggestions(conn, id)?;
         let mut per_month: HashMap<(&str, &str), Vec<i64>> = HashMap::new();
         for row in &f.sales {
             per_month
@@ -133,6 +140,7 @@ pub fn report(
             from: range.from.to_string(),
             to: range.to.to_string(),
             linked_sellers: f.participant_sellers,
+            suggested_links,
             comparison_sellers: f.comparison_sellers,
             with_published_product: f.with_published_product,
             with_first_sale: f.with_first_sale,
@@ -162,6 +170,7 @@ impl TrainingReport {
             ("organiser", t_.organiser.clone()),
             ("participants", self.participants.to_string()),
             ("linked_sellers", self.linked_sellers.to_string()),
+            ("suggested_links", self.suggested_links.to_string()),
             ("comparison_sellers", self.comparison_sellers.to_string()),
             (
                 "with_published_product",

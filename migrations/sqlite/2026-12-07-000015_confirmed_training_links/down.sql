@@ -1,0 +1,2 @@
+DROP INDEX training_participants_one_seller_idx;
+ALTER TABLE training_participants DROP COLUMN rejected_seller_id;
