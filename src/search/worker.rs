@@ -101,8 +101,12 @@ async fn stopped(stop: &AtomicBool) {
 }
 
 /// Drains one batch; returns how many rows it took off the outbox. Whatever the outcome,
-/// the rows it took are then announced on the change feed and told to `sink` (this server's
-/// read cache), so cached copies go when search sees the change, or sooner.
+/// the rows it took are then told to `sink` (this server's read cache) and, on PostgreSQL,
+/// announced on the change feed. The read caches do not wait for this: the write that
+/// enqueued a row announced it when it committed (`db::search_outbox`). This is a late
+/// second announcement, for a row whose writer did not announce it (a server of an older
+/// version during a rolling deploy), and on SQLite, which has no feed, how the server hears
+/// of a write made by another process on its file (`kriya demo`).
 pub fn drain_once(
     pool: &Pool,
     index: &SharedIndex,
@@ -397,24 +401,10 @@ fn run(
         }
     }
     failures = 0;
-    let mut said_caught_up: Option<std::time::Instant> = None;
     while !stop.load(Ordering::Relaxed) {
         match drain_once(pool, index, &rt, sink) {
             Ok(0) => {
                 failures = 0;
-                // Every server's read cache relies on this (see `change_feed`).
-                if said_caught_up.is_none_or(|at| at.elapsed() >= change_feed::CAUGHT_UP_EVERY) {
-                    let said = pool
-                        .get()
-                        .map_err(DrainError::from)
-                        .and_then(|mut c| Ok(change_feed::caught_up(&mut c)?));
-                    match said {
-                        Ok(()) => said_caught_up = Some(std::time::Instant::now()),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "announcing that the outbox is drained failed")
-                        }
-                    }
-                }
                 std::thread::sleep(IDLE_POLL);
             }
             Ok(n) => {
