@@ -3,13 +3,14 @@
 //!
 //! How long an entry may be served depends on whether this replica hears about changes:
 //! - On PostgreSQL every server listens to the catalogue's change feed (`db::change_feed`):
-//!   the search worker, whichever replica runs it, announces each outbox row it takes, and
-//!   every replica drops the products named (and every catalogue page) when it hears. A
-//!   change therefore leaves every replica's cache when search sees it, and a product page
-//!   may be kept up to `LIVE_TTL` while the feed is live: heard, and a worker has said lately
-//!   that it is caught up. While it is not (before the first `LISTEN`, after the connection
-//!   broke, while the engine is down or no worker keeps up), the cache starts over and falls
-//!   back to the age bound below, since announcements may have been missed.
+//!   every write that changes what a product page or the catalogue shows announces its
+//!   subjects from its own transaction (heard when it commits), and every replica drops the
+//!   products named (and every catalogue page) when it hears. A change therefore leaves
+//!   every replica's cache when it is committed, whatever the search engine does, and a
+//!   product page may be kept up to `LIVE_TTL` while the feed is live: from `LISTEN` until
+//!   its connection breaks. While it is not (before the first `LISTEN`, after the
+//!   connection broke, until it listens again), the cache starts over and falls back to the
+//!   age bound below, since announcements may have been missed.
 //! - Otherwise (SQLite, or no feed) an entry is served only while what it was read from is
 //!   younger than `ttl` (1 s by default, at most 1.5 s): a price change or a suspended seller
 //!   shows everywhere within that, inside the 2 s search may lag. Catalogue pages always

@@ -1,7 +1,9 @@
 //! Rows a unit of work only adds (ledger rows, outbox rows, a sale and its lines, events),
 //! gathered while it runs and written at its end. On PostgreSQL they go as one statement,
-//! `WITH w0 AS (INSERT …), w1 AS (INSERT …) INSERT …`: one round trip instead of one a row.
-//! On SQLite, which runs in the process, each is written when it is added.
+//! `WITH w0 AS (INSERT …), w1 AS (INSERT …) INSERT …`: one round trip instead of one a row;
+//! what the unit of work announces on the catalogue's change feed (`db::change_feed`) is
+//! the last part, `… SELECT pg_notify(…)`, once for all it gathered. On SQLite, which runs
+//! in the process, each row is written when it is added, and nothing is announced.
 //!
 //! Gather only statements that read nothing another one writes and never touch the same row
 //! twice: PostgreSQL runs a WITH's parts on one snapshot, in no set order. Foreign keys
@@ -14,6 +16,8 @@ use diesel::sqlite::SqliteConnection;
 use diesel::{QueryResult, RunQueryDsl};
 
 use super::DbConn;
+use super::change_feed::Announcement;
+use super::search_outbox::Subject;
 
 /// A statement [`Appends`] can hold: written to PostgreSQL as part of a WITH, or run on
 /// SQLite as it is.
@@ -23,6 +27,8 @@ impl<T> Append for T where T: QueryFragment<Pg> + ExecuteDsl<SqliteConnection> +
 #[derive(Default)]
 pub struct Appends {
     pending: Vec<Box<dyn QueryFragment<Pg> + Send>>,
+    /// What changed, announced on the change feed with what is written (PostgreSQL).
+    announced: Vec<Subject>,
 }
 
 impl Appends {
@@ -46,21 +52,27 @@ impl Appends {
         self.pending.push(Box::new(stmt));
     }
 
-    /// Writes what was gathered, in one statement.
-    pub fn write(self, conn: &mut DbConn) -> QueryResult<()> {
-        match conn {
-            DbConn::Pg(c) if !self.pending.is_empty() => {
-                All(self.pending).execute(c as &mut PgConnection).map(drop)
-            }
-            _ => Ok(()),
+    /// Announces that `subject` changed, in the statement that writes what is gathered
+    /// (PostgreSQL; SQLite has no change feed).
+    pub fn announce(&mut self, conn: &DbConn, subject: Subject) {
+        if matches!(conn, DbConn::Pg(_)) {
+            self.announced.push(subject);
         }
     }
 
-    /// Adds `stmt` and writes everything at once: for a write that needs nothing gathered.
-    pub fn one(conn: &mut DbConn, stmt: impl Append) -> QueryResult<()> {
-        let mut a = Self::new();
-        a.add(conn, stmt)?;
-        a.write(conn)
+    /// Writes what was gathered, in one statement that ends with the announcement of what
+    /// changed (heard when the transaction commits).
+    pub fn write(mut self, conn: &mut DbConn) -> QueryResult<()> {
+        let DbConn::Pg(c) = conn else {
+            return Ok(());
+        };
+        if let Some(announcement) = Announcement::of(&self.announced) {
+            self.pending.push(Box::new(announcement));
+        }
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        All(self.pending).execute(c as &mut PgConnection).map(drop)
     }
 }
 

@@ -1,14 +1,21 @@
-//! The catalogue's change feed on PostgreSQL: the search worker announces every outbox row it
-//! takes (`NOTIFY kriya_catalogue_{schema}`), and every server listens, so whatever a replica keeps of
-//! a product (its read cache) is dropped when search sees the change, whichever replica took
-//! the write and whichever drained the row. SQLite has no feed: one server owns the file and
-//! its worker tells its own cache directly.
+//! The catalogue's change feed on PostgreSQL. Every write that changes what a product page or
+//! the catalogue shows writes a search outbox row in its transaction, and announces with it
+//! what changed (`NOTIFY kriya_catalogue_{schema}`, in the same statement: see
+//! `db::search_outbox`). PostgreSQL delivers an announcement when its transaction commits, and
+//! never if it rolls back. Every server listens, so whatever a replica keeps of a product (its
+//! read cache) is dropped as soon as the change is committed, whichever replica took it, and
+//! whatever the search engine does meanwhile. The search worker announces the rows it takes
+//! once more, a late second chance for a write that was not announced (a server of an older
+//! version, during a rolling deploy). SQLite has no feed: one server owns the file and its
+//! worker tells its own cache directly.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::sql_types::Text;
 use diesel::{Connection, PgConnection, QueryResult, RunQueryDsl};
 use uuid::Uuid;
@@ -25,15 +32,9 @@ const PAYLOAD_MAX: usize = 7_000;
 const POLL: Duration = Duration::from_millis(20);
 const PING: Duration = Duration::from_secs(1);
 const RECONNECT: Duration = Duration::from_secs(1);
-/// What a worker announces when it has found nothing more to take.
-const CAUGHT_UP: &str = "caught-up";
-/// How often a caught-up worker says so.
-pub const CAUGHT_UP_EVERY: Duration = Duration::from_millis(400);
-/// How long one such announcement keeps the feed live. A change is announced only when a
-/// worker takes its row: a worker that stops taking rows (the engine is down, it fell behind,
-/// none runs) stops saying it is caught up, and within this the caches fall back to their
-/// age bound, forgetting what they kept.
-const GRACE: Duration = Duration::from_millis(1_500);
+/// What search workers of earlier versions announced when they found no row to take; it
+/// names no change, and is ignored.
+const EARLIER_CAUGHT_UP: &str = "caught-up";
 
 /// What hears the feed.
 pub trait Sink: Send + Sync {
@@ -66,18 +67,14 @@ pub fn decode(payload: &str) -> Vec<Subject> {
         .collect()
 }
 
-/// Announces `subjects` to every listening server (PostgreSQL; nothing on SQLite). Inside a
-/// transaction it is heard when that commits, and not at all if it rolls back.
-pub fn announce(conn: &mut DbConn, subjects: &[Subject]) -> QueryResult<()> {
-    let DbConn::Pg(conn) = conn else {
-        return Ok(());
-    };
+/// `subjects` as payloads of at most `PAYLOAD_MAX` bytes (usually one).
+fn payloads(subjects: &[Subject]) -> Vec<String> {
+    let mut out = Vec::new();
     let mut payload = String::new();
     for subject in subjects {
         let part = encode(*subject);
         if !payload.is_empty() && payload.len() + part.len() + 1 > PAYLOAD_MAX {
-            notify(conn, &payload)?;
-            payload.clear();
+            out.push(std::mem::take(&mut payload));
         }
         if !payload.is_empty() {
             payload.push(',');
@@ -85,27 +82,62 @@ pub fn announce(conn: &mut DbConn, subjects: &[Subject]) -> QueryResult<()> {
         payload.push_str(&part);
     }
     if !payload.is_empty() {
-        notify(conn, &payload)?;
+        out.push(payload);
     }
-    Ok(())
+    out
 }
 
-/// Says that a worker has taken every row that was due (PostgreSQL; nothing on SQLite).
-pub fn caught_up(conn: &mut DbConn) -> QueryResult<()> {
-    match conn {
-        DbConn::Pg(conn) => notify(conn, CAUGHT_UP),
-        DbConn::Sqlite(_) => Ok(()),
+/// Announces `subjects` to every listening server (PostgreSQL; nothing on SQLite). Inside a
+/// transaction it is heard when that commits, and not at all if it rolls back.
+pub fn announce(conn: &mut DbConn, subjects: &[Subject]) -> QueryResult<()> {
+    let DbConn::Pg(conn) = conn else {
+        return Ok(());
+    };
+    match Announcement::of(subjects) {
+        Some(announcement) => announcement.execute(conn).map(drop),
+        None => Ok(()),
     }
 }
 
-fn notify(conn: &mut PgConnection, payload: &str) -> QueryResult<()> {
-    diesel::sql_query(format!(
-        "SELECT pg_notify('{CHANNEL}_' || current_schema(), $1)"
-    ))
-    .bind::<Text, _>(payload)
-    .execute(conn)
-    .map(|_| ())
+/// `SELECT pg_notify(…)`, once per payload: the announcement of some subjects as a statement,
+/// for `db::appends` to send as the last part of what a unit of work adds.
+pub struct Announcement {
+    payloads: Vec<String>,
 }
+
+impl Announcement {
+    /// The announcement of `subjects`, each once; none when there are none.
+    pub fn of(subjects: &[Subject]) -> Option<Self> {
+        let mut subjects = subjects.to_vec();
+        subjects.sort_by_key(|s| s.parts());
+        subjects.dedup();
+        let payloads = payloads(&subjects);
+        (!payloads.is_empty()).then_some(Self { payloads })
+    }
+}
+
+impl diesel::query_builder::QueryId for Announcement {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl QueryFragment<Pg> for Announcement {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        // Channels are per database, and two catalogues may share one in different schemas.
+        out.push_sql("SELECT ");
+        for (i, payload) in self.payloads.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_sql(&format!("pg_notify('{CHANNEL}_' || current_schema(), "));
+            out.push_bind_param::<Text, _>(payload)?;
+            out.push_sql(")");
+        }
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<PgConnection> for Announcement {}
 
 /// `LISTEN` for the feed of the schema the connection works in: channels are per database,
 /// and two catalogues may share one in different schemas.
@@ -154,15 +186,18 @@ impl Drop for Listener {
     }
 }
 
+/// The feed is live from `LISTEN` until the connection breaks: every change committed
+/// meanwhile is announced by its own transaction, so nothing else needs to vouch for it.
 fn listen(url: &str, sink: &dyn Sink, stop: &AtomicBool) {
     while !stop.load(Ordering::Relaxed) {
         match PgConnection::establish(url) {
             Ok(mut conn) => match listen_to_schema(&mut conn) {
                 Ok(()) => {
+                    sink.set_live(true);
                     let error = hear(&mut conn, sink, stop);
                     sink.set_live(false);
                     if let Err(e) = error {
-                        tracing::warn!(error = %e, "the catalogue's change feed broke; reconnecting");
+                        tracing::warn!(error = %e, "the catalogue's change feed broke; the read cache keeps to its age bound until it reconnects");
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "LISTEN failed; will retry"),
@@ -177,33 +212,18 @@ fn listen(url: &str, sink: &dyn Sink, stop: &AtomicBool) {
     }
 }
 
-/// Tells `sink` what is announced until `stop` or an error. The feed is live while a worker
-/// has said within `GRACE` that it is caught up.
+/// Tells `sink` what is announced until `stop` or an error.
 fn hear(conn: &mut PgConnection, sink: &dyn Sink, stop: &AtomicBool) -> QueryResult<()> {
     let mut pinged = Instant::now();
-    let mut caught_up_at: Option<Instant> = None;
-    let mut live = false;
     while !stop.load(Ordering::Relaxed) {
         let mut heard = Vec::new();
         for notification in conn.notifications_iter() {
             let notification = notification?;
-            if notification.payload == CAUGHT_UP {
-                caught_up_at = Some(Instant::now());
-            } else {
+            if notification.payload != EARLIER_CAUGHT_UP {
                 heard.extend(decode(&notification.payload));
             }
         }
         sink.changed(&heard);
-        let now_live = caught_up_at.is_some_and(|at| at.elapsed() < GRACE);
-        if now_live != live {
-            if !now_live {
-                tracing::warn!(
-                    "no search worker has caught up lately; the read cache keeps to its age bound"
-                );
-            }
-            sink.set_live(now_live);
-            live = now_live;
-        }
         if pinged.elapsed() >= PING {
             // A connection that died quietly shows only when it is used.
             conn.batch_execute("SELECT 1")?;
@@ -231,5 +251,21 @@ mod tests {
         assert_eq!(decode(&payload.join(",")), subjects);
         assert_eq!(decode("product:nonsense"), vec![Subject::All]);
         assert_eq!(decode("what"), vec![Subject::All]);
+    }
+
+    #[test]
+    fn an_announcement_names_each_subject_once_within_the_payload_limit() {
+        let a = Subject::Product(Uuid::new_v4());
+        let once = Announcement::of(&[a, a, Subject::Stock(Uuid::nil()), a]).unwrap();
+        assert_eq!(once.payloads.len(), 1);
+        assert_eq!(decode(&once.payloads[0]).len(), 2);
+        assert!(Announcement::of(&[]).is_none());
+
+        let many: Vec<Subject> = (0..500).map(|_| Subject::Product(Uuid::new_v4())).collect();
+        let split = Announcement::of(&many).unwrap();
+        assert!(split.payloads.len() > 1);
+        assert!(split.payloads.iter().all(|p| p.len() <= PAYLOAD_MAX));
+        let heard: Vec<Subject> = split.payloads.iter().flat_map(|p| decode(p)).collect();
+        assert_eq!(heard.len(), many.len());
     }
 }

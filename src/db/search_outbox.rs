@@ -1,6 +1,12 @@
 //! The search outbox: one row per change the search index has yet to see, written in the
 //! transaction that makes the change. The worker (`search::worker`) drains it; a row leaves
 //! the table only once the index has taken the rebuilt documents.
+//!
+//! Every write that changes what a product page or the catalogue shows writes a row here,
+//! so this is also where the change is announced to every server's read cache: on
+//! PostgreSQL the row's statement ends with `pg_notify` (`db::change_feed`), which is heard
+//! when the transaction commits, and never if it rolls back. Rows gathered in one
+//! [`Appends`] are announced together, in one `pg_notify`.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -57,14 +63,19 @@ pub struct Pending {
     pub attempts: i32,
 }
 
-/// Appends a row for `subject`, due now. Call it inside the transaction of the change.
+/// Appends a row for `subject`, due now, and announces the change (one statement). Call it
+/// inside the transaction of the change.
 pub fn enqueue(conn: &mut DbConn, subject: Subject) -> QueryResult<()> {
-    Appends::one(conn, row(subject))
+    let mut later = Appends::new();
+    enqueue_later(conn, &mut later, subject)?;
+    later.write(conn)
 }
 
-/// [`enqueue`], gathered into `later`.
+/// [`enqueue`], gathered into `later` (and announced with what it writes).
 pub fn enqueue_later(conn: &mut DbConn, later: &mut Appends, subject: Subject) -> QueryResult<()> {
-    later.add(conn, row(subject))
+    later.add(conn, row(subject))?;
+    later.announce(conn, subject);
+    Ok(())
 }
 
 fn row(subject: Subject) -> impl Append {

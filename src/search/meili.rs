@@ -27,6 +27,9 @@ const REBUILD_TASK_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 const TASK_POLL: Duration = Duration::from_millis(25);
 /// A search that takes longer is answered 503.
 const SEARCH_TIMEOUT: Duration = Duration::from_secs(10);
+/// Any other request that Meilisearch does not answer within this fails (the engine is
+/// down): a worker's batch, and the outbox rows it holds, never wait longer on one request.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Documents sent per request when filling an index (well under Meilisearch's payload limit).
 const FILL_CHUNK: usize = 5_000;
 
@@ -82,21 +85,29 @@ impl MeiliIndex {
 
     async fn wait(
         &self,
-        task: Result<TaskInfo, meilisearch_sdk::errors::Error>,
+        task: impl Future<Output = Result<TaskInfo, SdkError>>,
     ) -> Result<(), SearchError> {
         self.wait_up_to(task, TASK_TIMEOUT).await
     }
 
+    /// Sends the request that enqueues a task, then waits until the task is done.
     async fn wait_up_to(
         &self,
-        task: Result<TaskInfo, meilisearch_sdk::errors::Error>,
+        task: impl Future<Output = Result<TaskInfo, SdkError>>,
         timeout: Duration,
     ) -> Result<(), SearchError> {
-        let task = task
-            .map_err(SearchError::unavailable)?
-            .wait_for_completion(&self.client, Some(TASK_POLL), Some(timeout))
-            .await
-            .map_err(SearchError::unavailable)?;
+        let task = answered(task).await?;
+        self.completed(task, timeout).await
+    }
+
+    /// Waits until `task` is done, at most `timeout` (and one request's time for a poll
+    /// that is not answered).
+    async fn completed(&self, task: TaskInfo, timeout: Duration) -> Result<(), SearchError> {
+        let waited = task.wait_for_completion(&self.client, Some(TASK_POLL), Some(timeout));
+        let task = match tokio::time::timeout(timeout + REQUEST_TIMEOUT, waited).await {
+            Ok(task) => task.map_err(SearchError::unavailable)?,
+            Err(_) => return Err(not_answered(timeout + REQUEST_TIMEOUT)),
+        };
         if task.is_failure() {
             return Err(SearchError::Unavailable(format!(
                 "meilisearch task failed: {:?}",
@@ -108,20 +119,33 @@ impl MeiliIndex {
 
     /// Creates `uid` with the settings of the served index and fills it with `docs`.
     async fn build(&self, uid: &str, docs: &[ProductDocument]) -> Result<(), SearchError> {
-        self.wait(self.client.create_index(uid, Some("id")).await)
-            .await?;
+        self.wait(self.client.create_index(uid, Some("id"))).await?;
         let index = self.client.index(uid);
-        self.wait(index.set_settings(&settings()).await).await?;
+        self.wait(index.set_settings(&settings())).await?;
         // Enqueued together (Meilisearch batches them), then each waited on.
         let mut tasks = Vec::new();
         for chunk in docs.chunks(FILL_CHUNK) {
-            tasks.push(index.add_or_replace(chunk, Some("id")).await);
+            tasks.push(answered(index.add_or_replace(chunk, Some("id"))).await?);
         }
         for task in tasks {
-            self.wait_up_to(task, REBUILD_TASK_TIMEOUT).await?;
+            self.completed(task, REBUILD_TASK_TIMEOUT).await?;
         }
         Ok(())
     }
+}
+
+type SdkError = meilisearch_sdk::errors::Error;
+
+/// The answer to one request, unless Meilisearch does not give it within `REQUEST_TIMEOUT`.
+async fn answered<T>(request: impl Future<Output = Result<T, SdkError>>) -> Result<T, SearchError> {
+    match tokio::time::timeout(REQUEST_TIMEOUT, request).await {
+        Ok(answer) => answer.map_err(SearchError::unavailable),
+        Err(_) => Err(not_answered(REQUEST_TIMEOUT)),
+    }
+}
+
+fn not_answered(after: Duration) -> SearchError {
+    SearchError::Unavailable(format!("Meilisearch did not answer within {after:?}"))
 }
 
 fn settings() -> Settings {
@@ -242,17 +266,16 @@ impl SearchIndex for MeiliIndex {
     async fn configure(&self) -> Result<(), SearchError> {
         // Creating an index that exists fails harmlessly; the settings task is idempotent.
         let _ = self
-            .wait(self.client.create_index(&self.index.uid, Some("id")).await)
+            .wait(self.client.create_index(&self.index.uid, Some("id")))
             .await;
-        self.wait(self.index.set_settings(&settings()).await).await
+        self.wait(self.index.set_settings(&settings())).await
     }
 
     async fn upsert(&self, docs: &[ProductDocument]) -> Result<(), SearchError> {
         if docs.is_empty() {
             return Ok(());
         }
-        self.wait(self.index.add_or_replace(docs, Some("id")).await)
-            .await
+        self.wait(self.index.add_or_replace(docs, Some("id"))).await
     }
 
     async fn delete(&self, ids: &[Uuid]) -> Result<(), SearchError> {
@@ -260,7 +283,7 @@ impl SearchIndex for MeiliIndex {
             return Ok(());
         }
         let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-        self.wait(self.index.delete_documents(&ids).await).await
+        self.wait(self.index.delete_documents(&ids)).await
     }
 
     /// Builds a complete new index beside the served one, then swaps the two in one
@@ -273,17 +296,17 @@ impl SearchIndex for MeiliIndex {
             // The served index exists once `configure` ran; this covers a first rebuild
             // without it (creating an existing index fails harmlessly).
             let _ = self
-                .wait(self.client.create_index(&self.index.uid, Some("id")).await)
+                .wait(self.client.create_index(&self.index.uid, Some("id")))
                 .await;
             let swap = SwapIndexes {
                 indexes: (self.index.uid.clone(), fresh.clone()),
                 rename: None,
             };
-            self.wait(self.client.swap_indexes([&swap]).await).await
+            self.wait(self.client.swap_indexes([&swap])).await
         }
         .await;
         // After the swap `fresh` names the old content; before it, a half-built index.
-        let removed = self.wait(self.client.delete_index(&fresh).await).await;
+        let removed = self.wait(self.client.delete_index(&fresh)).await;
         if let (Ok(()), Err(e)) = (&swapped, removed) {
             // The new content is served; only disk space is lost until it is deleted.
             tracing::warn!(index = %fresh, error = %e, "deleting the replaced search index failed");
@@ -343,24 +366,16 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn count(&self) -> Result<u64, SearchError> {
-        let stats = self
-            .index
-            .get_stats()
-            .await
-            .map_err(SearchError::unavailable)?;
+        let stats = answered(self.index.get_stats()).await?;
         Ok(stats.number_of_documents as u64)
     }
 
     async fn clear(&self) -> Result<(), SearchError> {
-        self.wait(self.index.delete_all_documents().await).await
+        self.wait(self.index.delete_all_documents()).await
     }
 
     async fn check(&self) -> Result<(), SearchError> {
-        self.client
-            .health()
-            .await
-            .map(|_| ())
-            .map_err(SearchError::unavailable)
+        answered(self.client.health()).await.map(|_| ())
     }
 }
 

@@ -31,6 +31,8 @@ pub const BATCH: i64 = 256;
 /// Products per rebuild page.
 const REBUILD_PAGE: i64 = 1000;
 const IDLE_POLL: Duration = Duration::from_millis(100);
+/// How soon a call under way notices that the worker is to stop.
+const STOP_POLL: Duration = Duration::from_millis(50);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 #[derive(Debug, thiserror::Error)]
@@ -59,20 +61,52 @@ pub fn backoff(attempts: i32) -> Duration {
     (Duration::from_millis(250) * factor).min(MAX_BACKOFF)
 }
 
-/// Runs index calls to completion from the worker's (synchronous) thread.
+/// Runs index calls from the worker's (synchronous) thread.
 pub trait Driver {
-    fn run<T>(&self, f: impl Future<Output = T>) -> T;
+    fn run<T>(&self, call: impl Future<Output = Result<T, SearchError>>) -> Result<T, SearchError>;
 }
 
+/// To completion (a command that runs and exits).
 impl Driver for tokio::runtime::Runtime {
-    fn run<T>(&self, f: impl Future<Output = T>) -> T {
-        self.block_on(f)
+    fn run<T>(&self, call: impl Future<Output = Result<T, SearchError>>) -> Result<T, SearchError> {
+        self.block_on(call)
+    }
+}
+
+/// A server's worker: a call still under way when the server stops is given up (as a
+/// failed one: its rows stay for the next attempt), so a server whose engine hangs still
+/// stops at once.
+struct UntilStopped<'a> {
+    rt: &'a tokio::runtime::Runtime,
+    stop: &'a AtomicBool,
+}
+
+impl Driver for UntilStopped<'_> {
+    fn run<T>(&self, call: impl Future<Output = Result<T, SearchError>>) -> Result<T, SearchError> {
+        self.rt.block_on(async {
+            tokio::select! {
+                answer = call => answer,
+                () = stopped(self.stop) => Err(SearchError::Unavailable(
+                    "the server stopped while the search engine had not answered".to_owned(),
+                )),
+            }
+        })
+    }
+}
+
+async fn stopped(stop: &AtomicBool) {
+    while !stop.load(Ordering::Relaxed) {
+        tokio::time::sleep(STOP_POLL).await;
     }
 }
 
 /// Drains one batch; returns how many rows it took off the outbox. Whatever the outcome,
-/// the rows it took are then announced on the change feed and told to `sink` (this server's
-/// read cache), so cached copies go when search sees the change, or sooner.
+/// the rows it took are then told to `sink` (this server's read cache) and, on PostgreSQL,
+/// announced on the change feed. The read caches do not wait for this: the write that
+/// enqueued a row announced it when it committed (`db::search_outbox`). This is a late
+/// second announcement, for a row whose writer did not announce it (a server of an older
+/// version during a rolling deploy), and on SQLite, which has no feed, how the server hears
+/// of a write made by another process on its file (`kriya demo`).
 pub fn drain_once(
     pool: &Pool,
     index: &SharedIndex,
@@ -352,10 +386,11 @@ fn run(
     sink: Option<&dyn Sink>,
     stop: &AtomicBool,
 ) {
+    let rt = UntilStopped { rt, stop };
     let mut failures = 0;
     // Settings first: an engine that is down at start is waited for, not fatal.
     while !stop.load(Ordering::Relaxed) {
-        match rt.block_on(index.configure()) {
+        match rt.run(index.configure()) {
             Ok(()) => break,
             Err(e) => {
                 failures += 1;
@@ -366,24 +401,10 @@ fn run(
         }
     }
     failures = 0;
-    let mut said_caught_up: Option<std::time::Instant> = None;
     while !stop.load(Ordering::Relaxed) {
-        match drain_once(pool, index, rt, sink) {
+        match drain_once(pool, index, &rt, sink) {
             Ok(0) => {
                 failures = 0;
-                // Every server's read cache relies on this (see `change_feed`).
-                if said_caught_up.is_none_or(|at| at.elapsed() >= change_feed::CAUGHT_UP_EVERY) {
-                    let said = pool
-                        .get()
-                        .map_err(DrainError::from)
-                        .and_then(|mut c| Ok(change_feed::caught_up(&mut c)?));
-                    match said {
-                        Ok(()) => said_caught_up = Some(std::time::Instant::now()),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "announcing that the outbox is drained failed")
-                        }
-                    }
-                }
                 std::thread::sleep(IDLE_POLL);
             }
             Ok(n) => {

@@ -3,14 +3,24 @@
 //! 2 s on every other replica (on PostgreSQL when the change feed is heard, otherwise
 //! within `KRIYA_READ_CACHE_MS`, 1 s by default).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use async_trait::async_trait;
+use kriya::search::embedded::EmbeddedIndex;
+use kriya::search::meili::MeiliIndex;
+use kriya::search::worker::Worker;
+use kriya::search::{
+    ProductDocument, SearchError, SearchIndex, SearchQuery, SearchResults, SharedIndex,
+};
 use reqwest::Method;
 use reqwest::header::{ETAG, IF_NONE_MATCH};
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 use crate::both_backends;
-use crate::support::{Replica, SEARCH_DEADLINE, TestApp};
+use crate::support::{Backend, Replica, SEARCH_DEADLINE, TestApp};
 
 /// Status, ETag and body of an anonymous GET.
 async fn read(
@@ -300,4 +310,165 @@ async fn on_postgres_a_replica_that_lost_the_feed_serves_nothing_stale() {
         );
     }
     other.stop().await;
+}
+
+/// A Meilisearch that accepts connections and never answers: its URL. (What it accepted is
+/// held until the test's runtime ends.)
+async fn silent_meilisearch() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((connection, _)) = listener.accept().await {
+            held.push(connection);
+        }
+    });
+    url
+}
+
+/// Search as it is when Meilisearch stops answering after the servers started: the embedded
+/// index until `hung` is set, then the Meilisearch adapter on a server that never answers.
+struct Hangs {
+    answering: SharedIndex,
+    silent: SharedIndex,
+    hung: AtomicBool,
+}
+
+impl Hangs {
+    fn now(&self) -> &SharedIndex {
+        if self.hung.load(Ordering::SeqCst) {
+            &self.silent
+        } else {
+            &self.answering
+        }
+    }
+}
+
+#[async_trait]
+impl SearchIndex for Hangs {
+    fn name(&self) -> &'static str {
+        "hangs"
+    }
+    async fn configure(&self) -> Result<(), SearchError> {
+        self.now().configure().await
+    }
+    async fn upsert(&self, docs: &[ProductDocument]) -> Result<(), SearchError> {
+        self.now().upsert(docs).await
+    }
+    async fn delete(&self, ids: &[Uuid]) -> Result<(), SearchError> {
+        self.now().delete(ids).await
+    }
+    async fn apply(
+        &self,
+        upserts: &[ProductDocument],
+        removes: &[Uuid],
+    ) -> Result<(), SearchError> {
+        self.now().apply(upserts, removes).await
+    }
+    async fn replace_all(&self, docs: &[ProductDocument]) -> Result<(), SearchError> {
+        self.now().replace_all(docs).await
+    }
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
+        self.now().search(query).await
+    }
+    async fn count(&self) -> Result<u64, SearchError> {
+        self.now().count().await
+    }
+    async fn clear(&self) -> Result<(), SearchError> {
+        self.now().clear().await
+    }
+    async fn check(&self) -> Result<(), SearchError> {
+        self.now().check().await
+    }
+}
+
+mod a_change_shows_on_another_replica_while_search_hangs {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::a_change_shows_on_another_replica_while_search_hangs(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::a_change_shows_on_another_replica_while_search_hangs(Backend::Postgres).await;
+    }
+}
+
+/// Meilisearch stops answering: the outbox cannot drain, and a worker that took a row holds
+/// it while it waits. A new price, and a seller's suspension, still show on another replica
+/// within 2 s. On PostgreSQL a second worker (another replica's) drains the same outbox and
+/// finds no row it may take (the held one is skipped), and the replica keeps product pages
+/// past the age bound, since it hears the change feed. On SQLite one server owns the file
+/// and its worker is the only one; the replica keeps to its age bound.
+async fn a_change_shows_on_another_replica_while_search_hangs(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let silent = MeiliIndex::new(&silent_meilisearch().await, None, "kriya").unwrap();
+    let search = Arc::new(Hangs {
+        answering: Arc::new(EmbeddedIndex::open(dir.path()).unwrap()),
+        silent: Arc::new(silent),
+        hung: AtomicBool::new(false),
+    });
+    let Some(app) = TestApp::spawn_full(backend, |_| {}, Some(search.clone())).await else {
+        eprintln!("skipped: KRIYA_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let on_postgres = backend == Backend::Postgres;
+    let _other_worker =
+        on_postgres.then(|| Worker::spawn(app.pool.clone(), search.clone(), None).unwrap());
+    let seller = app.active_seller().await;
+    let admin = app.admin().await;
+    let product = app.published_product(&seller).await;
+    let path = format!("/v1/products/{}", product["id"].as_str().unwrap());
+    app.outbox_drained().await;
+    let replica = app.replica(|_| {}).await;
+    search.hung.store(true, Ordering::SeqCst);
+    let price = |body: &[u8]| serde_json::from_slice::<Value>(body).unwrap()["price_idr"].clone();
+    let backlog = || app.db(kriya::db::search_outbox::backlog);
+
+    // The replica holds the page (on PostgreSQL past the age bound: it hears the feed).
+    if on_postgres {
+        assert!(kept_past_the_age_bound(&app, &replica, &path).await);
+    } else {
+        assert_eq!(read(&app, replica.url(&path), None).await.0, 200);
+    }
+    let (_, etag, _) = read(&app, app.url(&path), None).await;
+    let res = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&seller.token)
+        .header("If-Match", etag.unwrap())
+        .json(&json!({"price_idr": 211_000}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let took =
+        until_changed(|| async { price(&read(&app, replica.url(&path), None).await.2) == 211_000 })
+            .await;
+    eprintln!("the new price showed on the replica after {took:?}");
+    assert!(
+        backlog() > 0,
+        "the engine hangs: the change is still in the outbox"
+    );
+
+    // The seller is suspended: the page is gone from the replica too.
+    assert_eq!(read(&app, replica.url(&path), None).await.0, 200);
+    let res = app
+        .post(
+            &format!("/v1/admin/sellers/{}/suspend", seller.seller_id()),
+            Some(&admin.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let took =
+        until_changed(|| async { read(&app, replica.url(&path), None).await.0 == 404 }).await;
+    eprintln!("the suspension showed on the replica after {took:?}");
+    assert!(
+        backlog() >= 2,
+        "the engine hangs: both changes are still in the outbox"
+    );
+    replica.stop().await;
 }
