@@ -245,6 +245,24 @@ fn refusals(w: &World) -> BTreeMap<&'static str, (String, &Account, u16)> {
             403,
         ),
         (
+            "POST /v1/admin/trainings/{id}/participants/{pid}/link",
+            format!(
+                "/v1/admin/trainings/{training}/participants/{}/link",
+                Uuid::now_v7()
+            ),
+            &w.seller,
+            403,
+        ),
+        (
+            "DELETE /v1/admin/trainings/{id}/participants/{pid}/link",
+            format!(
+                "/v1/admin/trainings/{training}/participants/{}/link",
+                Uuid::now_v7()
+            ),
+            &w.hotel,
+            403,
+        ),
+        (
             "PUT /v1/sellers/me",
             "/v1/sellers/me".to_owned(),
             &w.buyer,
