@@ -101,7 +101,7 @@ pub async fn register(
 ) -> AppResult<HttpResponse> {
     state
         .auth_limiter
-        .check(client_ip(&req, state.trusted_proxy_hops))?;
+        .check(&client_ip(&req, state.trusted_proxy_hops))?;
     let role = match body.role.as_deref() {
         None => Err("is required".to_owned()),
         Some(r) => Role::parse_self_service(r),
@@ -181,7 +181,7 @@ pub async fn login(
 ) -> AppResult<web::Json<TokenResponse>> {
     state
         .auth_limiter
-        .check(client_ip(&req, state.trusted_proxy_hops))?;
+        .check(&client_ip(&req, state.trusted_proxy_hops))?;
     let email = Email::parse(&body.email).map_err(|_| bad_credentials())?;
     let user = state
         .db(move |conn| Ok(db::users::find_by_email(conn, email.as_str())?))
