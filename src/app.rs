@@ -13,7 +13,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::api;
 use crate::auth::jwt::JwtKeys;
-use crate::auth::rate_limit::AuthRateLimiter;
+use crate::auth::rate_limit::{AuthRateLimiter, WebhookSendLimiter};
 use crate::blob::Blobs;
 use crate::blob::fs::FsStore;
 use crate::blob::s3::S3Store;
@@ -236,6 +236,9 @@ impl Application {
             decodes: Arc::new(Semaphore::new(config.max_concurrent_decodes)),
             jwt: JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs),
             auth_limiter: AuthRateLimiter::new(config.auth_rate_limit_per_minute),
+            webhook_send_limiter: Arc::new(WebhookSendLimiter::new(
+                config.webhook_send_rate_limit_per_minute,
+            )),
             refresh_token_ttl_days: config.refresh_token_ttl_days,
             trusted_proxy_hops: config.trusted_proxy_hops,
             openapi_json: api::openapi_json(),

@@ -82,6 +82,9 @@ pub struct Config {
     pub webhook_allow_private: bool,
     /// Seconds to wait after each failed webhook attempt (`KRIYA_WEBHOOK_RETRY_SCHEDULE`).
     pub webhook_retry_schedule: Vec<u64>,
+    /// Test events and redeliveries an endpoint's owner may ask for per minute, per endpoint
+    /// (`KRIYA_WEBHOOK_SEND_RATE_LIMIT_PER_MINUTE`).
+    pub webhook_send_rate_limit_per_minute: u32,
 }
 
 /// Which web origins may call Kriya from a browser.
@@ -188,6 +191,7 @@ const KEYS: &[&str] = &[
     "read_cache_ms",
     "webhook_allow_private",
     "webhook_retry_schedule",
+    "webhook_send_rate_limit_per_minute",
 ];
 
 /// Every `KRIYA_*` variable Kriya reads (including `KRIYA_LOG` and `KRIYA_CONFIG`).
@@ -434,9 +438,15 @@ impl RawConfig {
                 }
             })?,
         };
+        let webhook_send_rate_limit_per_minute =
+            self.parsed("webhook_send_rate_limit_per_minute", 5u32)?;
+        if webhook_send_rate_limit_per_minute == 0 {
+            return Err(self.invalid("webhook_send_rate_limit_per_minute", "must be at least 1"));
+        }
         Ok(Config {
             webhook_allow_private,
             webhook_retry_schedule,
+            webhook_send_rate_limit_per_minute,
             order_hold,
             read_cache,
             cors_origins,

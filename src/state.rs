@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 use crate::auth::jwt::JwtKeys;
-use crate::auth::rate_limit::AuthRateLimiter;
+use crate::auth::rate_limit::{AuthRateLimiter, WebhookSendLimiter};
 use crate::blob::Blobs;
 use crate::db::{DbConn, Pool};
 use crate::error::{AppError, AppResult};
@@ -20,6 +20,9 @@ pub struct AppState {
     pub decodes: Arc<Semaphore>,
     pub jwt: JwtKeys,
     pub auth_limiter: AuthRateLimiter,
+    /// Test events and redeliveries per webhook endpoint
+    /// (`KRIYA_WEBHOOK_SEND_RATE_LIMIT_PER_MINUTE`).
+    pub webhook_send_limiter: Arc<WebhookSendLimiter>,
     pub refresh_token_ttl_days: u64,
     /// How many proxies' `X-Forwarded-For` entries to trust for the client address.
     pub trusted_proxy_hops: usize,

@@ -101,7 +101,7 @@ pub async fn register(
 ) -> AppResult<HttpResponse> {
     state
         .auth_limiter
-        .check(client_ip(&req, state.trusted_proxy_hops))?;
+        .check(&client_ip(&req, state.trusted_proxy_hops))?;
     let body: RegisterRequest = body.json(&Authorised::public()).await?;
     let role = match body.role.as_deref() {
         None => Err("is required".to_owned()),
@@ -182,7 +182,7 @@ pub async fn login(
 ) -> AppResult<web::Json<TokenResponse>> {
     state
         .auth_limiter
-        .check(client_ip(&req, state.trusted_proxy_hops))?;
+        .check(&client_ip(&req, state.trusted_proxy_hops))?;
     let body: LoginRequest = body.json(&Authorised::public()).await?;
     let email = Email::parse(&body.email).map_err(|_| bad_credentials())?;
     let user = state

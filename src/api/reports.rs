@@ -98,7 +98,7 @@ fn month_range(q: &MonthsQuery) -> AppResult<MonthRange> {
     (status = 200, description = "The overview; CSV or an SVG chart by `Accept`", content((Overview = "application/json"), (String = "text/csv"), (String = "image/svg+xml"))),
     (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "`from` or `to` missing, not `YYYY-MM`, out of order or too far apart", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`from` or `to` missing, not `YYYY-MM`, out of order or too far apart; or a total beyond what an i64 holds, each such total named by its place in the report (`months[2].hotel_sales_idr`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/admin/reports/overview")]
 pub async fn get_overview(
@@ -141,7 +141,7 @@ pub struct AroundQuery {
     (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such training", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "`months` outside 1–12", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`months` outside 1–12; or a total beyond what an i64 holds, each such total named by its place in the report (`months[2].participants_total_idr`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/admin/reports/trainings/{id}")]
 pub async fn get_training_report(
@@ -180,7 +180,7 @@ pub async fn get_training_report(
     (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a seller", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "The account has no seller profile yet", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "`from` or `to` missing, not `YYYY-MM`, out of order or too far apart", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`from` or `to` missing, not `YYYY-MM`, out of order or too far apart; or a total beyond what an i64 holds, each such total named by its place in the report (`months[2].hotel_sales_idr`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/sellers/me/report")]
 pub async fn get_my_report(

@@ -311,10 +311,16 @@ pub async fn rotate_secret(
 }
 
 /// Send a `webhook.test` event to this endpoint (only).
+///
+/// Test events and redeliveries to one endpoint are limited to a few a minute
+/// (`KRIYA_WEBHOOK_SEND_RATE_LIMIT_PER_MINUTE`, default 5); past that, a 429 with
+/// `Retry-After`, and nothing is queued.
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 202, body = TestEvent, description = "Queued; it shows in the delivery log"),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such endpoint of the caller's", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many test events and redeliveries to this endpoint in the last minute; nothing queued", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds until another is accepted"))),
 ))]
 #[post("/v1/webhooks/{id}/test")]
 pub async fn test_webhook(
@@ -323,8 +329,9 @@ pub async fn test_webhook(
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
+    let sends = state.webhook_send_limiter.clone();
     let queued = state
-        .db(move |conn| webhooks::test(conn, &user, id))
+        .db(move |conn| webhooks::test(conn, &user, id, &sends))
         .await?;
     Ok(HttpResponse::Accepted().json(queued))
 }
@@ -355,10 +362,15 @@ pub async fn list_deliveries(
 }
 
 /// Send a delivery again now, whatever became of it before.
+///
+/// Counts against the same few a minute per endpoint as test events; past that, a 429 with
+/// `Retry-After`, and the delivery is left as it was.
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("id" = Uuid, Path), ("delivery_id" = Uuid, Path)), responses(
     (status = 202, body = Delivery, description = "Due now"),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such endpoint or delivery of the caller's", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many test events and redeliveries to this endpoint in the last minute; nothing queued", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds until another is accepted"))),
 ))]
 #[post("/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
 pub async fn redeliver(
@@ -367,8 +379,9 @@ pub async fn redeliver(
     path: web::Path<(Uuid, Uuid)>,
 ) -> AppResult<HttpResponse> {
     let (id, delivery_id) = path.into_inner();
+    let sends = state.webhook_send_limiter.clone();
     let delivery = state
-        .db(move |conn| webhooks::redeliver(conn, &user, id, delivery_id))
+        .db(move |conn| webhooks::redeliver(conn, &user, id, delivery_id, &sends))
         .await?;
     Ok(HttpResponse::Accepted().json(delivery))
 }

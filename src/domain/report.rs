@@ -52,11 +52,11 @@ impl MonthRange {
 /// The median of a group of `size` members of whom only `values` are non-zero (the others
 /// sold nothing): the middle value, or the mean of the two middle ones rounded down
 /// for an even group. 0 for an empty group.
-pub fn median_with_zeros(values: &[i64], size: usize) -> i64 {
+pub fn median_with_zeros(values: &[i128], size: usize) -> i128 {
     if size == 0 {
         return 0;
     }
-    let mut sorted: Vec<i64> = values.to_vec();
+    let mut sorted: Vec<i128> = values.to_vec();
     sorted.sort_unstable();
     let zeros = size.saturating_sub(sorted.len());
     let at = |i: usize| if i < zeros { 0 } else { sorted[i - zeros] };
@@ -101,6 +101,8 @@ mod tests {
         assert_eq!(median_with_zeros(&[300, 100], 3), 100);
         assert_eq!(median_with_zeros(&[100, 400], 2), 250);
         assert_eq!(median_with_zeros(&[101, 400], 2), 250);
-        assert_eq!(median_with_zeros(&[i64::MAX, i64::MAX], 2), i64::MAX);
+        assert_eq!(median_with_zeros(&[i128::MAX, i128::MAX], 2), i128::MAX);
+        let big = i128::from(i64::MAX);
+        assert_eq!(median_with_zeros(&[big, big, big], 4), big);
     }
 }

@@ -261,6 +261,72 @@ mod tests {
         assert!(wrap(Weight::Bold, 8.0, "   ", max, 2).is_empty());
     }
 
+    /// What a till's scanner needs, on the PDF sheet and the SVG label alike (both draw these
+    /// marks): modules large enough to read at 150 dpi (at least 5 pixels) and the quiet
+    /// zone of 4 modules around the symbol free of text, whatever the text.
+    #[test]
+    fn the_qr_code_has_large_modules_and_a_clear_quiet_zone() {
+        let label = Label {
+            code: crate::domain::label::LabelCode::generate(),
+            title: "W".repeat(140),
+            options: "W".repeat(200),
+            sku: "W".repeat(64),
+            price_idr: i64::MAX,
+            seller: "W".repeat(120),
+        };
+        let marks = marks(&label, 0.0, 0.0);
+        let Some((qx, qy, module, width)) = marks.iter().find_map(|m| match m {
+            Mark::Qr {
+                x,
+                y,
+                module,
+                width,
+                ..
+            } => Some((*x, *y, *module, *width)),
+            _ => None,
+        }) else {
+            panic!("no QR code on the label");
+        };
+        assert_eq!(width, 21, "`KRY1:` and a code fit a version-1 symbol");
+        assert!(
+            module / MM / 25.4 * 150.0 >= 5.0,
+            "module {} mm",
+            module / MM
+        );
+        let quiet = QR_QUIET as f32 * module;
+        let (left, top) = (qx - quiet, qy - quiet);
+        let (right, bottom) = (
+            qx + (width as f32) * module + quiet,
+            qy + (width as f32) * module + quiet,
+        );
+        assert!(
+            left >= -1e-3 && top >= -1e-3,
+            "the quiet zone leaves the label"
+        );
+        for mark in &marks {
+            if let Mark::Text {
+                x,
+                y,
+                size,
+                width,
+                anchor,
+                text,
+                ..
+            } = mark
+            {
+                let l = match anchor {
+                    Anchor::Start => *x,
+                    Anchor::Middle => x - width / 2.0,
+                };
+                // The line's box: from its ascent (at most the size above the baseline) to
+                // its descent (a quarter of the size below).
+                let (r, t, b) = (l + width, y - size, y + size / 4.0);
+                let apart = r <= left || l >= right || b <= top || t >= bottom;
+                assert!(apart, "{text:?} lies in the QR code's quiet zone");
+            }
+        }
+    }
+
     #[test]
     fn every_mark_stays_inside_its_label() {
         let label = Label {

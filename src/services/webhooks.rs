@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
+use crate::auth::rate_limit::WebhookSendLimiter;
 use crate::db::portable::{DbId, DbJson};
 use crate::db::webhook_deliveries::{self as log, AttemptRow, DeliveryRow};
 use crate::db::webhook_endpoints::{self, EndpointChange, EndpointRow};
@@ -282,10 +283,17 @@ struct TestData {
     message: &'static str,
 }
 
-/// Queues a `webhook.test` event for this endpoint only.
-pub fn test(conn: &mut DbConn, caller: &AuthUser, id: Uuid) -> AppResult<TestEvent> {
+/// Queues a `webhook.test` event for this endpoint only. The owner's manual sends to the
+/// endpoint are limited (`sends`): once they are spent, a 429 and nothing queued.
+pub fn test(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    id: Uuid,
+    sends: &WebhookSendLimiter,
+) -> AppResult<TestEvent> {
     write_tx(conn, |conn| {
         own(conn, caller, id)?;
+        sends.check(&id)?;
         let data = TestData {
             webhook_id: id,
             message: "a test event from Kriya",
@@ -339,18 +347,21 @@ pub fn deliveries(
         .collect())
 }
 
-/// Sends a delivery again, due now, whatever became of it before.
+/// Sends a delivery again, due now, whatever became of it before. Like a test event, it
+/// counts against the endpoint's manual sends (`sends`): once they are spent, a 429.
 pub fn redeliver(
     conn: &mut DbConn,
     caller: &AuthUser,
     id: Uuid,
     delivery_id: Uuid,
+    sends: &WebhookSendLimiter,
 ) -> AppResult<Delivery> {
     write_tx(conn, |conn| {
         own(conn, caller, id)?;
         let row = log::find_delivery(conn, delivery_id)?
             .filter(|d| d.endpoint_id == id)
             .ok_or(AppError::NotFound("delivery"))?;
+        sends.check(&id)?;
         log::redeliver(conn, delivery_id, now())?;
         let event = log::find_event(conn, row.event_id)?.ok_or(AppError::NotFound("delivery"))?;
         let row = log::find_delivery(conn, delivery_id)?.ok_or(AppError::NotFound("delivery"))?;

@@ -15,7 +15,9 @@ pub const MAX_URL_LEN: usize = 2000;
 
 /// Whether an address belongs to the public internet: not loopback, private, shared
 /// (carrier-grade NAT), link-local, multicast, broadcast, documentation, benchmarking,
-/// reserved or unspecified; IPv4-mapped and -translated IPv6 addresses are judged as IPv4.
+/// reserved or unspecified. An IPv6 address must be global unicast (2000::/3) outside the
+/// special ranges; one that carries an IPv4 address a router would reach (IPv4-mapped
+/// `::ffff:0:0/96`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) is judged by that IPv4 address.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
@@ -24,22 +26,34 @@ pub fn is_public(ip: IpAddr) -> bool {
                 return is_public_v4(v4);
             }
             let s = v6.segments();
-            // NAT64 (64:ff9b::/96) carries an IPv4 address in its last 32 bits.
-            if s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
-                let [a, b] = s[6].to_be_bytes();
-                let [c, d] = s[7].to_be_bytes();
-                return is_public_v4(Ipv4Addr::new(a, b, c, d));
+            let v4 = |hi: u16, lo: u16| {
+                let [a, b] = hi.to_be_bytes();
+                let [c, d] = lo.to_be_bytes();
+                Ipv4Addr::new(a, b, c, d)
+            };
+            if s[0] == 0x64 && s[1] == 0xff9b {
+                // NAT64's well-known prefix 64:ff9b::/96 carries an IPv4 address in its last
+                // 32 bits. The local-use prefix 64:ff9b:1::/48 (RFC 8215) maps into whatever
+                // the network chooses, and the rest of 64:ff9b::/32 is unassigned: refused.
+                return s[2..6] == [0, 0, 0, 0] && is_public_v4(v4(s[6], s[7]));
             }
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (s[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
-                || (s[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
-                || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated) fec0::/10
-                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-                || (s[0] == 0x2001 && s[1] < 0x0200) // IETF protocol assignments, Teredo
-                || s[0] == 0x0100 && s[1..4] == [0, 0, 0] // discard-only 100::/64
-                || s[0] == 0) // ::/16 holds nothing public (IPv4-compatible, reserved)
+            if s[0] == 0x2002 {
+                // 6to4: the relay sends it on to the IPv4 address in bits 16–48.
+                return is_public_v4(v4(s[1], s[2]));
+            }
+            // Outside global unicast 2000::/3 lie loopback, unspecified, IPv4-compatible and
+            // -translated (::/8), discard-only (100::/64), segment routing (5f00::/16), unique
+            // local (fc00::/7), link-local (fe80::/10), multicast (ff00::/8) and the unassigned.
+            let global_unicast = (s[0] & 0xe000) == 0x2000;
+            let special = match s[0] {
+                // IETF protocol assignments 2001::/23 (Teredo 2001::/32 among them) and
+                // documentation 2001:db8::/32.
+                0x2001 => s[1] < 0x0200 || s[1] == 0x0db8,
+                // Documentation 3fff::/20.
+                0x3fff => s[1] < 0x1000,
+                _ => false,
+            };
+            global_unicast && !special
         }
     }
 }
@@ -218,6 +232,91 @@ mod tests {
         ] {
             assert!(is_public(ip.parse().unwrap()), "{ip} counted as not public");
         }
+    }
+
+    fn judged(ips: &[&str], public: bool) {
+        for ip in ips {
+            assert_eq!(
+                is_public(ip.parse().unwrap()),
+                public,
+                "{ip} counted as {}",
+                if public { "not public" } else { "public" }
+            );
+        }
+    }
+
+    #[test]
+    fn six_to_four_is_judged_by_the_ipv4_address_it_carries() {
+        // 2002::/16 holds an IPv4 address in bits 16–48.
+        judged(
+            &[
+                "2002:7f00:1::1",    // 127.0.0.1
+                "2002:a00:1::",      // 10.0.0.1
+                "2002:ac10:504::1",  // 172.16.5.4
+                "2002:c0a8:101::1",  // 192.168.1.1
+                "2002:a9fe:a9fe::1", // 169.254.169.254
+                "2002:6440:1::1",    // 100.64.0.1
+                "2002::1",           // 0.0.0.0
+                "2002:e000:1::1",    // 224.0.0.1
+                "2002:ffff:ffff::1", // 255.255.255.255
+            ],
+            false,
+        );
+        judged(&["2002:808:808::1", "2002:670a:141e:1::1"], true); // 8.8.8.8, 103.10.20.30
+    }
+
+    #[test]
+    fn nat64_is_judged_by_its_ipv4_address_and_the_local_use_prefix_is_refused() {
+        // The well-known prefix 64:ff9b::/96 carries an IPv4 address in its last 32 bits.
+        judged(
+            &["64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b::a9fe:a9fe"],
+            false,
+        );
+        judged(&["64:ff9b::808:808"], true);
+        // The local-use prefix 64:ff9b:1::/48 (RFC 8215) maps into a network's own space
+        // however it likes, and the rest of 64:ff9b::/32 is not allocated: never public.
+        judged(
+            &[
+                "64:ff9b:1::808:808",
+                "64:ff9b:1::7f00:1",
+                "64:ff9b:1:abcd::1",
+                "64:ff9b:1:ffff:ffff:ffff:ffff:ffff",
+                "64:ff9b:2::808:808",
+            ],
+            false,
+        );
+    }
+
+    #[test]
+    fn other_addresses_around_ipv4_and_special_ranges_are_refused() {
+        judged(
+            &[
+                // Teredo 2001::/32, whatever server or client it names.
+                "2001::1",
+                "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+                // IPv4-mapped ::ffff:0:0/96 around a private address.
+                "::ffff:192.168.0.1",
+                "::ffff:169.254.169.254",
+                // IPv4-compatible ::/96 (deprecated), even around a public address.
+                "::127.0.0.1",
+                "::8.8.8.8",
+                // IPv4-translated ::ffff:0:0:0/96.
+                "::ffff:0:808:808",
+                // Documentation 3fff::/20 (RFC 9637) and segment routing 5f00::/16 (RFC 9602).
+                "3fff::1",
+                "3fff:fff:ffff::1",
+                "5f00::1",
+                // Outside global unicast 2000::/3: not assigned to anyone on the internet.
+                "4000::1",
+                "8000::1",
+                "e000::1",
+            ],
+            false,
+        );
+        judged(
+            &["::ffff:8.8.8.8", "2400:cb00::1", "2a00:1450:4001::1"],
+            true,
+        );
     }
 
     #[test]

@@ -113,17 +113,17 @@ fn tools_present() -> bool {
     present
 }
 
-/// Renders every page of the PDF at 200 dpi, cuts it into its 3 × 8 label cells (a till's
+/// Renders every page of the PDF at `dpi`, cuts it into its 3 × 8 label cells (a till's
 /// scanner sees one label at a time; zbar also misses some codes when two dozen identical
-/// ones share one image) and decodes the QR code in each cell: `(pages, codes)`. A cell holds
-/// at most one code.
-fn decode_pdf(pdf: &[u8]) -> (usize, Vec<String>) {
+/// ones share one image) and decodes the QR code in each cell on its own: per page, per cell,
+/// the codes zbar found there.
+fn decode_cells(pdf: &[u8], dpi: u32) -> Vec<Vec<Vec<String>>> {
     use kriya::labels::layout::{LABEL_H, LABEL_W, MM, PER_PAGE, slot};
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("labels.pdf");
     std::fs::write(&file, pdf).unwrap();
     let out = Command::new("pdftoppm")
-        .args(["-r", "200", "-gray", "-png"])
+        .args(["-r", &dpi.to_string(), "-gray", "-png"])
         .arg(&file)
         .arg(dir.path().join("page"))
         .output()
@@ -139,10 +139,11 @@ fn decode_pdf(pdf: &[u8]) -> (usize, Vec<String>) {
         .filter(|p| p.extension().is_some_and(|e| e == "png"))
         .collect();
     pages.sort();
-    let px = |pt: f32| (pt / MM / 25.4 * 200.0).round() as u32;
+    let px = |pt: f32| (pt / MM / 25.4 * dpi as f32).round() as u32;
     let mut decoded = Vec::new();
     for page in &pages {
         let image = image::open(page).unwrap().to_luma8();
+        let mut cells = Vec::new();
         for i in 0..PER_PAGE {
             let (_, x, y) = slot(i);
             let cell = image::imageops::crop_imm(&image, px(x), px(y), px(LABEL_W), px(LABEL_H))
@@ -160,19 +161,31 @@ fn decode_pdf(pdf: &[u8]) -> (usize, Vec<String>) {
                 "zbarimg: {}",
                 String::from_utf8_lossy(&out.stderr)
             );
-            let found: Vec<String> = String::from_utf8(out.stdout)
-                .unwrap()
-                .lines()
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned)
-                .collect();
-            assert!(
-                found.len() <= 1,
-                "{} codes in one label: {found:?}",
-                found.len()
+            cells.push(
+                String::from_utf8(out.stdout)
+                    .unwrap()
+                    .lines()
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
             );
-            decoded.extend(found);
         }
+        decoded.push(cells);
+    }
+    decoded
+}
+
+/// [`decode_cells`] at 200 dpi: `(pages, codes)`. A cell holds at most one code.
+fn decode_pdf(pdf: &[u8]) -> (usize, Vec<String>) {
+    let pages = decode_cells(pdf, 200);
+    let mut decoded = Vec::new();
+    for found in pages.iter().flatten() {
+        assert!(
+            found.len() <= 1,
+            "{} codes in one label: {found:?}",
+            found.len()
+        );
+        decoded.extend(found.iter().cloned());
     }
     (pages.len(), decoded)
 }
@@ -462,5 +475,77 @@ both_backends! {
         // New lines after the migration still get theirs.
         let later = app.dispatch(seller, &s.agreement, &s.variants[1], 1, 1000000).await;
         assert_eq!(later["items"][0]["label_code"].as_str().unwrap().len(), 10);
+    }
+}
+
+both_backends! {
+    async fn every_label_of_a_full_sheet_scans_on_its_own_at_150_dpi(app) {
+        // Everything as long as the API allows, so the text crowds the code: a 140-character
+        // title, 60-character option values, 64-character SKUs, a long seller name.
+        let seller = app.active_seller().await;
+        let res = app
+            .request(Method::PUT, "/v1/sellers/me", Some(&seller.token), Some(json!({
+                "business_name": "Koperasi Pengrajin Perak dan Tembaga Electroforming Tlogomas Sejahtera Bersama Mandiri Abadi Jaya",
+                "sector": "electroforming-jewellery", "kecamatan": "lowokwaru"
+            })))
+            .await;
+        assert_eq!(res.status(), 200);
+        let title = "Kalung Daun Jati Electroforming Lapis Emas 24 Karat dengan Rantai Perak Sterling, Liontin Ranting Kopi dan Kotak Kado Anyaman Pandan Asli";
+        assert!(title.chars().count() <= 140);
+        let base = format!("KDJ-{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
+        let sku = |i: usize| {
+            let mut s = format!("{base}-EMAS-BESAR-RANTAI-PANJANG-LIONTIN-RANTING-KOPI");
+            s.truncate(61);
+            format!("{s}-{i:02}")
+        };
+        let variants: Vec<Value> = (0..24)
+            .map(|i| json!({
+                "sku": sku(i),
+                "options": {
+                    "warna": "emas kemerahan dengan patina hijau tembaga di tepi daunnya",
+                    "ukuran": format!("nomor {i:02}, panjang rantai empat puluh lima sentimeter"),
+                    "bahan": "tembaga, perak sterling 925 dan emas 24 karat lapis tebal",
+                },
+                "price_idr": 12_345_678 + 1000 * i as i64,
+            }))
+            .collect();
+        let product = app
+            .create_product(&seller, json!({"title": title, "sku": format!("{base}-0"), "price_idr": 185000, "variants": variants}))
+            .await;
+        let pid = product["id"].as_str().unwrap().to_owned();
+        let variant_ids: Vec<String> = product["variants"].as_array().unwrap().iter()
+            .map(|v| v["id"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(variant_ids.len(), 24);
+        let (hotel, hotel_id) = app.active_hotel().await;
+        let agreement = app.agreement(&seller, &hotel, &hotel_id, 2000, 90).await;
+        for v in &variant_ids {
+            app.restock(&seller, &pid, v, 1).await;
+        }
+        // One unit of each: 24 labels, a full sheet, no two codes alike.
+        let items: Vec<Value> = variant_ids.iter()
+            .map(|v| json!({"variant_id": v, "quantity": 1, "unit_price_idr": 150000})).collect();
+        let res = app.post("/v1/consignments", Some(&seller.token), json!({"agreement_id": agreement, "items": items})).await;
+        assert_eq!(res.status(), 201);
+        let consignment: Value = res.json().await.unwrap();
+        let want: Vec<String> = consignment["items"].as_array().unwrap().iter()
+            .map(|l| format!("KRY1:{}", l["label_code"].as_str().unwrap())).collect();
+        assert_eq!(want.len(), 24);
+        if !tools_present() {
+            return;
+        }
+        let cid = consignment["id"].as_str().unwrap();
+        let pdf = pdf_of(&app, &format!("/v1/consignments/{cid}/labels"), &hotel.token).await;
+        let pages = decode_cells(&pdf, 150);
+        assert_eq!(pages.len(), 1, "24 labels: one sheet");
+        let misread: Vec<(usize, &Vec<String>, &String)> = pages[0].iter().zip(&want).enumerate()
+            .filter(|(_, (got, want))| got.as_slice() != [want.as_str()])
+            .map(|(i, (got, want))| (i, got, want))
+            .collect();
+        assert!(misread.is_empty(), "labels that did not scan as their own code (cell, found, wanted): {misread:?}");
+        // The text still fits beside the code, shortened where it had to be.
+        let text = pdf_text(&pdf);
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("Rp 12.345.678"), "{text}");
+        assert!(flat.contains("Kalung Daun Jati"), "{text}");
     }
 }

@@ -56,11 +56,11 @@ both_backends! {
         let (nov, dec) = (Period::parse("2026-11").unwrap(), Period::parse("2026-12").unwrap());
         let rows = app.db(|c| kriya::db::reports::monthly_sales(c, nov, dec));
         let seller: uuid::Uuid = g.seller.seller_id().parse().unwrap();
-        let figures: Vec<(String, i64, i64, i64, i64)> = rows.iter().filter(|r| r.seller_id == seller)
+        let figures: Vec<(String, i64, i128, i64, i128)> = rows.iter().filter(|r| r.seller_id == seller)
             .map(|r| (r.month.clone(), r.online_count, r.online_idr, r.hotel_count, r.hotel_idr)).collect();
         assert_eq!(figures, [
             ("2026-11".to_owned(), 0, 0, 1, 185_555),
-            ("2026-12".to_owned(), 1, 2 * g.price, 2, 2 * 185_555),
+            ("2026-12".to_owned(), 1, i128::from(2 * g.price), 2, 2 * 185_555),
         ]);
         // A range of one month sees only that month.
         let rows = app.db(|c| kriya::db::reports::monthly_sales(c, nov, nov));
@@ -613,5 +613,94 @@ both_backends! {
             let res = app.get(&format!("/v1/sellers/me/report?{bad}"), Some(&seller.token)).await;
             problem(res, 422).await;
         }
+    }
+}
+
+/// 5 × 10^18 rupiah: two of them are more than an i64 holds.
+const HUGE: i64 = 5_000_000_000_000_000_000;
+
+/// A report path asked for as JSON, CSV and SVG: a 422 each time, naming `want` (in any
+/// order), never a 500.
+async fn refused_as_too_large(app: &TestApp, path: &str, who: &Account, want: &[&str]) {
+    for accept in ["application/json", "text/csv", "image/svg+xml"] {
+        let res = app
+            .client
+            .get(app.url(path))
+            .bearer_auth(&who.token)
+            .header("Accept", accept)
+            .send()
+            .await
+            .unwrap();
+        let body = problem(res, 422).await;
+        let mut got = crate::support::fields(&body);
+        got.sort();
+        let mut want: Vec<String> = want.iter().map(|f| (*f).to_owned()).collect();
+        want.sort();
+        assert_eq!(got, want, "{path} as {accept}: {body}");
+        for e in body["errors"].as_array().unwrap() {
+            assert!(
+                e["message"].as_str().unwrap().contains("larger than"),
+                "{e}"
+            );
+        }
+    }
+}
+
+both_backends! {
+    async fn totals_beyond_an_i64_are_a_422_naming_them_never_a_500(app) {
+        let admin = app.admin().await;
+        let hotel = app.active_hotel().await;
+        let ej = "electroforming-jewellery";
+        let p = maker(&app, &hotel, "Perak Raksasa", ej, Some("Lowokwaru"), None).await;
+        let q = maker(&app, &hotel, "Tembaga Kecil", ej, Some("Klojen"), None).await;
+        // Two sale lines in October, then made worth 5 × 10^18 each straight in the database
+        // (no API would take them): their sum does not fit in an i64.
+        p.sold(&app, &hotel, 100_001, "2026-10-05T03:00:00Z").await;
+        p.sold(&app, &hotel, 100_001, "2026-10-06T03:00:00Z").await;
+        let changed = app.db(|c| {
+            diesel::sql_query(format!(
+                "UPDATE hotel_sale_lines SET unit_price_idr = {HUGE} WHERE unit_price_idr = 100001"
+            ))
+            .execute(c)
+        });
+        assert_eq!(changed, 2);
+        let res = app.post("/v1/admin/trainings", Some(&admin.token), json!({
+            "title": "Pelatihan Electroforming", "sector": ej, "held_from": "2026-10-01",
+            "held_to": "2026-10-02", "venue": "Hotel Santika Malang", "organiser": "Diskopindag"})).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let training = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+        let res = app.post(&format!("/v1/admin/trainings/{training}/participants"), Some(&admin.token), json!({
+            "participants": [
+                {"name": "Pak Eko", "whatsapp": "0812-1111-2222", "seller_id": p.id()},
+                {"name": "Bu Sri", "whatsapp": "0812-3333-4444", "seller_id": q.id()}]})).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+
+        // October is months[1] of September–November.
+        refused_as_too_large(&app, "/v1/admin/reports/overview?from=2026-09&to=2026-11", &admin, &[
+            "months[1].hotel_sales_idr",
+            "months[1].by_sector.electroforming-jewellery.sales_idr",
+            "months[1].by_kecamatan.Lowokwaru.sales_idr",
+            "top_products[0].sales_idr",
+            "top_sellers[0].sales_idr",
+        ]).await;
+        refused_as_too_large(&app, "/v1/sellers/me/report?from=2026-09&to=2026-11", &p.goods.seller, &[
+            "months[1].hotel_sales_idr",
+            "months[1].sales_idr",
+            "months[1].hotels[0].sales_idr",
+            "top_products[0].sales_idr",
+        ]).await;
+        // Of two participant sellers one sold 10^19: the median and the average (half of it)
+        // fit, the total does not.
+        refused_as_too_large(&app, &format!("/v1/admin/reports/trainings/{training}?months=1"), &admin, &[
+            "months[1].participants_total_idr",
+        ]).await;
+
+        // Months without those sales still answer.
+        let o = get_json(&app, "/v1/admin/reports/overview?from=2026-11&to=2026-12", &admin).await;
+        assert_eq!(o["months"][0]["hotel_sales_idr"], 0);
+        let r = get_json(&app, "/v1/sellers/me/report?from=2026-11&to=2026-12", &p.goods.seller).await;
+        assert_eq!(r["months"][0]["sales_idr"], 0);
+        let r = get_json(&app, "/v1/sellers/me/report?from=2026-09&to=2026-11", &q.goods.seller).await;
+        assert_eq!(r["months"][1]["sales_idr"], 0, "another seller's report is not touched");
     }
 }

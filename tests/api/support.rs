@@ -170,6 +170,7 @@ impl TestApp {
         raw.set("workers", "2");
         raw.set("db_pool_size", "4");
         raw.set("auth_rate_limit_per_minute", "10000");
+        raw.set("webhook_send_rate_limit_per_minute", "10000");
         tweak(&mut raw);
         let config = raw.build().expect("test config is valid");
         let app = Application::build_with_search(&config, search).expect("server starts");

@@ -5,6 +5,10 @@
 //!
 //! One query text serves both databases; [`Dialect`] supplies what differs (how a month is
 //! named, how parameters are written) and [`load`] binds the same parameters on either.
+//!
+//! Sums of amounts are exact however large ([`exact_sum`]): a total beyond what an i64 holds
+//! reaches the report as an i128, which says so, instead of failing the query (PostgreSQL
+//! cannot cast it back to BIGINT, SQLite's `SUM` stops at "integer overflow").
 
 pub mod monthly;
 pub mod overview;
@@ -169,38 +173,142 @@ pub fn sales_sql(
     )
 }
 
-/// The aggregate columns every sales report shows, over rows of [`sales_sql`] named `f`.
-pub const SALES_COLUMNS: &str = "\
-    CAST(SUM(f.parts) AS BIGINT) AS online_count, \
-    CAST(SUM(CASE WHEN f.online = 1 THEN f.idr ELSE 0 END) AS BIGINT) AS online_idr, \
-    CAST(SUM(1 - f.online) AS BIGINT) AS hotel_count, \
-    CAST(SUM(CASE WHEN f.online = 0 THEN f.idr ELSE 0 END) AS BIGINT) AS hotel_idr";
+/// The divisor that splits an amount in two: `x = x / HALF * HALF + x % HALF` on both
+/// databases (integer division truncates, the remainder takes the dividend's sign).
+const HALF: &str = "4294967296";
+
+/// `SUM(expr)` of an integer expression, exactly: two BIGINT columns, `{name}_hi` (the sum
+/// of each value's part above 2^32) and `{name}_lo` (the sum of the rest), which [`exact`]
+/// puts back together. Neither half can overflow before some 2^31 rows are summed, so the
+/// query never fails for the size of its total. 0 over no rows.
+pub fn exact_sum(expr: &str, name: &str) -> String {
+    format!(
+        "CAST(COALESCE(SUM(({expr}) / {HALF}), 0) AS BIGINT) AS {name}_hi, \
+         CAST(COALESCE(SUM(({expr}) % {HALF}), 0) AS BIGINT) AS {name}_lo"
+    )
+}
+
+/// An expression that orders groups by `SUM(expr)` without failing when the sum does not
+/// fit in a BIGINT (PostgreSQL computes it as NUMERIC; SQLite's integer product turns to a
+/// REAL past 2^63, so only totals that large compare approximately).
+pub fn exact_order(expr: &str) -> String {
+    format!("(SUM(({expr}) / {HALF}) * {HALF} + SUM(({expr}) % {HALF}))")
+}
+
+/// The total of an [`exact_sum`] from its two columns.
+pub fn exact(hi: i64, lo: i64) -> i128 {
+    (i128::from(hi) << 32) + i128::from(lo)
+}
+
+/// The aggregate columns every sales report shows, over rows of [`sales_sql`] named `f`,
+/// read as [`SalesSums`].
+pub fn sales_columns() -> String {
+    format!(
+        "CAST(SUM(f.parts) AS BIGINT) AS online_count, {}, \
+         CAST(SUM(1 - f.online) AS BIGINT) AS hotel_count, {}",
+        exact_sum("CASE WHEN f.online = 1 THEN f.idr ELSE 0 END", "online_idr"),
+        exact_sum("CASE WHEN f.online = 0 THEN f.idr ELSE 0 END", "hotel_idr"),
+    )
+}
+
+/// The columns of [`sales_columns`].
+#[derive(QueryableByName, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SalesSums {
+    /// Completed order parts.
+    #[diesel(sql_type = BigInt)]
+    pub online_count: i64,
+    #[diesel(sql_type = BigInt)]
+    online_idr_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    online_idr_lo: i64,
+    /// Hotel sale lines.
+    #[diesel(sql_type = BigInt)]
+    pub hotel_count: i64,
+    #[diesel(sql_type = BigInt)]
+    hotel_idr_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    hotel_idr_lo: i64,
+}
+
+impl SalesSums {
+    /// Completed order parts' items (shipping is the courier's, not a sale).
+    pub fn online_idr(&self) -> i128 {
+        exact(self.online_idr_hi, self.online_idr_lo)
+    }
+
+    pub fn hotel_idr(&self) -> i128 {
+        exact(self.hotel_idr_hi, self.hotel_idr_lo)
+    }
+}
 
 /// A product's sales over a report's months.
-#[derive(QueryableByName, Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductSales {
-    #[diesel(sql_type = Id)]
     pub product_id: DbId,
-    #[diesel(sql_type = Text)]
     pub title: String,
-    #[diesel(sql_type = Id)]
     pub seller_id: DbId,
+    pub units: i128,
+    pub sales_idr: i128,
+}
+
+#[derive(QueryableByName)]
+struct ProductSalesRow {
+    #[diesel(sql_type = Id)]
+    product_id: DbId,
+    #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = Id)]
+    seller_id: DbId,
     #[diesel(sql_type = BigInt)]
-    pub units: i64,
+    units_hi: i64,
     #[diesel(sql_type = BigInt)]
-    pub sales_idr: i64,
+    units_lo: i64,
+    #[diesel(sql_type = BigInt)]
+    sales_idr_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    sales_idr_lo: i64,
 }
 
 /// The `limit` products that sold for most (ties by id), from `sales` (a [`sales_sql`]).
-pub fn top_products_sql(sales: &str, limit: usize) -> String {
-    format!(
-        "SELECT t.product_id AS product_id, pr.title AS title, pr.seller_id AS seller_id, \
-            t.units AS units, t.sales_idr AS sales_idr \
-         FROM (SELECT f.product_id AS product_id, CAST(SUM(f.units) AS BIGINT) AS units, \
-                CAST(SUM(f.idr) AS BIGINT) AS sales_idr \
-               FROM ({sales}) f GROUP BY f.product_id \
-               ORDER BY sales_idr DESC, product_id LIMIT {limit}) t \
-         JOIN products pr ON pr.id = t.product_id \
-         ORDER BY t.sales_idr DESC, t.product_id"
-    )
+pub fn top_products(
+    conn: &mut DbConn,
+    sales: impl Fn(Dialect) -> String,
+    params: &[Param],
+    limit: usize,
+) -> QueryResult<Vec<ProductSales>> {
+    let rows: Vec<ProductSalesRow> = load(
+        conn,
+        |d| {
+            format!(
+                "SELECT t.product_id AS product_id, pr.title AS title, pr.seller_id AS seller_id, \
+                    t.units_hi AS units_hi, t.units_lo AS units_lo, \
+                    t.sales_idr_hi AS sales_idr_hi, t.sales_idr_lo AS sales_idr_lo \
+                 FROM (SELECT f.product_id AS product_id, {}, {} \
+                       FROM ({}) f GROUP BY f.product_id \
+                       ORDER BY {} DESC, f.product_id LIMIT {limit}) t \
+                 JOIN products pr ON pr.id = t.product_id",
+                exact_sum("f.units", "units"),
+                exact_sum("f.idr", "sales_idr"),
+                sales(d),
+                exact_order("f.idr"),
+            )
+        },
+        params,
+    )?;
+    let mut out: Vec<ProductSales> = rows
+        .into_iter()
+        .map(|r| ProductSales {
+            product_id: r.product_id,
+            title: r.title,
+            seller_id: r.seller_id,
+            units: exact(r.units_hi, r.units_lo),
+            sales_idr: exact(r.sales_idr_hi, r.sales_idr_lo),
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.sales_idr
+            .cmp(&a.sales_idr)
+            .then(a.product_id.0.cmp(&b.product_id.0))
+    });
+    Ok(out)
 }

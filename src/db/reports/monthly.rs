@@ -1,10 +1,10 @@
 //! Each seller's sales per month.
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
 use uuid::Uuid;
 
-use super::{Param, SALES_COLUMNS, load, sales_sql};
+use super::{Param, SalesSums, load, sales_columns, sales_sql};
 use crate::db::DbConn;
 use crate::db::portable::DbId;
 use crate::db::portable::sql_types::Id;
@@ -18,11 +18,11 @@ pub struct SellerMonth {
     pub month: String,
     /// Completed order parts.
     pub online_count: i64,
-    /// Their items (shipping is the courier's, not a sale).
-    pub online_idr: i64,
+    /// Their items (shipping is the courier's, not a sale); exact, however large.
+    pub online_idr: i128,
     /// Hotel sale lines.
     pub hotel_count: i64,
-    pub hotel_idr: i64,
+    pub hotel_idr: i128,
 }
 
 #[derive(QueryableByName)]
@@ -31,14 +31,8 @@ struct Row {
     seller_id: DbId,
     #[diesel(sql_type = Text)]
     month: String,
-    #[diesel(sql_type = BigInt)]
-    online_count: i64,
-    #[diesel(sql_type = BigInt)]
-    online_idr: i64,
-    #[diesel(sql_type = BigInt)]
-    hotel_count: i64,
-    #[diesel(sql_type = BigInt)]
-    hotel_idr: i64,
+    #[diesel(embed)]
+    sums: SalesSums,
 }
 
 /// Every seller's sales per month from `from` to `to` (both included), months without sales
@@ -48,9 +42,10 @@ pub fn monthly_sales(conn: &mut DbConn, from: Period, to: Period) -> QueryResult
         conn,
         |d| {
             format!(
-                "SELECT f.seller_id AS seller_id, {} AS month, {SALES_COLUMNS} \
+                "SELECT f.seller_id AS seller_id, {} AS month, {} \
                  FROM ({}) f GROUP BY f.seller_id, f.month ORDER BY month, seller_id",
                 d.month_label("f.month"),
+                sales_columns(),
                 sales_sql(d, 1, 2, None, true)
             )
         },
@@ -61,10 +56,10 @@ pub fn monthly_sales(conn: &mut DbConn, from: Period, to: Period) -> QueryResult
         .map(|r| SellerMonth {
             seller_id: r.seller_id.0,
             month: r.month,
-            online_count: r.online_count,
-            online_idr: r.online_idr,
-            hotel_count: r.hotel_count,
-            hotel_idr: r.hotel_idr,
+            online_count: r.sums.online_count,
+            online_idr: r.sums.online_idr(),
+            hotel_count: r.sums.hotel_count,
+            hotel_idr: r.sums.hotel_idr(),
         })
         .collect())
 }

@@ -3,7 +3,9 @@
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
-use super::{Param, ProductSales, SALES_COLUMNS, load, sales_sql, top_products_sql};
+use super::{
+    Param, ProductSales, SalesSums, exact, exact_order, exact_sum, load, sales_columns, sales_sql,
+};
 use crate::db::DbConn;
 use crate::db::portable::DbId;
 use crate::db::portable::sql_types::Id;
@@ -18,14 +20,8 @@ pub struct SalesCell {
     pub sector: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pub kecamatan: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    pub online_count: i64,
-    #[diesel(sql_type = BigInt)]
-    pub online_idr: i64,
-    #[diesel(sql_type = BigInt)]
-    pub hotel_count: i64,
-    #[diesel(sql_type = BigInt)]
-    pub hotel_idr: i64,
+    #[diesel(embed)]
+    pub sums: SalesSums,
 }
 
 fn range_params(range: MonthRange) -> [Param; 2] {
@@ -37,11 +33,11 @@ pub fn sales_cells(conn: &mut DbConn, range: MonthRange) -> QueryResult<Vec<Sale
         conn,
         |d| {
             format!(
-                "SELECT {} AS month, s.sector AS sector, s.kecamatan AS kecamatan, \
-                    {SALES_COLUMNS} \
+                "SELECT {} AS month, s.sector AS sector, s.kecamatan AS kecamatan, {} \
                  FROM ({}) f JOIN sellers s ON s.id = f.seller_id \
                  GROUP BY f.month, s.sector, s.kecamatan",
                 d.month_label("f.month"),
+                sales_columns(),
                 sales_sql(d, 1, 2, None, true)
             )
         },
@@ -114,43 +110,69 @@ pub fn top_products(
     range: MonthRange,
     limit: usize,
 ) -> QueryResult<Vec<ProductSales>> {
-    load(
+    super::top_products(
         conn,
-        |d| top_products_sql(&sales_sql(d, 1, 2, None, false), limit),
+        |d| sales_sql(d, 1, 2, None, false),
         &range_params(range),
+        limit,
     )
 }
 
 /// A seller's sales over the report's months.
-#[derive(QueryableByName, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct SellerSales {
-    #[diesel(sql_type = Id)]
     pub seller_id: DbId,
-    #[diesel(sql_type = Text)]
     pub name: String,
-    #[diesel(sql_type = BigInt)]
-    pub sales_idr: i64,
+    pub sales_idr: i128,
 }
 
+#[derive(QueryableByName)]
+struct SellerSalesRow {
+    #[diesel(sql_type = Id)]
+    seller_id: DbId,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = BigInt)]
+    sales_idr_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    sales_idr_lo: i64,
+}
+
+/// The `limit` sellers who sold for most (ties by id).
 pub fn top_sellers(
     conn: &mut DbConn,
     range: MonthRange,
     limit: usize,
 ) -> QueryResult<Vec<SellerSales>> {
-    load(
+    let rows: Vec<SellerSalesRow> = load(
         conn,
         |d| {
             format!(
                 "SELECT t.seller_id AS seller_id, s.business_name AS name, \
-                    t.sales_idr AS sales_idr \
-                 FROM (SELECT f.seller_id AS seller_id, CAST(SUM(f.idr) AS BIGINT) AS sales_idr \
+                    t.sales_idr_hi AS sales_idr_hi, t.sales_idr_lo AS sales_idr_lo \
+                 FROM (SELECT f.seller_id AS seller_id, {} \
                        FROM ({}) f GROUP BY f.seller_id \
-                       ORDER BY sales_idr DESC, seller_id LIMIT {limit}) t \
-                 JOIN sellers s ON s.id = t.seller_id \
-                 ORDER BY t.sales_idr DESC, t.seller_id",
-                sales_sql(d, 1, 2, None, false)
+                       ORDER BY {} DESC, f.seller_id LIMIT {limit}) t \
+                 JOIN sellers s ON s.id = t.seller_id",
+                exact_sum("f.idr", "sales_idr"),
+                sales_sql(d, 1, 2, None, false),
+                exact_order("f.idr"),
             )
         },
         &range_params(range),
-    )
+    )?;
+    let mut out: Vec<SellerSales> = rows
+        .into_iter()
+        .map(|r| SellerSales {
+            seller_id: r.seller_id,
+            name: r.name,
+            sales_idr: exact(r.sales_idr_hi, r.sales_idr_lo),
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.sales_idr
+            .cmp(&a.sales_idr)
+            .then(a.seller_id.0.cmp(&b.seller_id.0))
+    });
+    Ok(out)
 }

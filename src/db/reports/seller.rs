@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use uuid::Uuid;
 
-use super::{Param, ProductSales, SALES_COLUMNS, load, sales_sql, top_products_sql};
+use super::{Param, ProductSales, SalesSums, exact, exact_sum, load, sales_columns, sales_sql};
 use crate::db::DbConn;
 use crate::db::portable::DbId;
 use crate::db::portable::sql_types::Id;
@@ -19,14 +19,8 @@ pub struct ChannelMonth {
     pub hotel_id: Option<DbId>,
     #[diesel(sql_type = Nullable<Text>)]
     pub hotel_name: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    pub online_count: i64,
-    #[diesel(sql_type = BigInt)]
-    pub online_idr: i64,
-    #[diesel(sql_type = BigInt)]
-    pub hotel_count: i64,
-    #[diesel(sql_type = BigInt)]
-    pub hotel_idr: i64,
+    #[diesel(embed)]
+    pub sums: SalesSums,
 }
 
 fn params(seller: Uuid, range: MonthRange) -> [Param; 3] {
@@ -46,12 +40,12 @@ pub fn channel_months(
         conn,
         |d| {
             format!(
-                "SELECT {} AS month, f.hotel_id AS hotel_id, h.name AS hotel_name, \
-                    {SALES_COLUMNS} \
+                "SELECT {} AS month, f.hotel_id AS hotel_id, h.name AS hotel_name, {} \
                  FROM ({}) f LEFT JOIN hotels h ON h.id = f.hotel_id \
                  GROUP BY f.month, f.hotel_id, h.name \
                  ORDER BY month, hotel_name",
                 d.month_label("f.month"),
+                sales_columns(),
                 sales_sql(d, 1, 2, Some(&format!("= {}", d.param(3))), true)
             )
         },
@@ -65,49 +59,58 @@ pub fn top_products(
     range: MonthRange,
     limit: usize,
 ) -> QueryResult<Vec<ProductSales>> {
-    load(
+    super::top_products(
         conn,
-        |d| {
-            top_products_sql(
-                &sales_sql(d, 1, 2, Some(&format!("= {}", d.param(3))), false),
-                limit,
-            )
-        },
+        |d| sales_sql(d, 1, 2, Some(&format!("= {}", d.param(3))), false),
         &params(seller, range),
+        limit,
     )
 }
 
 /// Units of one variant on one hotel's shelf now.
-#[derive(QueryableByName, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct ShelfStock {
-    #[diesel(sql_type = Id)]
     pub hotel_id: DbId,
-    #[diesel(sql_type = Text)]
     pub hotel_name: String,
-    #[diesel(sql_type = Id)]
     pub product_id: DbId,
-    #[diesel(sql_type = Text)]
     pub title: String,
-    #[diesel(sql_type = Id)]
     pub variant_id: DbId,
-    #[diesel(sql_type = Text)]
     pub sku: String,
-    #[diesel(sql_type = BigInt)]
     pub units: i64,
     /// At the consignment price of each lot.
+    pub value_idr: i128,
+}
+
+#[derive(QueryableByName)]
+struct ShelfStockRow {
+    #[diesel(sql_type = Id)]
+    hotel_id: DbId,
+    #[diesel(sql_type = Text)]
+    hotel_name: String,
+    #[diesel(sql_type = Id)]
+    product_id: DbId,
+    #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = Id)]
+    variant_id: DbId,
+    #[diesel(sql_type = Text)]
+    sku: String,
     #[diesel(sql_type = BigInt)]
-    pub value_idr: i64,
+    units: i64,
+    #[diesel(sql_type = BigInt)]
+    value_idr_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    value_idr_lo: i64,
 }
 
 pub fn on_shelves(conn: &mut DbConn, seller: Uuid) -> QueryResult<Vec<ShelfStock>> {
-    load(
+    let rows: Vec<ShelfStockRow> = load(
         conn,
         |d| {
             format!(
                 "SELECT l.hotel_id AS hotel_id, h.name AS hotel_name, l.product_id AS product_id, \
                     pr.title AS title, l.variant_id AS variant_id, v.sku AS sku, \
-                    CAST(SUM(l.quantity_remaining) AS BIGINT) AS units, \
-                    CAST(SUM(l.quantity_remaining * l.unit_price_idr) AS BIGINT) AS value_idr \
+                    CAST(SUM(l.quantity_remaining) AS BIGINT) AS units, {} \
                  FROM shelf_lots l \
                  JOIN hotels h ON h.id = l.hotel_id \
                  JOIN products pr ON pr.id = l.product_id \
@@ -115,9 +118,23 @@ pub fn on_shelves(conn: &mut DbConn, seller: Uuid) -> QueryResult<Vec<ShelfStock
                  WHERE l.seller_id = {} AND l.quantity_remaining > 0 \
                  GROUP BY l.hotel_id, h.name, l.product_id, pr.title, l.variant_id, v.sku \
                  ORDER BY hotel_name, title, sku",
+                exact_sum("l.quantity_remaining * l.unit_price_idr", "value_idr"),
                 d.param(1)
             )
         },
         &[Param::Id(seller)],
-    )
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ShelfStock {
+            hotel_id: r.hotel_id,
+            hotel_name: r.hotel_name,
+            product_id: r.product_id,
+            title: r.title,
+            variant_id: r.variant_id,
+            sku: r.sku,
+            units: r.units,
+            value_idr: exact(r.value_idr_hi, r.value_idr_lo),
+        })
+        .collect())
 }

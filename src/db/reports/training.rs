@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use uuid::Uuid;
 
-use super::{Dialect, Param, load, sales_sql};
+use super::{Dialect, Param, exact, exact_sum, load, sales_sql};
 use crate::db::DbConn;
 use crate::db::portable::DbId;
 use crate::db::portable::sql_types::Id;
@@ -49,20 +49,30 @@ pub struct TrainingFigures {
     /// Each group member's sales per month, members without sales left out.
     pub sales: Vec<MemberMonth>,
     pub mentees: i64,
-    pub mentees_sales_idr: i64,
+    pub mentees_sales_idr: i128,
 }
 
-#[derive(QueryableByName, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct MemberMonth {
     /// `p` or `c`.
-    #[diesel(sql_type = Text)]
     pub grp: String,
-    #[diesel(sql_type = Id)]
     pub seller_id: DbId,
-    #[diesel(sql_type = Text)]
     pub month: String,
+    pub sales_idr: i128,
+}
+
+#[derive(QueryableByName)]
+struct MemberMonthRow {
+    #[diesel(sql_type = Text)]
+    grp: String,
+    #[diesel(sql_type = Id)]
+    seller_id: DbId,
+    #[diesel(sql_type = Text)]
+    month: String,
     #[diesel(sql_type = BigInt)]
-    pub sales_idr: i64,
+    sales_idr_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    sales_idr_lo: i64,
 }
 
 #[derive(QueryableByName)]
@@ -82,7 +92,9 @@ struct Counts {
 #[derive(QueryableByName)]
 struct Amount {
     #[diesel(sql_type = BigInt)]
-    idr: i64,
+    idr_hi: i64,
+    #[diesel(sql_type = BigInt)]
+    idr_lo: i64,
 }
 
 /// Whether seller `col` sold anything at a hotel or online before parameter `before`.
@@ -141,29 +153,39 @@ pub fn figures(
         Param::Time(range.from.start()),
         Param::Time(range.to.end()),
     ];
-    let sales: Vec<MemberMonth> = load(
+    let sales: Vec<MemberMonthRow> = load(
         conn,
         |d| {
             format!(
-                "{} SELECT m.grp AS grp, f.seller_id AS seller_id, {} AS month, \
-                    CAST(SUM(f.idr) AS BIGINT) AS sales_idr \
+                "{} SELECT m.grp AS grp, f.seller_id AS seller_id, {} AS month, {} \
                  FROM ({}) f JOIN members m ON m.id = f.seller_id \
                  GROUP BY m.grp, f.seller_id, f.month",
                 with_members(d, 1, 2),
                 d.month_label("f.month"),
+                exact_sum("f.idr", "sales_idr"),
                 sales_sql(d, 3, 4, Some("IN (SELECT id FROM members)"), true)
             )
         },
         &range_params,
     )?;
+    let sales = sales
+        .into_iter()
+        .map(|r| MemberMonth {
+            grp: r.grp,
+            seller_id: r.seller_id,
+            month: r.month,
+            sales_idr: exact(r.sales_idr_hi, r.sales_idr_lo),
+        })
+        .collect();
     let mentees: Vec<Amount> = load(
         conn,
         |d| {
             format!(
-                "{} SELECT CAST(COALESCE(SUM(f.idr), 0) AS BIGINT) AS idr FROM ({}) f \
+                "{} SELECT {} FROM ({}) f \
                  JOIN sellers s ON s.id = f.seller_id \
                  WHERE s.mentor_seller_id IN (SELECT id FROM members WHERE grp = 'p')",
                 with_members(d, 1, 2),
+                exact_sum("f.idr", "idr"),
                 sales_sql(
                     d,
                     3,
@@ -185,6 +207,9 @@ pub fn figures(
         with_first_sale: counts.with_first_sale,
         sales,
         mentees: counts.mentees,
-        mentees_sales_idr: mentees.into_iter().next().map_or(0, |a| a.idr),
+        mentees_sales_idr: mentees
+            .into_iter()
+            .next()
+            .map_or(0, |a| exact(a.idr_hi, a.idr_lo)),
     })
 }

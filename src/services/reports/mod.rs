@@ -17,8 +17,8 @@ use crate::db::reports::ProductSales;
 use crate::db::trainings::TrainingRow;
 use crate::domain::account::Role;
 use crate::domain::consignment::Period;
-use crate::domain::money::TOO_LARGE;
 use crate::domain::report::MonthRange;
+use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult};
 
 /// How many products and sellers a "top" list shows.
@@ -34,10 +34,29 @@ fn admins_only(caller: &AuthUser) -> AppResult<()> {
     }
 }
 
-/// `a + b`, or a 422: money never wraps, not even in a sum over a city.
-fn add(a: i64, b: i64) -> AppResult<i64> {
-    a.checked_add(b)
-        .ok_or_else(|| AppError::invalid("to", TOO_LARGE))
+/// The message of a 422 for a total a report cannot show.
+pub const TOTAL_TOO_LARGE: &str =
+    "is a total larger than a report can show (at most 9223372036854775807)";
+
+/// A report's totals, summed exactly (as i128) and then fitted into the i64 the report shows:
+/// money never wraps, not even in a sum over a city. Every total that does not fit is named
+/// (as its place in the report, `months[2].hotel_sales_idr`) in one 422.
+#[derive(Default)]
+struct Totals(Violations);
+
+impl Totals {
+    /// `value` as an i64, or (recording `field`) the nearest one.
+    fn fit(&mut self, value: i128, field: impl FnOnce() -> String) -> i64 {
+        i64::try_from(value).unwrap_or_else(|_| {
+            self.0.add(field(), TOTAL_TOO_LARGE);
+            if value < 0 { i64::MIN } else { i64::MAX }
+        })
+    }
+
+    /// The 422 naming every total that did not fit, if any.
+    fn finish(self) -> AppResult<()> {
+        self.0.finish()
+    }
 }
 
 #[derive(Serialize, ToSchema, Debug, Clone)]
@@ -53,15 +72,24 @@ pub struct TopProduct {
     pub sales_idr: i64,
 }
 
-impl From<ProductSales> for TopProduct {
-    fn from(p: ProductSales) -> Self {
+impl TopProduct {
+    /// The `i`-th of a report's top products.
+    fn of(p: ProductSales, i: usize, totals: &mut Totals) -> Self {
         Self {
             product_id: p.product_id.0,
             title: p.title,
             seller_id: p.seller_id.0,
-            units: p.units,
-            sales_idr: p.sales_idr,
+            units: totals.fit(p.units, || format!("top_products[{i}].units")),
+            sales_idr: totals.fit(p.sales_idr, || format!("top_products[{i}].sales_idr")),
         }
+    }
+
+    fn all(products: Vec<ProductSales>, totals: &mut Totals) -> Vec<Self> {
+        products
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| Self::of(p, i, totals))
+            .collect()
     }
 }
 

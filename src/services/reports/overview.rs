@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{TOP, TopProduct, TrainingMark, add, admins_only, csv_failed, range_of};
+use super::{TOP, TopProduct, Totals, TrainingMark, admins_only, csv_failed, range_of};
 use crate::auth::AuthUser;
 use crate::charts::{LineChart, Series, Stroke};
 use crate::db::reports::overview as q;
@@ -143,33 +143,56 @@ fn build(conn: &mut DbConn, range: MonthRange) -> AppResult<Overview> {
             month.published_listings += cell.listings;
         }
     }
+    // Sales are summed exactly, then each total must fit the report.
+    #[derive(Default)]
+    struct Sums {
+        online: i128,
+        hotel: i128,
+        by_sector: BTreeMap<String, i128>,
+        by_kecamatan: BTreeMap<String, i128>,
+    }
+    let mut sums: Vec<Sums> = months.iter().map(|_| Sums::default()).collect();
     for cell in q::sales_cells(conn, range)? {
         let Some(i) = index(&cell.month) else {
             continue;
         };
-        let month = &mut out[i];
-        month.online_sales_count += cell.online_count;
-        month.online_sales_idr = add(month.online_sales_idr, cell.online_idr)?;
-        month.hotel_sales_count += cell.hotel_count;
-        month.hotel_sales_idr = add(month.hotel_sales_idr, cell.hotel_idr)?;
-        let sales = add(cell.online_idr, cell.hotel_idr)?;
-        let sector = month.by_sector.entry(key(cell.sector)).or_default();
-        sector.sales_idr = add(sector.sales_idr, sales)?;
-        let kecamatan = month.by_kecamatan.entry(key(cell.kecamatan)).or_default();
-        kecamatan.sales_idr = add(kecamatan.sales_idr, sales)?;
+        let (month, sum) = (&mut out[i], &mut sums[i]);
+        let (online, hotel) = (cell.sums.online_idr(), cell.sums.hotel_idr());
+        month.online_sales_count += cell.sums.online_count;
+        month.hotel_sales_count += cell.sums.hotel_count;
+        sum.online += online;
+        sum.hotel += hotel;
+        let (sector, kecamatan) = (key(cell.sector), key(cell.kecamatan));
+        month.by_sector.entry(sector.clone()).or_default();
+        month.by_kecamatan.entry(kecamatan.clone()).or_default();
+        *sum.by_sector.entry(sector).or_default() += online + hotel;
+        *sum.by_kecamatan.entry(kecamatan).or_default() += online + hotel;
     }
-    let top_products = q::top_products(conn, range, TOP)?
-        .into_iter()
-        .map(TopProduct::from)
-        .collect();
+    let mut totals = Totals::default();
+    for (i, (month, sum)) in out.iter_mut().zip(sums).enumerate() {
+        month.online_sales_idr = totals.fit(sum.online, || format!("months[{i}].online_sales_idr"));
+        month.hotel_sales_idr = totals.fit(sum.hotel, || format!("months[{i}].hotel_sales_idr"));
+        for (kind, groups, sums) in [
+            ("by_sector", &mut month.by_sector, sum.by_sector),
+            ("by_kecamatan", &mut month.by_kecamatan, sum.by_kecamatan),
+        ] {
+            for (k, total) in sums {
+                groups.entry(k.clone()).or_default().sales_idr =
+                    totals.fit(total, || format!("months[{i}].{kind}.{k}.sales_idr"));
+            }
+        }
+    }
+    let top_products = TopProduct::all(q::top_products(conn, range, TOP)?, &mut totals);
     let top_sellers = q::top_sellers(conn, range, TOP)?
         .into_iter()
-        .map(|s| TopSeller {
+        .enumerate()
+        .map(|(i, s)| TopSeller {
             seller_id: s.seller_id.0,
             name: s.name,
-            sales_idr: s.sales_idr,
+            sales_idr: totals.fit(s.sales_idr, || format!("top_sellers[{i}].sales_idr")),
         })
         .collect();
+    totals.finish()?;
     let first_day = range.from.start_date().to_string();
     let last_day = range.to.last_date().to_string();
     let trainings = trainings::begun_between(conn, &first_day, &last_day)?

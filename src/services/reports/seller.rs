@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{TOP, TopProduct, TrainingMark, add, csv_failed, range_of};
+use super::{TOP, TopProduct, Totals, TrainingMark, csv_failed, range_of};
 use crate::charts::{LineChart, Series, Stroke};
 use crate::db::reports::seller as q;
 use crate::db::{DbConn, read_snapshot, sellers, trainings};
@@ -95,31 +95,41 @@ pub fn report(conn: &mut DbConn, seller_id: Uuid, range: MonthRange) -> AppResul
                 ..SellerMonth::default()
             })
             .collect();
+        // Summed exactly, then each total must fit the report.
+        let mut sums: Vec<(i128, i128)> = vec![(0, 0); months.len()];
+        let mut totals = Totals::default();
         for cell in q::channel_months(conn, seller_id, range)? {
-            let Some(month) = months.iter_mut().find(|m| m.month == cell.month) else {
+            let Some(i) = months.iter().position(|m| m.month == cell.month) else {
                 continue;
             };
-            month.online_sales_count += cell.online_count;
-            month.online_sales_idr = add(month.online_sales_idr, cell.online_idr)?;
-            month.hotel_sales_count += cell.hotel_count;
-            month.hotel_sales_idr = add(month.hotel_sales_idr, cell.hotel_idr)?;
-            month.sales_idr = add(month.online_sales_idr, month.hotel_sales_idr)?;
+            let month = &mut months[i];
+            month.online_sales_count += cell.sums.online_count;
+            month.hotel_sales_count += cell.sums.hotel_count;
+            sums[i].0 += cell.sums.online_idr();
+            sums[i].1 += cell.sums.hotel_idr();
             if let (Some(hotel_id), Some(name)) = (cell.hotel_id, cell.hotel_name) {
+                let j = month.hotels.len();
                 month.hotels.push(HotelMonth {
                     hotel_id: hotel_id.0,
                     name,
-                    sales_count: cell.hotel_count,
-                    sales_idr: cell.hotel_idr,
+                    sales_count: cell.sums.hotel_count,
+                    sales_idr: totals.fit(cell.sums.hotel_idr(), || {
+                        format!("months[{i}].hotels[{j}].sales_idr")
+                    }),
                 });
             }
         }
-        let top_products = q::top_products(conn, seller_id, range, TOP)?
-            .into_iter()
-            .map(TopProduct::from)
-            .collect();
+        for (i, (month, (online, hotel))) in months.iter_mut().zip(sums).enumerate() {
+            month.online_sales_idr = totals.fit(online, || format!("months[{i}].online_sales_idr"));
+            month.hotel_sales_idr = totals.fit(hotel, || format!("months[{i}].hotel_sales_idr"));
+            month.sales_idr = totals.fit(online + hotel, || format!("months[{i}].sales_idr"));
+        }
+        let top_products =
+            TopProduct::all(q::top_products(conn, seller_id, range, TOP)?, &mut totals);
         let on_shelves = q::on_shelves(conn, seller_id)?
             .into_iter()
-            .map(|s| ShelfStock {
+            .enumerate()
+            .map(|(i, s)| ShelfStock {
                 hotel_id: s.hotel_id.0,
                 hotel_name: s.hotel_name,
                 product_id: s.product_id.0,
@@ -127,9 +137,10 @@ pub fn report(conn: &mut DbConn, seller_id: Uuid, range: MonthRange) -> AppResul
                 variant_id: s.variant_id.0,
                 sku: s.sku,
                 units: s.units,
-                value_idr: s.value_idr,
+                value_idr: totals.fit(s.value_idr, || format!("on_shelves[{i}].value_idr")),
             })
             .collect();
+        totals.finish()?;
         let (first, last) = (range.from.start_date(), range.to.last_date());
         // Only an approved seller is shown what the city office linked to it.
         let linked = if seller.status == SellerStatus::Active.as_str() {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{TrainingMark, add, admins_only, csv_failed, range_of};
+use super::{Totals, TrainingMark, admins_only, csv_failed, range_of};
 use crate::auth::AuthUser;
 use crate::charts::{LineChart, Series, Stroke};
 use crate::db::reports::training as q;
@@ -100,7 +100,8 @@ pub fn report(
         let started = day_start(training.held_from);
         let f = q::figures(conn, id, &training.sector, started, range)?;
         let suggested_links = db::trainings::count_suggestions(conn, id)?;
-        let mut per_month: HashMap<(&str, &str), Vec<i64>> = HashMap::new();
+        // Each member's months summed exactly; every figure must then fit the report.
+        let mut per_month: HashMap<(&str, &str), Vec<i128>> = HashMap::new();
         for row in &f.sales {
             per_month
                 .entry((row.grp.as_str(), row.month.as_str()))
@@ -108,21 +109,27 @@ pub fn report(
                 .push(row.sales_idr);
         }
         let sizes = [
-            ("p", f.participant_sellers as usize),
-            ("c", f.comparison_sellers as usize),
+            ("p", "participants", f.participant_sellers as usize),
+            ("c", "comparison", f.comparison_sellers as usize),
         ];
+        let mut totals = Totals::default();
         let mut out = Vec::new();
-        for month in range.months() {
+        for (i, month) in range.months().into_iter().enumerate() {
             let label = month.to_string();
             let mut figures = [(0, 0, 0); 2];
-            for (slot, (grp, size)) in sizes.iter().enumerate() {
+            for (slot, (grp, name, size)) in sizes.iter().enumerate() {
                 let values = per_month
                     .get(&(*grp, label.as_str()))
                     .map(Vec::as_slice)
                     .unwrap_or(&[]);
-                let total = values.iter().try_fold(0, |sum, v| add(sum, *v))?;
-                let average = if *size == 0 { 0 } else { total / *size as i64 };
-                figures[slot] = (total, median_with_zeros(values, *size), average);
+                let total: i128 = values.iter().sum();
+                let average = if *size == 0 { 0 } else { total / *size as i128 };
+                let median = median_with_zeros(values, *size);
+                figures[slot] = (
+                    totals.fit(total, || format!("months[{i}].{name}_total_idr")),
+                    totals.fit(median, || format!("months[{i}].{name}_median_idr")),
+                    totals.fit(average, || format!("months[{i}].{name}_average_idr")),
+                );
             }
             out.push(TrainingMonth {
                 month: label,
@@ -134,6 +141,8 @@ pub fn report(
                 comparison_average_idr: figures[1].2,
             });
         }
+        let mentees_sales_idr = totals.fit(f.mentees_sales_idr, || "mentees.sales_idr".to_owned());
+        totals.finish()?;
         Ok(TrainingReport {
             participants: training.participants,
             training,
@@ -147,7 +156,7 @@ pub fn report(
             months: out,
             mentees: Mentees {
                 count: f.mentees,
-                sales_idr: f.mentees_sales_idr,
+                sales_idr: mentees_sales_idr,
             },
         })
     })

@@ -4,7 +4,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{endpoint, local};
+use super::receiver::{Answer, Receiver};
+use super::{deliveries, endpoint, local, settled};
 use crate::both_backends;
 use crate::support::{TestApp, fields, problem};
 
@@ -158,5 +159,74 @@ both_backends! {
         let rest: Value = app.get(&format!("/v1/webhooks?limit=15&cursor={cursor}"), Some(&hotel.token)).await.json().await.unwrap();
         assert_eq!(rest["items"].as_array().unwrap().len(), 5);
         assert_eq!(rest["next_cursor"], Value::Null);
+    }
+}
+
+/// Three manual sends a minute per endpoint.
+fn three_a_minute(config: &mut kriya::config::RawConfig) {
+    local(config);
+    config.set("webhook_send_rate_limit_per_minute", "3");
+}
+
+/// Test events addressed to the endpoint, and its deliveries, counted in the database.
+fn queued(app: &TestApp, id: &str) -> (i64, i64) {
+    use diesel::prelude::*;
+    use kriya::db::portable::DbId;
+    use kriya::db::schema::{webhook_deliveries as d, webhook_events as e};
+    let id = DbId(id.parse().unwrap());
+    app.db(move |c| {
+        let events = e::table
+            .filter(e::endpoint_id.eq(id))
+            .count()
+            .get_result::<i64>(c)?;
+        let deliveries = d::table
+            .filter(d::endpoint_id.eq(id))
+            .count()
+            .get_result::<i64>(c)?;
+        Ok((events, deliveries))
+    })
+}
+
+both_backends! {
+    async fn test_events_and_redeliveries_are_rate_limited_per_endpoint(app) with three_a_minute; {
+        let owner = app.active_seller().await;
+        let r = Receiver::start(Answer::Status(200)).await;
+        let (id, _) = endpoint(&app, &owner, &r.url, &["product.published"]).await;
+        let (other_id, _) = endpoint(&app, &owner, &r.url, &["product.published"]).await;
+        let test = |id: String| {
+            let (app, token) = (&app, owner.token.clone());
+            async move { app.post(&format!("/v1/webhooks/{id}/test"), Some(&token), json!({})).await }
+        };
+        for _ in 0..3 {
+            assert_eq!(test(id.clone()).await.status(), StatusCode::ACCEPTED);
+        }
+        let log = settled(&app, &owner, &id, 3).await;
+        assert_eq!(queued(&app, &id), (3, 3));
+
+        // The fourth within the minute is refused, with when to come back; nothing is queued.
+        let res = test(id.clone()).await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "Retry-After: {wait}");
+        problem(res, 429).await;
+        // A redelivery sends to the same endpoint: refused too, the delivery left as it was.
+        let did = log[0]["id"].as_str().unwrap();
+        let res = app.post(&format!("/v1/webhooks/{id}/deliveries/{did}/redeliver"), Some(&owner.token), json!({})).await;
+        assert!(res.headers().contains_key("retry-after"));
+        problem(res, 429).await;
+        assert_eq!(queued(&app, &id), (3, 3));
+        let after = deliveries(&app, &owner, &id).await;
+        assert_eq!(after, log, "no attempt added, nothing due");
+        assert_eq!(r.received().len(), 3);
+
+        // Someone else's endpoint is still not found, a delivery that is not there neither;
+        // the owner's other endpoint has its own allowance.
+        let stranger = app.active_seller().await;
+        let res = app.post(&format!("/v1/webhooks/{id}/test"), Some(&stranger.token), json!({})).await;
+        problem(res, 404).await;
+        let res = app.post(&format!("/v1/webhooks/{id}/deliveries/{}/redeliver", uuid::Uuid::now_v7()), Some(&owner.token), json!({})).await;
+        problem(res, 404).await;
+        assert_eq!(test(other_id.clone()).await.status(), StatusCode::ACCEPTED);
+        assert_eq!(queued(&app, &id), (3, 3));
     }
 }

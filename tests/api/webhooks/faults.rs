@@ -144,7 +144,8 @@ both_backends! {
             let owner = kriya::auth::AuthUser { id: seller.user["id"].as_str().unwrap().parse().unwrap(), role: kriya::domain::account::Role::Seller };
             let id = id.parse().unwrap();
             let made = app.db(move |c| {
-                kriya::services::webhooks::test(c, &owner, id)
+                let sends = kriya::auth::rate_limit::WebhookSendLimiter::new(10);
+                kriya::services::webhooks::test(c, &owner, id, &sends)
                     .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))
             });
             sent.insert(made.event_id.to_string());
