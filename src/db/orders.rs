@@ -332,20 +332,20 @@ pub fn move_part(
     Ok(moved == 1)
 }
 
-/// Ids of parts in one of `statuses` whose last step was before `before`.
+/// Parts in `status` whose last step was before `before`, oldest step first: each id with
+/// that step's time.
 pub fn due_parts(
     conn: &mut DbConn,
-    statuses: &[&str],
+    status: &str,
     before: DateTime<Utc>,
     limit: i64,
-) -> QueryResult<Vec<Uuid>> {
-    let statuses: Vec<String> = statuses.iter().map(|s| (*s).to_owned()).collect();
-    let ids: Vec<DbId> = order_parts::table
-        .filter(order_parts::status.eq_any(statuses))
+) -> QueryResult<Vec<(Uuid, DateTime<Utc>)>> {
+    let rows: Vec<(DbId, DbTime)> = order_parts::table
+        .filter(order_parts::status.eq(status.to_owned()))
         .filter(order_parts::step_at.lt(DbTime(before)))
         .order(order_parts::step_at)
         .limit(limit)
-        .select(order_parts::id)
+        .select((order_parts::id, order_parts::step_at))
         .load(conn)?;
-    Ok(ids.into_iter().map(|id| id.0).collect())
+    Ok(rows.into_iter().map(|(id, at)| (id.0, at.0)).collect())
 }

@@ -224,68 +224,121 @@ pub struct Swept {
     pub completed: usize,
 }
 
+/// A part the sweep found due, as it stood when listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Due {
+    pub part_id: Uuid,
+    pub status: PartStatus,
+    /// Its last step, when listed.
+    pub step_at: DateTime<Utc>,
+    /// Expiry or completion.
+    pub transition: Transition,
+}
+
+/// Parts to look for, as (status, due when its last step was before this, the move).
+fn kinds(at: DateTime<Utc>, hold: Duration) -> [(PartStatus, DateTime<Utc>, Transition); 3] {
+    [
+        (
+            PartStatus::AwaitingConfirmation,
+            at - hold,
+            Transition::Expire,
+        ),
+        (PartStatus::AwaitingPayment, at - hold, Transition::Expire),
+        (
+            PartStatus::Shipped,
+            at - AUTO_COMPLETE_AFTER,
+            Transition::AutoComplete,
+        ),
+    ]
+}
+
+const BATCH: i64 = 100;
+
 /// One pass of the sweep at `at`: expires parts waiting longer than `hold`, completes parts
 /// shipped longer than 14 days ago. Each part in its own transaction; a part another
 /// replica's sweep (or a person) moved first is skipped.
 pub fn sweep(conn: &mut DbConn, at: DateTime<Utc>, hold: Duration) -> AppResult<Swept> {
     let mut swept = Swept::default();
-    let waiting = [
-        PartStatus::AwaitingConfirmation.as_str(),
-        PartStatus::AwaitingPayment.as_str(),
-    ];
-    swept.expired = sweep_one_kind(conn, &waiting, at - hold, Transition::Expire, at)?;
-    let shipped = [PartStatus::Shipped.as_str()];
-    swept.completed = sweep_one_kind(
-        conn,
-        &shipped,
-        at - AUTO_COMPLETE_AFTER,
-        Transition::AutoComplete,
-        at,
-    )?;
-    Ok(swept)
-}
-
-fn sweep_one_kind(
-    conn: &mut DbConn,
-    statuses: &[&str],
-    before: DateTime<Utc>,
-    transition: Transition,
-    at: DateTime<Utc>,
-) -> AppResult<usize> {
-    const BATCH: i64 = 100;
-    let mut done = 0;
-    let mut skipped: Vec<Uuid> = Vec::new();
-    loop {
-        let due = db::orders::due_parts(conn, statuses, before, BATCH + skipped.len() as i64)?;
-        let due: Vec<Uuid> = due.into_iter().filter(|id| !skipped.contains(id)).collect();
-        if due.is_empty() {
-            return Ok(done);
-        }
-        for id in due {
-            let moved = write_tx(conn, |conn| {
-                let Some(part) = db::orders::find_part(conn, id)? else {
-                    return Ok(false);
-                };
-                match apply(
-                    conn,
-                    &part,
-                    transition,
-                    Actor::System,
-                    None,
-                    PartChanges::default(),
-                    None,
-                    at,
-                ) {
-                    Ok(_) => Ok(true),
-                    Err(AppError::Conflict(_)) => Ok(false),
-                    Err(e) => Err(e),
+    for (status, before, transition) in kinds(at, hold) {
+        let mut skipped: Vec<Uuid> = Vec::new();
+        loop {
+            let listed = list(
+                conn,
+                status,
+                before,
+                transition,
+                BATCH + skipped.len() as i64,
+            )?;
+            let due: Vec<Due> = listed
+                .into_iter()
+                .filter(|d| !skipped.contains(&d.part_id))
+                .collect();
+            if due.is_empty() {
+                break;
+            }
+            for d in due {
+                if settle(conn, &d, at)? {
+                    match transition {
+                        Transition::AutoComplete => swept.completed += 1,
+                        _ => swept.expired += 1,
+                    }
+                } else {
+                    skipped.push(d.part_id);
                 }
-            })?;
-            if moved {
-                done += 1;
-            } else {
-                skipped.push(id);
             }
         }
     }
+    Ok(swept)
+}
+
+/// What a sweep at `at` would find due first (up to 100 parts of each kind), oldest step
+/// first. Read outside any transaction: [`settle`] moves each only as it was listed.
+pub fn due(conn: &mut DbConn, at: DateTime<Utc>, hold: Duration) -> AppResult<Vec<Due>> {
+    let mut all = Vec::new();
+    for (status, before, transition) in kinds(at, hold) {
+        all.extend(list(conn, status, before, transition, BATCH)?);
+    }
+    Ok(all)
+}
+
+fn list(
+    conn: &mut DbConn,
+    status: PartStatus,
+    before: DateTime<Utc>,
+    transition: Transition,
+    limit: i64,
+) -> AppResult<Vec<Due>> {
+    Ok(db::orders::due_parts(conn, status.as_str(), before, limit)?
+        .into_iter()
+        .map(|(part_id, step_at)| Due {
+            part_id,
+            status,
+            step_at,
+            transition,
+        })
+        .collect())
+}
+
+/// Expires or completes one listed part, in its own transaction. False when someone moved
+/// it first.
+pub fn settle(conn: &mut DbConn, due: &Due, at: DateTime<Utc>) -> AppResult<bool> {
+    write_tx(conn, |conn| {
+        let Some(part) = db::orders::find_part(conn, due.part_id)? else {
+            return Ok(false);
+        };
+        match apply(
+            conn,
+            &part,
+            due.transition,
+            Actor::System,
+            None,
+            PartChanges::default(),
+            None,
+            at,
+        ) {
+            Ok(_) => Ok(true),
+            Err(AppError::Conflict(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    })
 }
