@@ -13,7 +13,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::api;
 use crate::auth::jwt::JwtKeys;
-use crate::auth::rate_limit::AuthRateLimiter;
+use crate::auth::rate_limit::{AuthRateLimiter, CheckoutRateLimiter};
 use crate::blob::Blobs;
 use crate::blob::fs::FsStore;
 use crate::blob::s3::S3Store;
@@ -154,7 +154,7 @@ pub struct Application {
     /// Hears which products changed, for the read cache (PostgreSQL).
     change_feed: Option<Listener>,
     jwt: JwtKeys,
-    order_hold: std::time::Duration,
+    order_holds: crate::domain::order::Holds,
     /// The webhook delivery worker's settings, when this server delivers (not for tools).
     webhooks: Option<crate::webhooks::worker::Settings>,
 }
@@ -236,6 +236,8 @@ impl Application {
             decodes: Arc::new(Semaphore::new(config.max_concurrent_decodes)),
             jwt: JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs),
             auth_limiter: AuthRateLimiter::new(config.auth_rate_limit_per_minute),
+            checkout_limiter: CheckoutRateLimiter::new(config.checkout_rate_limit_per_minute),
+            fair_use: config.order_fair_use,
             refresh_token_ttl_days: config.refresh_token_ttl_days,
             trusted_proxy_hops: config.trusted_proxy_hops,
             openapi_json: api::openapi_json(),
@@ -279,7 +281,7 @@ impl Application {
             search_worker,
             change_feed,
             jwt: JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs),
-            order_hold: config.order_hold,
+            order_holds: config.order_holds,
             webhooks: drain.then(|| crate::webhooks::worker::Settings {
                 allow_private: config.webhook_allow_private,
                 schedule: config.webhook_retry_schedule.clone(),
@@ -313,7 +315,7 @@ impl Application {
         let janitor = tokio::spawn(crate::janitor::run_hourly(self.pool.clone()));
         let orders = tokio::spawn(crate::order_sweeper::run(
             self.pool.clone(),
-            self.order_hold,
+            self.order_holds,
         ));
         let webhooks = self.webhooks.map(|settings| {
             let stop = Arc::new(crate::webhooks::worker::Stop::default());

@@ -105,6 +105,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// The body of a handler that takes the raw `web::Payload`, read and parsed only once the
+/// handler has checked who may send it (the `Json` extractor reads it before the handler
+/// runs): the same media type, size and syntax checks as `Json`.
+pub async fn read<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<T, AppError> {
+    if !is_json(req) {
+        return Err(not_json());
+    }
+    let mut payload = payload.into_inner();
+    let bytes = read_body(req, &mut payload).await?;
+    parse(&bytes)
+}
+
 /// A JSON body whose fields are all optional: no body at all (no `Content-Type`, or
 /// `Content-Length: 0`) means the same as `{}`, so a client need not invent one.
 pub struct OptionalJson<T>(pub T);

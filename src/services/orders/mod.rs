@@ -5,7 +5,7 @@
 pub mod lifecycle;
 pub mod view;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use uuid::Uuid;
 
@@ -17,7 +17,7 @@ use crate::db::stock::{Ledger, Movement, StockError};
 use crate::db::{self, DbConn};
 use crate::domain::account::Role;
 use crate::domain::money::{line_idr, sum_idr};
-use crate::domain::order::{Actor, PartStatus, format_number, number_year};
+use crate::domain::order::{Actor, FairUse, PartStatus, format_number, number_year};
 use crate::domain::product::ProductStatus;
 use crate::domain::seller::SellerStatus;
 use crate::domain::stock::{Location, Reason};
@@ -55,35 +55,51 @@ struct Priced {
     line_idr: i64,
 }
 
-/// `POST /v1/orders`: at most once per idempotency key, in one transaction.
+/// Who may check out: a buyer account (a seller cannot buy from itself).
+pub fn may_place(buyer: &AuthUser) -> AppResult<()> {
+    if buyer.role == Role::Buyer {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only a buyer account places orders (a seller cannot buy from itself)".to_owned(),
+        ))
+    }
+}
+
+/// `POST /v1/orders`: at most once per idempotency key, in one transaction, within what
+/// `limits` lets one buyer hold.
 pub fn place(
     conn: &mut DbConn,
     buyer: &AuthUser,
     input: PlaceOrder,
     claim: &Claim,
+    limits: FairUse,
 ) -> AppResult<Once<Order>> {
-    if buyer.role != Role::Buyer {
-        return Err(AppError::Forbidden(
-            "only a buyer account places orders (a seller cannot buy from itself)".to_owned(),
-        ));
-    }
+    may_place(buyer)?;
     idempotency::once(conn, claim, 201, |conn, later| {
-        place_in(conn, later, buyer.id, input)
+        place_in(conn, later, buyer.id, input, limits)
     })
 }
 
-/// The checkout itself. The order number is taken last, once nothing can refuse the
-/// checkout any more: after it come only the statement that writes what the checkout adds
-/// and the commit (on SQLite the number is the year's counter row, held until the commit; on
-/// PostgreSQL a sequence, so a failure this late is all that can skip a number).
+/// The checkout itself. What the buyer already holds is read first, under a lock on the
+/// buyer (PostgreSQL; SQLite runs one writer at a time), so two checkouts of one buyer
+/// cannot both slip under its limits. The order number is taken last, once nothing can
+/// refuse the checkout any more: after it come only the statement that writes what the
+/// checkout adds and the commit (on SQLite the number is the year's counter row, held until
+/// the commit; on PostgreSQL a sequence, so a failure this late is all that can skip a
+/// number).
 fn place_in(
     conn: &mut DbConn,
     later: &mut Appends,
     buyer_id: Uuid,
     input: PlaceOrder,
+    limits: FairUse,
 ) -> AppResult<Order> {
     let at = now();
+    db::orders::hold_buyer(conn, buyer_id)?;
+    let waiting = db::orders::waiting_lines_of_buyer(conn, buyer_id)?;
     let (priced, sellers) = price(conn, &input.items)?;
+    within_limits(&priced, &waiting, limits)?;
     // One part per seller, in the order sellers first appear.
     let mut seller_order: Vec<Uuid> = Vec::new();
     let mut by_seller: HashMap<Uuid, Vec<&Priced>> = HashMap::new();
@@ -156,6 +172,7 @@ fn place_in(
             actor_id: Some(db::portable::DbId(buyer_id)),
             note: None,
             at,
+            declined: false,
         };
         parts.push((part, rows, event));
     }
@@ -214,6 +231,60 @@ fn announce(conn: &mut DbConn, later: &mut Appends, order: &Order) -> AppResult<
         webhooks::emit_later(conn, later, EventType::OrderCreated, audience, &copy)?;
     }
     Ok(())
+}
+
+/// A buyer holds at most `max_units_per_variant` units of a variant in parts awaiting
+/// confirmation or payment, and has at most `max_open_parts` parts awaiting confirmation,
+/// counting this checkout. Every line over the first limit is named, and `items` when the
+/// order's parts pass the second.
+fn within_limits(
+    lines: &[Priced],
+    waiting: &[db::orders::WaitingLine],
+    limits: FairUse,
+) -> AppResult<()> {
+    let mut held: HashMap<Uuid, i64> = HashMap::new();
+    let mut open: HashSet<Uuid> = HashSet::new();
+    for w in waiting {
+        *held.entry(w.variant_id).or_default() += w.quantity;
+        if w.status == PartStatus::AwaitingConfirmation.as_str() {
+            open.insert(w.part_id);
+        }
+    }
+    let mut errors = Vec::new();
+    let max = limits.max_units_per_variant;
+    for l in lines {
+        let holds = held.get(&l.variant_id).copied().unwrap_or(0);
+        if holds.saturating_add(l.quantity) > max {
+            errors.push(FieldError::new(
+                format!("items[{}].quantity", l.line),
+                format!(
+                    "at most {max} units of one variant may wait for confirmation or payment \
+                     per buyer (you hold {holds})"
+                ),
+            ));
+        }
+    }
+    let adds = lines
+        .iter()
+        .map(|l| l.seller_id)
+        .collect::<HashSet<_>>()
+        .len() as i64;
+    let max = limits.max_open_parts;
+    if (open.len() as i64).saturating_add(adds) > max {
+        errors.push(FieldError::new(
+            "items",
+            format!(
+                "at most {max} parts may await their sellers' confirmation per buyer (you have \
+                 {}; this order adds {adds})",
+                open.len()
+            ),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::OrderLimit(errors))
+    }
 }
 
 fn too_large() -> AppError {
