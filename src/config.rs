@@ -75,7 +75,7 @@ pub struct Config {
     /// (`KRIYA_ORDER_PAYMENT_HOLD_HOURS`), before it expires and its units go back.
     pub order_holds: crate::domain::order::Holds,
     /// What one buyer may hold at once (`KRIYA_ORDER_MAX_UNITS_PER_VARIANT`,
-    /// `KRIYA_ORDER_MAX_OPEN_PARTS`).
+    /// `KRIYA_ORDER_MAX_OPEN_PARTS`, `KRIYA_ORDER_MAX_SHARE_PERCENT`).
     pub order_fair_use: crate::domain::order::FairUse,
     /// Checkouts per minute per account (`KRIYA_CHECKOUT_RATE_LIMIT_PER_MINUTE`).
     pub checkout_rate_limit_per_minute: u32,
@@ -194,6 +194,7 @@ const KEYS: &[&str] = &[
     "order_payment_hold_hours",
     "order_max_units_per_variant",
     "order_max_open_parts",
+    "order_max_share_percent",
     "checkout_rate_limit_per_minute",
     "read_cache_ms",
     "webhook_allow_private",
@@ -384,6 +385,7 @@ impl RawConfig {
                 1..=1_000_000,
             )?,
             max_open_parts: self.bounded("order_max_open_parts", 10, 1..=1_000_000)?,
+            max_share_percent: self.bounded("order_max_share_percent", 50, 1..=100)?,
         };
         let checkout_rate_limit_per_minute =
             self.bounded("checkout_rate_limit_per_minute", 10u32, 1..=1_000_000)?;
@@ -719,13 +721,15 @@ mod tests {
             ("KRIYA_ORDER_MAX_UNITS_PER_VARIANT", "5"),
             ("KRIYA_ORDER_MAX_OPEN_PARTS", "3"),
             ("KRIYA_CHECKOUT_RATE_LIMIT_PER_MINUTE", "2"),
+            ("KRIYA_ORDER_MAX_SHARE_PERCENT", "100"),
         ])
         .unwrap();
         assert_eq!(
             config.order_fair_use,
             FairUse {
                 max_units_per_variant: 5,
-                max_open_parts: 3
+                max_open_parts: 3,
+                max_share_percent: 100,
             }
         );
         assert_eq!(config.checkout_rate_limit_per_minute, 2);
@@ -735,6 +739,7 @@ mod tests {
             ("KRIYA_ORDER_PAYMENT_HOLD_HOURS", "soon"),
             ("KRIYA_ORDER_MAX_UNITS_PER_VARIANT", "0"),
             ("KRIYA_ORDER_MAX_OPEN_PARTS", "-1"),
+            ("KRIYA_ORDER_MAX_SHARE_PERCENT", "101"),
             ("KRIYA_CHECKOUT_RATE_LIMIT_PER_MINUTE", "0"),
         ] {
             let err = build(&[(name, value)]).unwrap_err();

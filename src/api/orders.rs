@@ -131,9 +131,11 @@ fn parse_shipping(raw: Option<ShippingInput>, v: &mut Violations) -> Option<Ship
 /// transaction (all or nothing), prices are frozen, and the order is split into one part
 /// per seller, each awaiting its seller's confirmation. `Idempotency-Key` is required.
 ///
-/// Fair use: a buyer may hold at most `KRIYA_ORDER_MAX_UNITS_PER_VARIANT` (20) units of one
-/// variant in parts awaiting confirmation or payment and at most `KRIYA_ORDER_MAX_OPEN_PARTS`
-/// (10) parts awaiting confirmation, this order's included (409 `order-limit` naming each);
+/// Fair use: a buyer may hold at most `KRIYA_ORDER_MAX_UNITS_PER_VARIANT` (20) units, and at
+/// most `KRIYA_ORDER_MAX_SHARE_PERCENT` (50 %) of the units for sale online (at least one), of
+/// one variant in parts awaiting confirmation or payment, and at most
+/// `KRIYA_ORDER_MAX_OPEN_PARTS` (10) parts awaiting confirmation, this order's included (409
+/// `order-limit` naming each);
 /// an account may check out `KRIYA_CHECKOUT_RATE_LIMIT_PER_MINUTE` (10) times a minute (429
 /// with `Retry-After`, before the body is read; every checkout counts, refused ones too,
 /// but a replay of a key already used is never refused).
@@ -144,7 +146,7 @@ fn parse_shipping(raw: Option<ShippingInput>, v: &mut Violations) -> Option<Ship
     (status = 400, description = "No `Idempotency-Key`, or the body is not valid JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a buyer account", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "A line asks for more units than the seller holds (`type` `…:insufficient-stock`; `errors` names each: `only N available`), or the order would pass a fair-use limit (`type` `…:order-limit`; `errors` names each line over the units of one variant the buyer may hold, `items[i].quantity`, with what it holds, and `items` when the buyer would have too many parts awaiting confirmation); nothing was reserved. Or the key was used for another request", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "A line asks for more units than the seller holds (`type` `…:insufficient-stock`; `errors` names each: `only N available`), or the order would pass a fair-use limit (`type` `…:order-limit`; `errors` names each line over the units, or the share of a variant's units, the buyer may hold, `items[i].quantity`, with what it holds, and `items` when the buyer would have too many parts awaiting confirmation); nothing was reserved. Or the key was used for another request", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "Over 1 MiB", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not `application/json`", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields, each named: 1–50 lines, 1–100 units, a variant on one line only, a variant of a published product of an active seller, the address", body = Problem, content_type = "application/problem+json"),

@@ -98,6 +98,7 @@ async fn measure(opts: &Options, url: &str) -> anyhow::Result<()> {
         super::scratch::serve_with(url, most, opts.workers, false, |raw| {
             raw.set("order_max_units_per_variant", "1000000");
             raw.set("order_max_open_parts", "1000000");
+            raw.set("order_max_share_percent", "100");
             raw.set("checkout_rate_limit_per_minute", "1000000");
         })?;
     // Two for the set-up and the checks; one more per client for the direct rounds.

@@ -63,6 +63,10 @@ pub struct FairUse {
     /// A buyer's parts awaiting their sellers' confirmation at once, counting the
     /// checkout's own (`KRIYA_ORDER_MAX_OPEN_PARTS`).
     pub max_open_parts: i64,
+    /// The share (percent) of a variant's units on hand (the seller's own stock plus what
+    /// the buyer holds of it) one buyer may hold in parts awaiting confirmation or payment,
+    /// though always at least one unit (`KRIYA_ORDER_MAX_SHARE_PERCENT`; 100: no such limit).
+    pub max_share_percent: i64,
 }
 
 impl Default for FairUse {
@@ -70,6 +74,7 @@ impl Default for FairUse {
         FairUse {
             max_units_per_variant: 20,
             max_open_parts: 10,
+            max_share_percent: 50,
         }
     }
 }
@@ -79,6 +84,7 @@ impl FairUse {
     pub const UNLIMITED: FairUse = FairUse {
         max_units_per_variant: i64::MAX,
         max_open_parts: i64::MAX,
+        max_share_percent: 100,
     };
 }
 

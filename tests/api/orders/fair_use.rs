@@ -98,6 +98,33 @@ both_backends! {
         app.assert_ledger_consistent();
     }
 
+    async fn no_buyer_holds_most_of_a_variant_but_anyone_may_buy_the_last_piece(app) {
+        // The default: at most half of a variant's units (own stock and reserved), at least one.
+        let g = goods(&app, 10).await;
+        let buyer = app.register("buyer").await;
+        let p = problem(place(&app, &buyer, json!([line(&g, 6)]), None).await, 409).await;
+        assert_eq!(p["type"], "urn:kriya:problem:order-limit", "{p}");
+        assert_eq!(errors(&p), [(
+            "items[0].quantity".to_owned(),
+            "one buyer may hold at most 50% of a variant's units in orders awaiting confirmation or payment: 5 of 10 (you hold 0)".to_owned(),
+        )]);
+        assert_eq!(places(&app, &g).await, (10, 0, 0), "nothing reserved");
+        order(&app, &buyer, &[(&g, 5)]).await;
+        let p = problem(place(&app, &buyer, json!([line(&g, 1)]), None).await, 409).await;
+        assert!(errors(&p)[0].1.ends_with("5 of 10 (you hold 5)"), "{p}");
+        // Others buy the rest, down to the last unit: what is reserved still counts as stock.
+        order(&app, &app.register("buyer").await, &[(&g, 4)]).await;
+        order(&app, &app.register("buyer").await, &[(&g, 1)]).await;
+        assert_eq!(places(&app, &g).await, (0, 10, 0));
+        // A one-off: its one piece can be bought; of two, one.
+        let one = goods(&app, 1).await;
+        order(&app, &buyer, &[(&one, 1)]).await;
+        let two = goods(&app, 2).await;
+        problem(place(&app, &buyer, json!([line(&two, 2)]), None).await, 409).await;
+        order(&app, &buyer, &[(&two, 1)]).await;
+        app.assert_ledger_consistent();
+    }
+
     async fn a_buyer_has_at_most_ten_parts_awaiting_confirmation(app) {
         let mut sellers = Vec::new();
         for _ in 0..11 {
@@ -131,11 +158,11 @@ both_backends! {
     }
 
     async fn a_seller_declines_a_part_at_once_and_its_units_return(app) {
-        let g = goods(&app, 30).await;
+        let g = goods(&app, 40).await;
         let buyer = app.register("buyer").await;
         let placed = order(&app, &buyer, &[(&g, 20)]).await;
         let part = part_of(&placed, &g);
-        assert_eq!(places(&app, &g).await, (10, 20, 0));
+        assert_eq!(places(&app, &g).await, (20, 20, 0));
         // Nobody else gets as far as the body: a body that is not even JSON.
         let other_seller = goods(&app, 1).await.seller;
         let raw = |who: Option<&Account>| {
@@ -158,7 +185,7 @@ both_backends! {
         let p = problem(step(&app, &g.seller, &part, "decline", json!({})).await, 422).await;
         assert_eq!(fields(&p), ["reason"]);
         problem(step(&app, &g.seller, &part, "decline", json!({"reason": " "})).await, 422).await;
-        assert_eq!(places(&app, &g).await, (10, 20, 0), "nothing moved");
+        assert_eq!(places(&app, &g).await, (20, 20, 0), "nothing moved");
 
         let res = step(&app, &g.seller, &part, "decline", json!({"reason": "Stok untuk pameran"})).await;
         assert_eq!(res.status(), StatusCode::OK);
@@ -169,7 +196,7 @@ both_backends! {
         assert_eq!((&last["status"], &last["by"], &last["declined"], &last["note"]),
             (&json!("cancelled"), &json!("seller"), &json!(true), &json!("Stok untuk pameran")));
         assert!(body["history"][0].get("declined").is_none(), "only a decline is marked: {body}");
-        assert_eq!(places(&app, &g).await, (30, 0, 0), "units back at once");
+        assert_eq!(places(&app, &g).await, (40, 0, 0), "units back at once");
         let events = events_about(&app, "order_part.cancelled", &part);
         assert_eq!(events.len(), 1, "one webhook event");
         assert_eq!(events[0]["data"]["history"].as_array().unwrap().last().unwrap()["declined"], true);
@@ -182,7 +209,7 @@ both_backends! {
         let p = problem(step(&app, &g.seller, &confirmed, "decline", json!({"reason": "x"})).await, 409).await;
         assert!(p["detail"].as_str().unwrap().starts_with("the part is awaiting_payment"), "{p}");
         problem(step(&app, &g.seller, &part, "decline", json!({"reason": "x"})).await, 409).await;
-        assert_eq!(places(&app, &g).await, (29, 1, 0));
+        assert_eq!(places(&app, &g).await, (39, 1, 0));
         app.assert_ledger_consistent();
     }
 }
