@@ -13,7 +13,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::api;
 use crate::auth::jwt::JwtKeys;
-use crate::auth::rate_limit::{AuthRateLimiter, WebhookSendLimiter};
+use crate::auth::rate_limit::{AuthRateLimiter, CheckoutRateLimiter, WebhookSendLimiter};
 use crate::blob::Blobs;
 use crate::blob::fs::FsStore;
 use crate::blob::s3::S3Store;
@@ -154,7 +154,7 @@ pub struct Application {
     /// Hears which products changed, for the read cache (PostgreSQL).
     change_feed: Option<Listener>,
     jwt: JwtKeys,
-    order_hold: std::time::Duration,
+    order_holds: crate::domain::order::Holds,
     /// The webhook delivery worker's settings, when this server delivers (not for tools).
     webhooks: Option<crate::webhooks::worker::Settings>,
 }
@@ -239,6 +239,8 @@ impl Application {
             webhook_send_limiter: Arc::new(WebhookSendLimiter::new(
                 config.webhook_send_rate_limit_per_minute,
             )),
+            checkout_limiter: CheckoutRateLimiter::new(config.checkout_rate_limit_per_minute),
+            fair_use: config.order_fair_use,
             refresh_token_ttl_days: config.refresh_token_ttl_days,
             trusted_proxy_hops: config.trusted_proxy_hops,
             openapi_json: api::openapi_json(),
@@ -282,7 +284,7 @@ impl Application {
             search_worker,
             change_feed,
             jwt: JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs),
-            order_hold: config.order_hold,
+            order_holds: config.order_holds,
             webhooks: drain.then(|| crate::webhooks::worker::Settings {
                 allow_private: config.webhook_allow_private,
                 schedule: config.webhook_retry_schedule.clone(),
@@ -316,7 +318,7 @@ impl Application {
         let janitor = tokio::spawn(crate::janitor::run_hourly(self.pool.clone()));
         let orders = tokio::spawn(crate::order_sweeper::run(
             self.pool.clone(),
-            self.order_hold,
+            self.order_holds,
         ));
         let webhooks = self.webhooks.map(|settings| {
             let stop = Arc::new(crate::webhooks::worker::Stop::default());

@@ -70,10 +70,15 @@ pub struct Config {
     pub trusted_proxy_hops: usize,
     /// Browser origins allowed to call the API (`KRIYA_CORS_ORIGINS`).
     pub cors_origins: CorsOrigins,
-    /// How long an order's part waits for its seller's confirmation, then for the buyer's
-    /// payment, before it expires and its units go back (`KRIYA_ORDER_HOLD_HOURS`, fractions
-    /// allowed).
-    pub order_hold: std::time::Duration,
+    /// How long an order's part waits for its seller's confirmation
+    /// (`KRIYA_ORDER_CONFIRM_HOLD_HOURS`), then for the buyer's payment
+    /// (`KRIYA_ORDER_PAYMENT_HOLD_HOURS`), before it expires and its units go back.
+    pub order_holds: crate::domain::order::Holds,
+    /// What one buyer may hold at once (`KRIYA_ORDER_MAX_UNITS_PER_VARIANT`,
+    /// `KRIYA_ORDER_MAX_OPEN_PARTS`, `KRIYA_ORDER_MAX_SHARE_PERCENT`).
+    pub order_fair_use: crate::domain::order::FairUse,
+    /// Checkouts per minute per account (`KRIYA_CHECKOUT_RATE_LIMIT_PER_MINUTE`).
+    pub checkout_rate_limit_per_minute: u32,
     /// How long a rendered public read (a published product, an anonymous catalogue page)
     /// may be served from memory (`KRIYA_READ_CACHE_MS`, 0 to 1500; 0 turns the cache off).
     pub read_cache: std::time::Duration,
@@ -188,6 +193,12 @@ const KEYS: &[&str] = &[
     "trusted_proxy_hops",
     "cors_origins",
     "order_hold_hours",
+    "order_confirm_hold_hours",
+    "order_payment_hold_hours",
+    "order_max_units_per_variant",
+    "order_max_open_parts",
+    "order_max_share_percent",
+    "checkout_rate_limit_per_minute",
     "read_cache_ms",
     "webhook_allow_private",
     "webhook_retry_schedule",
@@ -280,6 +291,59 @@ impl RawConfig {
         }
     }
 
+    /// A whole number within `range`, or `default` when unset.
+    fn bounded<T>(
+        &self,
+        key: &str,
+        default: T,
+        range: std::ops::RangeInclusive<T>,
+    ) -> Result<T, ConfigError>
+    where
+        T: std::str::FromStr + PartialOrd + std::fmt::Display,
+        T::Err: std::fmt::Display,
+    {
+        let value = self.parsed(key, default)?;
+        if range.contains(&value) {
+            Ok(value)
+        } else {
+            Err(self.invalid(
+                key,
+                &format!("must be between {} and {}", range.start(), range.end()),
+            ))
+        }
+    }
+
+    /// Hours above 0 and at most 720 (fractions allowed), if set.
+    fn hours(&self, key: &str) -> Result<Option<std::time::Duration>, ConfigError> {
+        if !self.values.contains_key(key) {
+            return Ok(None);
+        }
+        let hours = self.parsed(key, 0.0f64)?;
+        if !(hours.is_finite() && hours > 0.0 && hours <= 720.0) {
+            return Err(self.invalid(
+                key,
+                "must be a number of hours above 0 and at most 720 (e.g. 48 or 0.5)",
+            ));
+        }
+        Ok(Some(std::time::Duration::from_secs_f64(hours * 3600.0)))
+    }
+
+    /// The two holds. `KRIYA_ORDER_HOLD_HOURS`, the one hold there used to be, still sets
+    /// whichever of the two is not set itself.
+    fn order_holds(&self) -> Result<crate::domain::order::Holds, ConfigError> {
+        let defaults = crate::domain::order::Holds::default();
+        let both = self.hours("order_hold_hours")?;
+        let pick = |own: Option<std::time::Duration>, default: chrono::Duration| {
+            own.or(both)
+                .map(|d| chrono::Duration::from_std(d).unwrap_or(default))
+                .unwrap_or(default)
+        };
+        Ok(crate::domain::order::Holds {
+            confirm: pick(self.hours("order_confirm_hold_hours")?, defaults.confirm),
+            payment: pick(self.hours("order_payment_hold_hours")?, defaults.payment),
+        })
+    }
+
     pub fn build(&self) -> Result<Config, ConfigError> {
         let bind: SocketAddr = self.parsed("bind", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
         let data_dir: PathBuf = self.parsed("data_dir", PathBuf::from("./data"))?;
@@ -317,14 +381,18 @@ impl RawConfig {
         if auth_rate_limit_per_minute == 0 {
             return Err(self.invalid("auth_rate_limit_per_minute", "must be at least 1"));
         }
-        let order_hold_hours = self.parsed("order_hold_hours", 48.0f64)?;
-        if !(order_hold_hours.is_finite() && order_hold_hours > 0.0 && order_hold_hours <= 720.0) {
-            return Err(self.invalid(
-                "order_hold_hours",
-                "must be a number of hours above 0 and at most 720 (e.g. 48 or 0.5)",
-            ));
-        }
-        let order_hold = std::time::Duration::from_secs_f64(order_hold_hours * 3600.0);
+        let order_holds = self.order_holds()?;
+        let order_fair_use = crate::domain::order::FairUse {
+            max_units_per_variant: self.bounded(
+                "order_max_units_per_variant",
+                20,
+                1..=1_000_000,
+            )?,
+            max_open_parts: self.bounded("order_max_open_parts", 10, 1..=1_000_000)?,
+            max_share_percent: self.bounded("order_max_share_percent", 50, 1..=100)?,
+        };
+        let checkout_rate_limit_per_minute =
+            self.bounded("checkout_rate_limit_per_minute", 10u32, 1..=1_000_000)?;
         // Under the 2 s a search result may lag, on every replica.
         let read_cache_ms = self.parsed("read_cache_ms", 1000u64)?;
         if read_cache_ms > 1500 {
@@ -447,7 +515,9 @@ impl RawConfig {
             webhook_allow_private,
             webhook_retry_schedule,
             webhook_send_rate_limit_per_minute,
-            order_hold,
+            order_holds,
+            order_fair_use,
+            checkout_rate_limit_per_minute,
             read_cache,
             cors_origins,
             trusted_proxy_hops,
@@ -635,6 +705,55 @@ mod tests {
                 err.to_string().starts_with("KRIYA_CORS_ORIGINS:"),
                 "{bad}: {err}"
             );
+        }
+    }
+
+    #[test]
+    fn order_holds_and_limits_have_defaults_and_the_old_hold_still_sets_both() {
+        use crate::domain::order::{FairUse, Holds};
+        let build = |pairs: &[(&str, &str)]| RawConfig::from_vars(&vars(pairs)).unwrap().build();
+        let config = build(&[]).unwrap();
+        assert_eq!(config.order_holds, Holds::default());
+        assert_eq!(config.order_holds.confirm, chrono::Duration::hours(24));
+        assert_eq!(config.order_fair_use, FairUse::default());
+        assert_eq!(config.checkout_rate_limit_per_minute, 10);
+        let config = build(&[("KRIYA_ORDER_HOLD_HOURS", "36")]).unwrap();
+        assert_eq!(config.order_holds.confirm, chrono::Duration::hours(36));
+        assert_eq!(config.order_holds.payment, chrono::Duration::hours(36));
+        let config = build(&[
+            ("KRIYA_ORDER_HOLD_HOURS", "36"),
+            ("KRIYA_ORDER_CONFIRM_HOLD_HOURS", "0.5"),
+        ])
+        .unwrap();
+        assert_eq!(config.order_holds.confirm, chrono::Duration::minutes(30));
+        assert_eq!(config.order_holds.payment, chrono::Duration::hours(36));
+        let config = build(&[
+            ("KRIYA_ORDER_MAX_UNITS_PER_VARIANT", "5"),
+            ("KRIYA_ORDER_MAX_OPEN_PARTS", "3"),
+            ("KRIYA_CHECKOUT_RATE_LIMIT_PER_MINUTE", "2"),
+            ("KRIYA_ORDER_MAX_SHARE_PERCENT", "100"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.order_fair_use,
+            FairUse {
+                max_units_per_variant: 5,
+                max_open_parts: 3,
+                max_share_percent: 100,
+            }
+        );
+        assert_eq!(config.checkout_rate_limit_per_minute, 2);
+        for (name, value) in [
+            ("KRIYA_ORDER_HOLD_HOURS", "0"),
+            ("KRIYA_ORDER_CONFIRM_HOLD_HOURS", "721"),
+            ("KRIYA_ORDER_PAYMENT_HOLD_HOURS", "soon"),
+            ("KRIYA_ORDER_MAX_UNITS_PER_VARIANT", "0"),
+            ("KRIYA_ORDER_MAX_OPEN_PARTS", "-1"),
+            ("KRIYA_ORDER_MAX_SHARE_PERCENT", "101"),
+            ("KRIYA_CHECKOUT_RATE_LIMIT_PER_MINUTE", "0"),
+        ] {
+            let err = build(&[(name, value)]).unwrap_err();
+            assert!(err.to_string().starts_with(&format!("{name}:")), "{err}");
         }
     }
 

@@ -61,6 +61,10 @@ pub enum AppError {
     /// Lines asking for more units than there are, each named with what is available.
     #[error("{} line(s) ask for more units than are available", .0.len())]
     InsufficientStock(Vec<FieldError>),
+    /// A checkout would take the buyer past a fair-use limit (units of a variant, parts
+    /// awaiting confirmation), each named with the limit and what the buyer holds.
+    #[error("the order would pass what one buyer may hold at once")]
+    OrderLimit(Vec<FieldError>),
     #[error("{0}")]
     PreconditionFailed(String),
     #[error("{0}")]
@@ -106,6 +110,7 @@ impl AppError {
             AppError::NotFound(_) => ("not-found", "Not found"),
             AppError::Conflict(_) => ("conflict", "Conflict"),
             AppError::InsufficientStock(_) => ("insufficient-stock", "Not enough stock"),
+            AppError::OrderLimit(_) => ("order-limit", "Fair-use limit reached"),
             AppError::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
             AppError::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             AppError::UnsupportedMediaType(_) => {
@@ -133,9 +138,9 @@ impl AppError {
             status: self.status(),
             detail,
             errors: match self {
-                AppError::Validation(errors) | AppError::InsufficientStock(errors) => {
-                    Some(errors.clone())
-                }
+                AppError::Validation(errors)
+                | AppError::InsufficientStock(errors)
+                | AppError::OrderLimit(errors) => Some(errors.clone()),
                 _ => None,
             },
             request_id,
@@ -151,7 +156,7 @@ impl AppError {
             AppError::Unauthorized(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
-            AppError::Conflict(_) | AppError::InsufficientStock(_) => 409,
+            AppError::Conflict(_) | AppError::InsufficientStock(_) | AppError::OrderLimit(_) => 409,
             AppError::PreconditionFailed(_) => 412,
             AppError::PayloadTooLarge(_) => 413,
             AppError::UnsupportedMediaType(_) => 415,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 use crate::auth::jwt::JwtKeys;
-use crate::auth::rate_limit::{AuthRateLimiter, WebhookSendLimiter};
+use crate::auth::rate_limit::{AuthRateLimiter, CheckoutRateLimiter, WebhookSendLimiter};
 use crate::blob::Blobs;
 use crate::db::{DbConn, Pool};
 use crate::error::{AppError, AppResult};
@@ -23,6 +23,10 @@ pub struct AppState {
     /// Test events and redeliveries per webhook endpoint
     /// (`KRIYA_WEBHOOK_SEND_RATE_LIMIT_PER_MINUTE`).
     pub webhook_send_limiter: Arc<WebhookSendLimiter>,
+    /// Checkouts per account (`KRIYA_CHECKOUT_RATE_LIMIT_PER_MINUTE`).
+    pub checkout_limiter: CheckoutRateLimiter,
+    /// What one buyer may hold at once.
+    pub fair_use: crate::domain::order::FairUse,
     pub refresh_token_ttl_days: u64,
     /// How many proxies' `X-Forwarded-For` entries to trust for the client address.
     pub trusted_proxy_hops: usize,

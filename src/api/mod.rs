@@ -213,6 +213,7 @@ fn register(cfg: &mut ServiceConfig) {
         .service(order_parts::ship)
         .service(order_parts::received)
         .service(order_parts::cancel)
+        .service(order_parts::decline)
         .service(categories::list_categories)
         .service(products::create_product)
         .service(products::list_products)

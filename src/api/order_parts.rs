@@ -82,7 +82,7 @@ async fn may_take(
 ) -> AppResult<Authorised> {
     let id = *id;
     access::check(state, move |conn| {
-        lifecycle::may_take(conn, &user, id, transition)
+        lifecycle::may(conn, &user, id, transition)
     })
     .await
 }
@@ -272,4 +272,49 @@ pub async fn cancel(
         reason: reason.unwrap_or_default(),
     };
     run_step(state, user, id.into_inner(), step).await
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Stok disiapkan untuk pameran; mohon maaf"}))]
+pub struct DeclineRequest {
+    /// Why, for the buyer (1–500 characters).
+    #[schema(required = true)]
+    pub reason: Option<String>,
+}
+
+/// The seller declines a part it will not take, at once: `awaiting_confirmation` →
+/// `cancelled`, the reason kept as `cancel_reason`, the history's step marked `declined`,
+/// and the reserved units back in the seller's own stock (an `order_part.cancelled`
+/// webhook event). Once confirmed, a part is cancelled instead. Who may decline is checked
+/// before the body is read.
+#[utoipa::path(tag = "orders", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = DeclineRequest, responses(
+    (status = 200, body = OrderPart),
+    (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The buyer of the order (only the seller declines)", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such part of the caller's", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The part is not awaiting confirmation (`detail` names its status)", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Over 1 MiB", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Not `application/json`", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "No `reason`, or not 1–500 characters", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/order-parts/{id}/decline")]
+pub async fn decline(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    body: Body,
+) -> AppResult<web::Json<OrderPart>> {
+    let body: DeclineRequest = body
+        .json(&may_take(&state, user, &id, Transition::Decline).await?)
+        .await?;
+    let id = id.into_inner();
+    let mut v = Violations::new();
+    let reason = v.require("reason", body.reason, |r| bounded(&r, 1, 500, true));
+    v.finish()?;
+    let step = Step::Decline {
+        reason: reason.unwrap_or_default(),
+    };
+    run_step(state, user, id, step).await
 }

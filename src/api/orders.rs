@@ -11,6 +11,7 @@ use super::idempotency::{self, IdempotencyKey};
 use super::lines::parse_lines_up_to;
 use super::pagination::{Page, PageRequest};
 use crate::auth::AuthUser;
+use crate::db;
 use crate::domain::account::Role;
 use crate::domain::order::{MAX_LINES, MAX_QUANTITY, parse_postal_code};
 use crate::domain::phone::parse_phone;
@@ -130,14 +131,28 @@ fn parse_shipping(raw: Option<ShippingInput>, v: &mut Violations) -> Option<Ship
 /// Places an order: every line's units are reserved from its seller's own stock in one
 /// transaction (all or nothing), prices are frozen, and the order is split into one part
 /// per seller, each awaiting its seller's confirmation. `Idempotency-Key` is required.
+///
+/// Fair use: a buyer may hold at most `KRIYA_ORDER_MAX_UNITS_PER_VARIANT` (20) units, and at
+/// most `KRIYA_ORDER_MAX_SHARE_PERCENT` (50 %) of the units for sale online (at least one), of
+/// one variant in parts awaiting confirmation or payment, and at most
+/// `KRIYA_ORDER_MAX_OPEN_PARTS` (10) parts awaiting confirmation, this order's included (409
+/// `order-limit` naming each);
+/// an account may check out `KRIYA_CHECKOUT_RATE_LIMIT_PER_MINUTE` (10) times a minute (429
+/// with `Retry-After`, before the body is read; every checkout counts, refused ones too,
+/// but a replay of a key already used is never refused).
 #[utoipa::path(tag = "orders", security(("bearer" = [])), request_body = OrderRequest,
     params(("Idempotency-Key" = String, Header, description = "Required: 1–255 visible ASCII characters; the same key and body replays the first answer")),
     responses(
     (status = 201, body = Order, headers(("Idempotent-Replayed" = String, description = "`true` on a replay"))),
     (status = 400, description = "No `Idempotency-Key`, or the body is not valid JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a buyer account", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "A line asks for more units than the seller holds (`errors` names each: `only N available`; nothing was reserved), or the key was used for another request", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "A line asks for more units than the seller holds (`type` `…:insufficient-stock`; `errors` names each: `only N available`), or the order would pass a fair-use limit (`type` `…:order-limit`; `errors` names each line over the units, or the share of a variant's units, the buyer may hold, `items[i].quantity`, with what it holds, and `items` when the buyer would have too many parts awaiting confirmation); nothing was reserved. Or the key was used for another request", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Over 1 MiB", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Not `application/json`", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields, each named: 1–50 lines, 1–100 units, a variant on one line only, a variant of a published product of an active seller, the address", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "The account checked out too often this minute (`Retry-After` says when to try again)", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = String, description = "Seconds to wait"))),
 ))]
 #[post("/v1/orders")]
 pub async fn place_order(
@@ -155,6 +170,7 @@ pub async fn place_order(
             idempotency::HEADER
         )));
     };
+    limit_checkouts(&state, buyer.id, &key).await?;
     let body: OrderRequest = body.json(&ok).await?;
     let fingerprint = idempotency::fingerprint(&req, &body);
     let mut v = Violations::new();
@@ -192,10 +208,24 @@ pub async fn place_order(
         key: Some(key),
         fingerprint,
     };
+    let limits = state.fair_use;
     let placed = state
-        .db(move |conn| orders::place(conn, &buyer, input, &claim))
+        .db(move |conn| orders::place(conn, &buyer, input, &claim, limits))
         .await?;
     idempotency::render(StatusCode::CREATED, placed)
+}
+
+/// Counts a checkout against the account's limit. A request over it whose key was used
+/// before is let through: it only answers what the first answered, and changes nothing.
+async fn limit_checkouts(state: &AppState, buyer_id: Uuid, key: &str) -> AppResult<()> {
+    let Err(limited) = state.checkout_limiter.check(&buyer_id) else {
+        return Ok(());
+    };
+    let key = key.to_owned();
+    let used = state
+        .db(move |conn| Ok(db::idempotency::find(conn, buyer_id, &key)?.is_some()))
+        .await?;
+    if used { Ok(()) } else { Err(limited) }
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -1,6 +1,6 @@
 //! Rate limits kept in the server's memory: per client IP on the authentication endpoints,
 //! per webhook endpoint on the sends its owner asks for by hand (a test event, a
-//! redelivery). Each replica keeps its own count.
+//! redelivery), per account on checkouts. Each replica keeps its own count.
 
 use std::hash::Hash;
 use std::net::IpAddr;
@@ -23,6 +23,9 @@ pub type AuthRateLimiter = KeyedRateLimiter<IpAddr>;
 
 /// Test events and redeliveries, per webhook endpoint.
 pub type WebhookSendLimiter = KeyedRateLimiter<Uuid>;
+
+/// Checkouts, per account.
+pub type CheckoutRateLimiter = KeyedRateLimiter<Uuid>;
 
 impl<K: Hash + Eq + Clone> KeyedRateLimiter<K> {
     pub fn new(per_minute: u32) -> Self {

@@ -12,7 +12,8 @@ use super::DbConn;
 use super::appends::Appends;
 use super::portable::{DbId, DbJson, DbTime};
 use super::prepared;
-use super::schema::{order_lines, order_numbers, order_part_events, order_parts, orders};
+use super::schema::{order_lines, order_numbers, order_part_events, order_parts, orders, users};
+use crate::domain::order::PartStatus;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = orders)]
@@ -95,6 +96,8 @@ pub struct EventRow {
     pub note: Option<String>,
     #[diesel(serialize_as = DbTime, deserialize_as = DbTime)]
     pub at: DateTime<Utc>,
+    /// The seller declined the part (a cancellation before it was confirmed).
+    pub declined: bool,
 }
 
 /// The next order number of `year`, taken in the caller's transaction. On PostgreSQL it
@@ -195,6 +198,54 @@ pub fn insert_later(
         )?;
     }
     Ok(())
+}
+
+/// Locks the buyer's account row until the transaction ends (PostgreSQL; SQLite runs one
+/// write transaction at a time anyway), so that one buyer's checkouts read what it holds
+/// one after the other. `FOR NO KEY UPDATE`: rows that merely refer to the account (its
+/// refresh tokens, its idempotency keys) are not held up.
+pub fn hold_buyer(conn: &mut DbConn, buyer_id: Uuid) -> QueryResult<()> {
+    if let DbConn::Pg(c) = conn {
+        users::table
+            .find(DbId(buyer_id))
+            .select(users::id)
+            .for_no_key_update()
+            .get_result::<DbId>(c)
+            .optional()?;
+    }
+    Ok(())
+}
+
+/// One line of a buyer's part that still waits for the seller's confirmation or for
+/// payment.
+#[derive(Queryable, Debug)]
+pub struct WaitingLine {
+    #[diesel(deserialize_as = DbId)]
+    pub part_id: Uuid,
+    pub status: String,
+    #[diesel(deserialize_as = DbId)]
+    pub variant_id: Uuid,
+    pub quantity: i64,
+}
+
+/// The lines of a buyer's parts awaiting confirmation or payment: what it holds.
+pub fn waiting_lines_of_buyer(conn: &mut DbConn, buyer_id: Uuid) -> QueryResult<Vec<WaitingLine>> {
+    order_parts::table
+        .inner_join(orders::table)
+        .inner_join(order_lines::table)
+        .filter(orders::buyer_id.eq(DbId(buyer_id)))
+        .filter(
+            order_parts::status
+                .eq(PartStatus::AwaitingConfirmation.as_str())
+                .or(order_parts::status.eq(PartStatus::AwaitingPayment.as_str())),
+        )
+        .select((
+            order_parts::id,
+            order_parts::status,
+            order_lines::variant_id,
+            order_lines::quantity,
+        ))
+        .load(conn)
 }
 
 pub fn insert_event(conn: &mut DbConn, row: EventRow) -> QueryResult<()> {
@@ -308,12 +359,15 @@ pub struct PartChanges {
     pub cancel_reason: Option<String>,
 }
 
-/// Moves a part to `to` only if it is still in one of `from` (compare and set, so two
-/// racing transitions or replicas' sweeps never both win). True when it moved.
+/// Moves a part to `to` only if it is still in one of `from` and, when `step_at` is given,
+/// its last step is still that one (compare and set, so two racing transitions or
+/// replicas' sweeps never both win, and a sweep never undoes a step taken after it looked).
+/// True when it moved.
 pub fn move_part(
     conn: &mut DbConn,
     id: Uuid,
     from: &[&str],
+    step_at: Option<DateTime<Utc>>,
     to: &str,
     at: DateTime<Utc>,
     changes: PartChanges,
@@ -322,30 +376,34 @@ pub fn move_part(
     let target = order_parts::table
         .filter(order_parts::id.eq(DbId(id)))
         .filter(order_parts::status.eq_any(from));
-    let moved = diesel::update(target)
-        .set((
-            order_parts::status.eq(to),
-            order_parts::step_at.eq(DbTime(at)),
-            changes,
-        ))
-        .execute(conn)?;
+    let set = (
+        order_parts::status.eq(to),
+        order_parts::step_at.eq(DbTime(at)),
+        changes,
+    );
+    let moved = match step_at {
+        None => diesel::update(target).set(set).execute(conn)?,
+        Some(listed) => diesel::update(target.filter(order_parts::step_at.eq(DbTime(listed))))
+            .set(set)
+            .execute(conn)?,
+    };
     Ok(moved == 1)
 }
 
-/// Ids of parts in one of `statuses` whose last step was before `before`.
+/// Parts in `status` whose last step was before `before`, oldest step first: each id with
+/// that step's time.
 pub fn due_parts(
     conn: &mut DbConn,
-    statuses: &[&str],
+    status: &str,
     before: DateTime<Utc>,
     limit: i64,
-) -> QueryResult<Vec<Uuid>> {
-    let statuses: Vec<String> = statuses.iter().map(|s| (*s).to_owned()).collect();
-    let ids: Vec<DbId> = order_parts::table
-        .filter(order_parts::status.eq_any(statuses))
+) -> QueryResult<Vec<(Uuid, DateTime<Utc>)>> {
+    let rows: Vec<(DbId, DbTime)> = order_parts::table
+        .filter(order_parts::status.eq(status.to_owned()))
         .filter(order_parts::step_at.lt(DbTime(before)))
         .order(order_parts::step_at)
         .limit(limit)
-        .select(order_parts::id)
+        .select((order_parts::id, order_parts::step_at))
         .load(conn)?;
-    Ok(ids.into_iter().map(|id| id.0).collect())
+    Ok(rows.into_iter().map(|(id, at)| (id.0, at.0)).collect())
 }

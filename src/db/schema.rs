@@ -478,6 +478,7 @@ diesel::table! {
         actor_id -> Nullable<Id>,
         note -> Nullable<Text>,
         at -> Instant,
+        declined -> Bool,
     }
 }
 

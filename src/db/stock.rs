@@ -135,6 +135,17 @@ pub struct Ledger {
 impl Ledger {
     /// Takes the units from `from` (guarded) now; the rest waits for [`Ledger::write`].
     pub fn record(&mut self, conn: &mut DbConn, m: &Movement) -> Result<(), StockError> {
+        self.record_left(conn, m).map(drop)
+    }
+
+    /// [`Ledger::record`], answering how many units the source holds after the take (`None`
+    /// for a movement from nowhere).
+    pub fn record_left(
+        &mut self,
+        conn: &mut DbConn,
+        m: &Movement,
+    ) -> Result<Option<i64>, StockError> {
+        let mut source_left = None;
         // Search lists the hotels that hold a product on their shelf, and whether the seller
         // has any in its own stock to sell online: its document changes only when such a
         // place is emptied or filled. Other takes change quantities only.
@@ -154,6 +165,7 @@ impl Ledger {
             if shown(from) {
                 self.changed(m.product_id, left == 0);
             }
+            source_left = Some(left);
         }
         if shown(&m.to) {
             self.changed(m.product_id, true);
@@ -183,7 +195,7 @@ impl Ledger {
             actor_id: m.actor_id.map(DbId),
             created_at: m.at,
         });
-        Ok(())
+        Ok(source_left)
     }
 
     /// Notes that a product's stock changed, and whether its search document may have.

@@ -16,6 +16,78 @@ pub const AUTO_COMPLETE_AFTER: Duration = Duration::days(14);
 /// The highest shipping cost a seller may quote (a sanity bound, 10 million rupiah).
 pub const MAX_SHIPPING_IDR: i64 = 10_000_000;
 
+/// How long a part may wait in each waiting status (from its last step) before it expires
+/// and its units go back: shorter for the seller's confirmation than for the buyer's
+/// payment, so an order nobody takes up frees its units soon.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Holds {
+    /// Awaiting the seller's confirmation (`KRIYA_ORDER_CONFIRM_HOLD_HOURS`).
+    pub confirm: Duration,
+    /// Awaiting the buyer's payment (`KRIYA_ORDER_PAYMENT_HOLD_HOURS`).
+    pub payment: Duration,
+}
+
+impl Default for Holds {
+    /// 24 hours for the seller's confirmation, 48 for the buyer's payment.
+    fn default() -> Self {
+        Holds {
+            confirm: Duration::hours(24),
+            payment: Duration::hours(48),
+        }
+    }
+}
+
+impl Holds {
+    /// The hold of a waiting status; `None` for a status that does not expire.
+    pub fn of(self, status: PartStatus) -> Option<Duration> {
+        match status {
+            PartStatus::AwaitingConfirmation => Some(self.confirm),
+            PartStatus::AwaitingPayment => Some(self.payment),
+            _ => None,
+        }
+    }
+
+    /// The shorter of the two, which the sweep's pace follows.
+    pub fn shorter(self) -> Duration {
+        self.confirm.min(self.payment)
+    }
+}
+
+/// What one buyer may hold at once, so nobody can tie up a seller's stock in orders that
+/// are never confirmed or paid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FairUse {
+    /// Units of one variant a buyer may hold in parts awaiting confirmation or payment,
+    /// counting the checkout's own (`KRIYA_ORDER_MAX_UNITS_PER_VARIANT`).
+    pub max_units_per_variant: i64,
+    /// A buyer's parts awaiting their sellers' confirmation at once, counting the
+    /// checkout's own (`KRIYA_ORDER_MAX_OPEN_PARTS`).
+    pub max_open_parts: i64,
+    /// The share (percent) of a variant's units on hand (the seller's own stock plus what
+    /// the buyer holds of it) one buyer may hold in parts awaiting confirmation or payment,
+    /// though always at least one unit (`KRIYA_ORDER_MAX_SHARE_PERCENT`; 100: no such limit).
+    pub max_share_percent: i64,
+}
+
+impl Default for FairUse {
+    fn default() -> Self {
+        FairUse {
+            max_units_per_variant: 20,
+            max_open_parts: 10,
+            max_share_percent: 50,
+        }
+    }
+}
+
+impl FairUse {
+    /// No limit at all (load generators, tools).
+    pub const UNLIMITED: FairUse = FairUse {
+        max_units_per_variant: i64::MAX,
+        max_open_parts: i64::MAX,
+        max_share_percent: 100,
+    };
+}
+
 /// Where one seller's part of an order stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -124,6 +196,8 @@ pub enum Transition {
     Ship,
     Receive,
     Cancel,
+    /// The seller will not take the part: cancelled before it was confirmed.
+    Decline,
     Expire,
     AutoComplete,
 }
@@ -141,6 +215,7 @@ impl Transition {
                 (&[AwaitingConfirmation, AwaitingPayment, Paid], Cancelled)
             }
             Transition::Cancel => (&[AwaitingConfirmation, AwaitingPayment], Cancelled),
+            Transition::Decline => (&[AwaitingConfirmation], Cancelled),
             Transition::Expire => (&[AwaitingConfirmation, AwaitingPayment], Expired),
         }
     }
@@ -148,7 +223,9 @@ impl Transition {
     /// Who may make it (the sweep makes the automatic ones).
     pub fn allowed(self, actor: Actor) -> bool {
         match self {
-            Transition::Confirm | Transition::MarkPaid | Transition::Ship => actor == Actor::Seller,
+            Transition::Confirm | Transition::MarkPaid | Transition::Ship | Transition::Decline => {
+                actor == Actor::Seller
+            }
             Transition::Receive => actor == Actor::Buyer,
             Transition::Cancel => actor != Actor::System,
             Transition::Expire | Transition::AutoComplete => actor == Actor::System,
@@ -162,6 +239,7 @@ impl Transition {
             Transition::Ship => "shipped",
             Transition::Receive => "marked received",
             Transition::Cancel => "cancelled",
+            Transition::Decline => "declined",
             Transition::Expire => "expired",
             Transition::AutoComplete => "completed",
         }
@@ -247,6 +325,20 @@ mod tests {
         assert!(!Transition::Confirm.allowed(Actor::Buyer));
         assert!(!Transition::Receive.allowed(Actor::Seller));
         assert!(!Transition::Expire.allowed(Actor::Seller));
+        assert!(!Transition::Decline.allowed(Actor::Buyer));
+        assert_eq!(
+            Transition::Decline.from_to(Actor::Seller),
+            (&[AwaitingConfirmation][..], Cancelled)
+        );
+    }
+
+    #[test]
+    fn a_part_waits_less_for_its_seller_than_for_payment() {
+        let holds = Holds::default();
+        assert_eq!(holds.of(AwaitingConfirmation), Some(Duration::hours(24)));
+        assert_eq!(holds.of(AwaitingPayment), Some(Duration::hours(48)));
+        assert_eq!(holds.of(Shipped), None);
+        assert_eq!(holds.shorter(), Duration::hours(24));
     }
 
     #[test]

@@ -355,6 +355,12 @@ fn refusals(w: &World) -> BTreeMap<&'static str, (String, &Account, u16)> {
             403,
         ),
         (
+            "POST /v1/order-parts/{id}/decline",
+            format!("/v1/order-parts/{part}/decline"),
+            &w.buyer,
+            403,
+        ),
+        (
             "POST /v1/order-parts/{id}/cancel",
             format!("/v1/order-parts/{part}/cancel"),
             &w.other_seller,

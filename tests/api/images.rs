@@ -257,6 +257,8 @@ async fn failed_commit_removes_blobs(backend: crate::support::Backend) {
         jwt: kriya::auth::jwt::JwtKeys::new(b"0123456789abcdef0123456789abcdef", 60),
         auth_limiter: kriya::auth::rate_limit::AuthRateLimiter::new(10),
         webhook_send_limiter: Arc::new(kriya::auth::rate_limit::WebhookSendLimiter::new(10)),
+        checkout_limiter: kriya::auth::rate_limit::CheckoutRateLimiter::new(10),
+        fair_use: Default::default(),
         refresh_token_ttl_days: 1,
         trusted_proxy_hops: 0,
         openapi_json: String::new(),

@@ -15,6 +15,7 @@ use kriya::db::{DbConn, write_tx};
 use kriya::domain::account::Role;
 use kriya::domain::consignment::Bps;
 use kriya::domain::money::PriceIdr;
+use kriya::domain::order::FairUse;
 use kriya::domain::{new_id, now};
 use kriya::error::AppError;
 use kriya::services::idempotency::{Claim, Once};
@@ -237,6 +238,8 @@ fn apply(conn: &mut DbConn, w: &World, m: &Model, op: &Op) -> Result<Outcome, Ap
                     key: None,
                     fingerprint: String::new(),
                 },
+                // One buyer makes every order of the sequence: the ledger is under test here.
+                FairUse::UNLIMITED,
             )
             .map(|once| match once {
                 Once::Fresh(order) => Some(order.parts[0].id),

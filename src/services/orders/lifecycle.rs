@@ -1,9 +1,11 @@
-//! A part's moves: confirm, mark paid, ship, received, cancel (by its seller or buyer) and
-//! the sweep's expiry and completion. Each move is a compare-and-set on the part's status in
-//! one transaction with its ledger movements and history row, so two racing moves (or two
-//! replicas' sweeps) never both happen.
+//! A part's moves: confirm, mark paid, ship, received, cancel (by its seller or buyer),
+//! decline (by its seller) and the sweep's expiry and completion. Each move is a
+//! compare-and-set on the part's status in one transaction with its ledger movements and
+//! history row, so two racing moves (or two replicas' sweeps) never both happen. The sweep's
+//! moves also compare the step the part was listed at, so a part moved on since it was
+//! listed (a fresh confirmation) is left alone.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::view::{self, OrderPart};
@@ -12,7 +14,7 @@ use crate::db::orders::{EventRow, PartChanges, PartRow};
 use crate::db::portable::DbId;
 use crate::db::stock::{Movement, record};
 use crate::db::{self, DbConn, write_tx};
-use crate::domain::order::{AUTO_COMPLETE_AFTER, Actor, PartStatus, Transition};
+use crate::domain::order::{AUTO_COMPLETE_AFTER, Actor, Holds, PartStatus, Transition};
 use crate::domain::stock::{Location, Reason};
 use crate::domain::webhook::{Audience, EventType};
 use crate::domain::{new_id, now};
@@ -36,6 +38,9 @@ pub enum Step {
     Cancel {
         reason: String,
     },
+    Decline {
+        reason: String,
+    },
 }
 
 impl Step {
@@ -46,6 +51,7 @@ impl Step {
             Step::Ship { .. } => Transition::Ship,
             Step::Received => Transition::Receive,
             Step::Cancel { .. } => Transition::Cancel,
+            Step::Decline { .. } => Transition::Decline,
         }
     }
 
@@ -78,7 +84,7 @@ impl Step {
                 Some(format!("{courier} {tracking_number}")),
             ),
             Step::Received => (PartChanges::default(), None),
-            Step::Cancel { reason } => (
+            Step::Cancel { reason } | Step::Decline { reason } => (
                 PartChanges {
                     cancel_reason: Some(reason.clone()),
                     ..PartChanges::default()
@@ -99,10 +105,10 @@ pub fn step(
     step: Step,
 ) -> AppResult<OrderPart> {
     write_tx(conn, |conn| {
-        let part = db::orders::find_part(conn, part_id)?.ok_or(AppError::NotFound("order part"))?;
         let transition = step.transition();
-        let actor = side_allowed(conn, caller, &part, transition)?;
+        let (part, actor) = authorise(conn, caller, part_id, transition)?;
         let (changes, note) = step.changes();
+        let guard = Guard::Statuses(transition.from_to(actor).0);
         apply(
             conn,
             &part,
@@ -111,35 +117,34 @@ pub fn step(
             Some(caller.id),
             changes,
             note,
+            guard,
             now(),
         )
     })
 }
 
-/// Whether the caller may make this kind of move on the part, asked before its request's
-/// body is read: 404 unless it is the part's seller or the order's buyer, 403 if its side
-/// does not make the move. `step` asks again in its transaction.
-pub fn may_take(
+/// Whether the caller may make `transition` on the part at all (404 when the part is not
+/// theirs to see, 403 when it is not theirs to move), whatever its status: what a handler
+/// asks before it reads the request's body.
+pub fn may(
     conn: &mut DbConn,
     caller: &AuthUser,
     part_id: Uuid,
     transition: Transition,
 ) -> AppResult<()> {
-    let part = db::orders::find_part(conn, part_id)?.ok_or(AppError::NotFound("order part"))?;
-    side_allowed(conn, caller, &part, transition).map(|_| ())
+    authorise(conn, caller, part_id, transition).map(drop)
 }
 
-fn side_allowed(
+fn authorise(
     conn: &mut DbConn,
     caller: &AuthUser,
-    part: &PartRow,
+    part_id: Uuid,
     transition: Transition,
-) -> AppResult<Actor> {
-    let (actor, _) = super::side_of(conn, caller, part)?;
-    if transition.allowed(actor) {
-        Ok(actor)
-    } else {
-        Err(AppError::Forbidden(format!(
+) -> AppResult<(PartRow, Actor)> {
+    let part = db::orders::find_part(conn, part_id)?.ok_or(AppError::NotFound("order part"))?;
+    let (actor, _) = super::side_of(conn, caller, &part)?;
+    if !transition.allowed(actor) {
+        return Err(AppError::Forbidden(format!(
             "a part is {} by {}, not by its {}",
             transition.verb(),
             match transition {
@@ -147,8 +152,20 @@ fn side_allowed(
                 _ => "the seller",
             },
             actor.as_str()
-        )))
+        )));
     }
+    Ok((part, actor))
+}
+
+/// What a move requires of the part's row as it is when the move writes.
+enum Guard {
+    /// In one of these statuses (a person's move: any status it starts from will do).
+    Statuses(&'static [PartStatus]),
+    /// Exactly the status and last step it was listed with (the sweep's).
+    Listed {
+        status: PartStatus,
+        step_at: DateTime<Utc>,
+    },
 }
 
 /// Moves the part (compare and set), moves its units when it ends, appends its history.
@@ -161,6 +178,7 @@ fn apply(
     actor_id: Option<Uuid>,
     changes: PartChanges,
     note: Option<String>,
+    guard: Guard,
     at: DateTime<Utc>,
 ) -> AppResult<OrderPart> {
     let (from, to) = transition.from_to(actor);
@@ -175,7 +193,22 @@ fn apply(
     if !from_names.contains(&part.status.as_str()) {
         return Err(wrong_status(&part.status));
     }
-    if !db::orders::move_part(conn, part.id, &from_names, to.as_str(), at, changes)? {
+    let moved = match guard {
+        Guard::Statuses(statuses) => {
+            let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+            db::orders::move_part(conn, part.id, &names, None, to.as_str(), at, changes)?
+        }
+        Guard::Listed { status, step_at } => db::orders::move_part(
+            conn,
+            part.id,
+            &[status.as_str()],
+            Some(step_at),
+            to.as_str(),
+            at,
+            changes,
+        )?,
+    };
+    if !moved {
         // Another request moved it first.
         let now_status = db::orders::find_part(conn, part.id)?
             .map(|p| p.status)
@@ -215,6 +248,7 @@ fn apply(
             actor: actor.as_str().to_owned(),
             actor_id: actor_id.map(DbId),
             note,
+            declined: transition == Transition::Decline,
             at,
         },
     )?;
@@ -248,68 +282,136 @@ pub struct Swept {
     pub completed: usize,
 }
 
-/// One pass of the sweep at `at`: expires parts waiting longer than `hold`, completes parts
-/// shipped longer than 14 days ago. Each part in its own transaction; a part another
-/// replica's sweep (or a person) moved first is skipped.
-pub fn sweep(conn: &mut DbConn, at: DateTime<Utc>, hold: Duration) -> AppResult<Swept> {
-    let mut swept = Swept::default();
-    let waiting = [
-        PartStatus::AwaitingConfirmation.as_str(),
-        PartStatus::AwaitingPayment.as_str(),
-    ];
-    swept.expired = sweep_one_kind(conn, &waiting, at - hold, Transition::Expire, at)?;
-    let shipped = [PartStatus::Shipped.as_str()];
-    swept.completed = sweep_one_kind(
-        conn,
-        &shipped,
-        at - AUTO_COMPLETE_AFTER,
-        Transition::AutoComplete,
-        at,
-    )?;
-    Ok(swept)
+/// A part the sweep found due, as it stood when listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Due {
+    pub part_id: Uuid,
+    pub status: PartStatus,
+    /// Its last step, when listed.
+    pub step_at: DateTime<Utc>,
+    /// Expiry or completion.
+    pub transition: Transition,
 }
 
-fn sweep_one_kind(
-    conn: &mut DbConn,
-    statuses: &[&str],
-    before: DateTime<Utc>,
-    transition: Transition,
-    at: DateTime<Utc>,
-) -> AppResult<usize> {
-    const BATCH: i64 = 100;
-    let mut done = 0;
-    let mut skipped: Vec<Uuid> = Vec::new();
-    loop {
-        let due = db::orders::due_parts(conn, statuses, before, BATCH + skipped.len() as i64)?;
-        let due: Vec<Uuid> = due.into_iter().filter(|id| !skipped.contains(id)).collect();
-        if due.is_empty() {
-            return Ok(done);
-        }
-        for id in due {
-            let moved = write_tx(conn, |conn| {
-                let Some(part) = db::orders::find_part(conn, id)? else {
-                    return Ok(false);
-                };
-                match apply(
-                    conn,
-                    &part,
-                    transition,
-                    Actor::System,
-                    None,
-                    PartChanges::default(),
-                    None,
-                    at,
-                ) {
-                    Ok(_) => Ok(true),
-                    Err(AppError::Conflict(_)) => Ok(false),
-                    Err(e) => Err(e),
+/// Parts to look for, as (status, due when its last step was before this, the move).
+fn kinds(at: DateTime<Utc>, holds: Holds) -> [(PartStatus, DateTime<Utc>, Transition); 3] {
+    [
+        (
+            PartStatus::AwaitingConfirmation,
+            at - holds.confirm,
+            Transition::Expire,
+        ),
+        (
+            PartStatus::AwaitingPayment,
+            at - holds.payment,
+            Transition::Expire,
+        ),
+        (
+            PartStatus::Shipped,
+            at - AUTO_COMPLETE_AFTER,
+            Transition::AutoComplete,
+        ),
+    ]
+}
+
+const BATCH: i64 = 100;
+
+/// One pass of the sweep at `at`: expires parts waiting for their seller's confirmation
+/// longer than `holds.confirm` and for payment longer than `holds.payment` (from their last
+/// step), completes parts shipped longer than 14 days ago. Each part in its own transaction;
+/// a part another replica's sweep (or a person) moved first is skipped.
+pub fn sweep(conn: &mut DbConn, at: DateTime<Utc>, holds: Holds) -> AppResult<Swept> {
+    let mut swept = Swept::default();
+    for (status, before, transition) in kinds(at, holds) {
+        let mut skipped: Vec<Uuid> = Vec::new();
+        loop {
+            let listed = list(
+                conn,
+                status,
+                before,
+                transition,
+                BATCH + skipped.len() as i64,
+            )?;
+            let due: Vec<Due> = listed
+                .into_iter()
+                .filter(|d| !skipped.contains(&d.part_id))
+                .collect();
+            if due.is_empty() {
+                break;
+            }
+            for d in due {
+                if settle(conn, &d, at)? {
+                    match transition {
+                        Transition::AutoComplete => swept.completed += 1,
+                        _ => swept.expired += 1,
+                    }
+                } else {
+                    skipped.push(d.part_id);
                 }
-            })?;
-            if moved {
-                done += 1;
-            } else {
-                skipped.push(id);
             }
         }
     }
+    Ok(swept)
+}
+
+/// What a sweep at `at` would find due first (up to 100 parts of each kind), oldest step
+/// first. Read outside any transaction: [`settle`] moves each only as it was listed.
+pub fn due(conn: &mut DbConn, at: DateTime<Utc>, holds: Holds) -> AppResult<Vec<Due>> {
+    let mut all = Vec::new();
+    for (status, before, transition) in kinds(at, holds) {
+        all.extend(list(conn, status, before, transition, BATCH)?);
+    }
+    Ok(all)
+}
+
+fn list(
+    conn: &mut DbConn,
+    status: PartStatus,
+    before: DateTime<Utc>,
+    transition: Transition,
+    limit: i64,
+) -> AppResult<Vec<Due>> {
+    Ok(db::orders::due_parts(conn, status.as_str(), before, limit)?
+        .into_iter()
+        .map(|(part_id, step_at)| Due {
+            part_id,
+            status,
+            step_at,
+            transition,
+        })
+        .collect())
+}
+
+/// Expires or completes one listed part, in its own transaction, only if it still stands
+/// as it was listed: in the same status, its last step the same. The update itself compares
+/// both, so a step committed after the listing (a confirmation, a receipt), even one
+/// committed while this transaction runs, is never undone. False when it moved on.
+pub fn settle(conn: &mut DbConn, due: &Due, at: DateTime<Utc>) -> AppResult<bool> {
+    write_tx(conn, |conn| {
+        let Some(part) = db::orders::find_part(conn, due.part_id)? else {
+            return Ok(false);
+        };
+        if part.status != due.status.as_str() || part.step_at != due.step_at {
+            return Ok(false);
+        }
+        let guard = Guard::Listed {
+            status: due.status,
+            step_at: due.step_at,
+        };
+        match apply(
+            conn,
+            &part,
+            due.transition,
+            Actor::System,
+            None,
+            PartChanges::default(),
+            None,
+            guard,
+            at,
+        ) {
+            Ok(_) => Ok(true),
+            Err(AppError::Conflict(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    })
 }

@@ -5,7 +5,7 @@
 pub mod lifecycle;
 pub mod view;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use uuid::Uuid;
 
@@ -17,10 +17,10 @@ use crate::db::stock::{Ledger, Movement, StockError};
 use crate::db::{self, DbConn};
 use crate::domain::account::Role;
 use crate::domain::money::{line_idr, sum_idr};
-use crate::domain::order::{Actor, PartStatus, format_number, number_year};
+use crate::domain::order::{Actor, FairUse, PartStatus, format_number, number_year};
 use crate::domain::product::ProductStatus;
 use crate::domain::seller::SellerStatus;
-use crate::domain::stock::{Location, Reason};
+use crate::domain::stock::{Location, LocationKind, Reason};
 use crate::domain::webhook::{Audience, EventType};
 use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult, FieldError};
@@ -55,35 +55,51 @@ struct Priced {
     line_idr: i64,
 }
 
-/// `POST /v1/orders`: at most once per idempotency key, in one transaction.
+/// Who may check out: a buyer account (a seller cannot buy from itself).
+pub fn may_place(buyer: &AuthUser) -> AppResult<()> {
+    if buyer.role == Role::Buyer {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only a buyer account places orders (a seller cannot buy from itself)".to_owned(),
+        ))
+    }
+}
+
+/// `POST /v1/orders`: at most once per idempotency key, in one transaction, within what
+/// `limits` lets one buyer hold.
 pub fn place(
     conn: &mut DbConn,
     buyer: &AuthUser,
     input: PlaceOrder,
     claim: &Claim,
+    limits: FairUse,
 ) -> AppResult<Once<Order>> {
-    if buyer.role != Role::Buyer {
-        return Err(AppError::Forbidden(
-            "only a buyer account places orders (a seller cannot buy from itself)".to_owned(),
-        ));
-    }
+    may_place(buyer)?;
     idempotency::once(conn, claim, 201, |conn, later| {
-        place_in(conn, later, buyer.id, input)
+        place_in(conn, later, buyer.id, input, limits)
     })
 }
 
-/// The checkout itself. The order number is taken last, once nothing can refuse the
-/// checkout any more: after it come only the statement that writes what the checkout adds
-/// and the commit (on SQLite the number is the year's counter row, held until the commit; on
-/// PostgreSQL a sequence, so a failure this late is all that can skip a number).
+/// The checkout itself. What the buyer already holds is read first, under a lock on the
+/// buyer (PostgreSQL; SQLite runs one writer at a time), so two checkouts of one buyer
+/// cannot both slip under its limits. The order number is taken last, once nothing can
+/// refuse the checkout any more: after it come only the statement that writes what the
+/// checkout adds and the commit (on SQLite the number is the year's counter row, held until
+/// the commit; on PostgreSQL a sequence, so a failure this late is all that can skip a
+/// number).
 fn place_in(
     conn: &mut DbConn,
     later: &mut Appends,
     buyer_id: Uuid,
     input: PlaceOrder,
+    limits: FairUse,
 ) -> AppResult<Order> {
     let at = now();
+    db::orders::hold_buyer(conn, buyer_id)?;
+    let holding = Holding::of(&db::orders::waiting_lines_of_buyer(conn, buyer_id)?);
     let (priced, sellers) = price(conn, &input.items)?;
+    within_limits(&priced, &holding, limits)?;
     // One part per seller, in the order sellers first appear.
     let mut seller_order: Vec<Uuid> = Vec::new();
     let mut by_seller: HashMap<Uuid, Vec<&Priced>> = HashMap::new();
@@ -94,7 +110,8 @@ fn place_in(
         by_seller.entry(p.seller_id).or_default().push(p);
     }
     let part_ids: HashMap<Uuid, Uuid> = seller_order.iter().map(|s| (*s, new_id())).collect();
-    let ledger = reserve(conn, &priced, &part_ids, buyer_id, at)?;
+    let (ledger, left) = reserve(conn, &priced, &part_ids, buyer_id, at)?;
+    within_share(conn, &priced, &holding, &left, limits)?;
 
     let order_id = new_id();
     let mut order = OrderRow {
@@ -156,6 +173,7 @@ fn place_in(
             actor_id: Some(db::portable::DbId(buyer_id)),
             note: None,
             at,
+            declined: false,
         };
         parts.push((part, rows, event));
     }
@@ -214,6 +232,137 @@ fn announce(conn: &mut DbConn, later: &mut Appends, order: &Order) -> AppResult<
         webhooks::emit_later(conn, later, EventType::OrderCreated, audience, &copy)?;
     }
     Ok(())
+}
+
+/// What a buyer holds: units per variant in its parts awaiting confirmation or payment, and
+/// how many of its parts await confirmation.
+struct Holding {
+    units: HashMap<Uuid, i64>,
+    open_parts: usize,
+}
+
+impl Holding {
+    fn of(waiting: &[db::orders::WaitingLine]) -> Self {
+        let mut units: HashMap<Uuid, i64> = HashMap::new();
+        let mut open: HashSet<Uuid> = HashSet::new();
+        for w in waiting {
+            *units.entry(w.variant_id).or_default() += w.quantity;
+            if w.status == PartStatus::AwaitingConfirmation.as_str() {
+                open.insert(w.part_id);
+            }
+        }
+        Holding {
+            units,
+            open_parts: open.len(),
+        }
+    }
+
+    fn units_of(&self, variant_id: Uuid) -> i64 {
+        self.units.get(&variant_id).copied().unwrap_or(0)
+    }
+}
+
+/// A buyer holds at most `max_units_per_variant` units of a variant in parts awaiting
+/// confirmation or payment, and has at most `max_open_parts` parts awaiting confirmation,
+/// counting this checkout. Every line over the first limit is named, and `items` when the
+/// order's parts pass the second.
+fn within_limits(lines: &[Priced], holding: &Holding, limits: FairUse) -> AppResult<()> {
+    let mut errors = Vec::new();
+    let max = limits.max_units_per_variant;
+    for l in lines {
+        let holds = holding.units_of(l.variant_id);
+        if holds.saturating_add(l.quantity) > max {
+            errors.push(FieldError::new(
+                format!("items[{}].quantity", l.line),
+                format!(
+                    "at most {max} units of one variant may wait for confirmation or payment \
+                     per buyer (you hold {holds})"
+                ),
+            ));
+        }
+    }
+    let adds = lines
+        .iter()
+        .map(|l| l.seller_id)
+        .collect::<HashSet<_>>()
+        .len() as i64;
+    let max = limits.max_open_parts;
+    let open = holding.open_parts;
+    if (open as i64).saturating_add(adds) > max {
+        errors.push(FieldError::new(
+            "items",
+            format!(
+                "at most {max} parts may await their sellers' confirmation per buyer (you have \
+                 {open}; this order adds {adds})"
+            ),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::OrderLimit(errors))
+    }
+}
+
+/// After the takes: a buyer holds at most `max_share_percent` of a variant's units for sale
+/// online (the seller's own stock plus every unit reserved for an order, this checkout's
+/// included), but always at least one unit, so the last piece of a one-off can be bought.
+/// `left` is the seller's own stock after each line's take, by line. The reserved units are
+/// read only for a line that what is left and what the buyer holds alone do not clear.
+fn within_share(
+    conn: &mut DbConn,
+    lines: &[Priced],
+    holding: &Holding,
+    left: &HashMap<usize, i64>,
+    limits: FairUse,
+) -> AppResult<()> {
+    let pct = limits.max_share_percent;
+    if pct >= 100 {
+        return Ok(());
+    }
+    let allowed = |on_hand: i64| (on_hand.saturating_mul(pct) / 100).max(1);
+    // (line, what the buyer would hold, the own stock left)
+    let mut doubtful = Vec::new();
+    for l in lines {
+        let after = holding.units_of(l.variant_id).saturating_add(l.quantity);
+        let own_left = left.get(&l.line).copied().unwrap_or(0);
+        if after > allowed(after.saturating_add(own_left)) {
+            doubtful.push((l, after, own_left));
+        }
+    }
+    if doubtful.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = doubtful.iter().map(|(l, _, _)| l.variant_id).collect();
+    let mut reserved: HashMap<Uuid, i64> = HashMap::new();
+    for b in db::stock::balances_of(conn, &ids)? {
+        if b.kind == LocationKind::Reserved.as_str() {
+            *reserved.entry(b.variant_id).or_default() += b.quantity;
+        }
+    }
+    let mut errors = Vec::new();
+    for (l, after, own_left) in doubtful {
+        // What this checkout reserves is written at its end: not in the balances yet.
+        let on_hand = own_left
+            .saturating_add(reserved.get(&l.variant_id).copied().unwrap_or(0))
+            .saturating_add(l.quantity);
+        let most = allowed(on_hand);
+        if after > most {
+            errors.push(FieldError::new(
+                format!("items[{}].quantity", l.line),
+                format!(
+                    "one buyer may hold at most {pct}% of a variant's units in orders awaiting \
+                     confirmation or payment: {most} of {on_hand} (you hold {})",
+                    after - l.quantity
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::OrderLimit(errors))
+    }
 }
 
 fn too_large() -> AppError {
@@ -285,21 +434,23 @@ fn price(
 /// Moves every line's units from the seller's own stock to its part's reservation, in
 /// variant order (so two checkouts lock balance rows in the same order and never deadlock).
 /// Any short line fails the whole checkout, naming every short line and what is available.
-/// The units are taken now; the ledger returned holds what the moves add.
+/// The units are taken now; the ledger returned holds what the moves add, beside the own
+/// stock each line's take left (by line).
 fn reserve(
     conn: &mut DbConn,
     lines: &[Priced],
     part_ids: &HashMap<Uuid, Uuid>,
     buyer_id: Uuid,
     at: chrono::DateTime<chrono::Utc>,
-) -> AppResult<Ledger> {
+) -> AppResult<(Ledger, HashMap<usize, i64>)> {
     let mut sorted: Vec<&Priced> = lines.iter().collect();
     sorted.sort_by_key(|l| l.variant_id);
     let mut short: BTreeMap<usize, FieldError> = BTreeMap::new();
     let mut ledger = Ledger::default();
+    let mut left = HashMap::new();
     for l in sorted {
         let part_id = part_ids[&l.seller_id];
-        let moved = ledger.record(
+        let moved = ledger.record_left(
             conn,
             &Movement {
                 product_id: l.product_id,
@@ -315,7 +466,9 @@ fn reserve(
             },
         );
         match moved {
-            Ok(()) => {}
+            Ok(own_left) => {
+                left.insert(l.line, own_left.unwrap_or(0));
+            }
             Err(StockError::Short { .. }) => {
                 let available = db::stock::balance(conn, l.variant_id, &Location::Own)?;
                 short.insert(
@@ -330,7 +483,7 @@ fn reserve(
         }
     }
     if short.is_empty() {
-        Ok(ledger)
+        Ok((ledger, left))
     } else {
         Err(AppError::InsufficientStock(short.into_values().collect()))
     }

@@ -54,6 +54,11 @@ pub struct PartEvent {
     /// The payment reference, the courier and tracking number, or the reason given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// `true` on the step where the seller declined the part (`POST
+    /// /v1/order-parts/{id}/decline`: cancelled before it was confirmed); absent otherwise.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[schema(required = false)]
+    pub declined: bool,
 }
 
 #[derive(Serialize, ToSchema, Clone, Debug)]
@@ -187,6 +192,7 @@ fn assemble_parts(
                         by: Actor::parse(&e.actor)
                             .ok_or_else(|| AppError::internal("unknown actor"))?,
                         note: e.note,
+                        declined: e.declined,
                     })
                 })
                 .collect::<AppResult<Vec<_>>>()?;

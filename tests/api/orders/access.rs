@@ -26,6 +26,7 @@ both_backends! {
             ("ship", json!({"courier": "JNE", "tracking_number": "1"})),
             ("received", json!({})),
             ("cancel", json!({"reason": "x"})),
+            ("decline", json!({"reason": "x"})),
         ];
         for (who, token) in [("another buyer", &other_buyer.token), ("another seller", &other_seller.token),
             ("a hotel", &hotel.token), ("an admin", &admin.token)] {

@@ -38,7 +38,7 @@ async fn order_of(app: &TestApp, buyer: &Account, id: &str) -> Value {
 both_backends! {
     async fn two_sellers_one_order_from_checkout_to_received(app) {
         let daun = goods(&app, 10).await;
-        let batik = goods(&app, 5).await;
+        let batik = goods(&app, 6).await;
         let buyer = app.register("buyer").await;
         let placed = order(&app, &buyer, &[(&daun, 2), (&batik, 3)]).await;
         let number = placed["number"].as_str().unwrap();
@@ -52,7 +52,7 @@ both_backends! {
             "the checkout answers with the order as it was stored");
         let (pd, pb) = (part_of(&placed, &daun), part_of(&placed, &batik));
         assert_eq!(places(&app, &daun).await, (8, 2, 0), "reserved at checkout");
-        assert_eq!(places(&app, &batik).await, (2, 3, 0));
+        assert_eq!(places(&app, &batik).await, (3, 3, 0));
 
         let confirmed = walk(&app, &daun, &buyer, &pd, &["confirm"]).await;
         assert_eq!(confirmed["status"], "awaiting_payment");
@@ -74,7 +74,7 @@ both_backends! {
 
         let res = step(&app, &batik.seller, &pb, "cancel", json!({"reason": "Kain habis"})).await;
         assert_eq!(res.status(), StatusCode::OK);
-        assert_eq!(places(&app, &batik).await, (5, 0, 0), "cancelled units are back");
+        assert_eq!(places(&app, &batik).await, (6, 0, 0), "cancelled units are back");
         let o = order_of(&app, &buyer, placed["id"].as_str().unwrap()).await;
         assert_eq!(o["status"], "partly_completed");
         assert_eq!(o["items_idr"].as_i64(), Some(2 * daun.price), "cancelled parts leave the totals");
@@ -169,11 +169,11 @@ both_backends! {
 
 both_backends! {
     async fn a_part_not_confirmed_in_time_expires_and_its_units_return(app) with |raw| raw.set("order_hold_hours", "0.0005"); {
-        let g: Goods = goods(&app, 3).await;
+        let g: Goods = goods(&app, 6).await;
         let buyer = app.register("buyer").await;
         let placed = order(&app, &buyer, &[(&g, 3)]).await;
         let part = part_of(&placed, &g);
-        assert_eq!(places(&app, &g).await, (0, 3, 0));
+        assert_eq!(places(&app, &g).await, (3, 3, 0));
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         loop {
             let res = app.get(&format!("/v1/order-parts/{part}"), Some(&buyer.token)).await;
@@ -185,7 +185,7 @@ both_backends! {
             assert!(std::time::Instant::now() < deadline, "not expired: {body}");
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
-        assert_eq!(places(&app, &g).await, (3, 0, 0));
+        assert_eq!(places(&app, &g).await, (6, 0, 0));
         problem(step(&app, &g.seller, &part, "confirm", json!({"shipping_idr": 0})).await, 409).await;
         let o: Value = app.get(&format!("/v1/orders/{}", placed["id"].as_str().unwrap()), Some(&buyer.token)).await.json().await.unwrap();
         assert_eq!(o["status"], "cancelled");

@@ -3,6 +3,7 @@
 
 mod access;
 mod checkout;
+mod fair_use;
 mod lifecycle;
 mod racing;
 mod sweep;

@@ -2,6 +2,7 @@
 //! parts at once without doing any twice.
 
 use chrono::{Duration, Utc};
+use kriya::domain::order::Holds;
 use serde_json::Value;
 
 use super::{goods, order, part_of, places, walk};
@@ -10,7 +11,7 @@ use crate::support::TestApp;
 
 fn sweep(app: &TestApp, at: chrono::DateTime<Utc>) -> kriya::services::orders::lifecycle::Swept {
     let mut conn = app.conn();
-    kriya::services::orders::lifecycle::sweep(&mut conn, at, Duration::hours(48)).unwrap()
+    kriya::services::orders::lifecycle::sweep(&mut conn, at, Holds::default()).unwrap()
 }
 
 fn events_of(app: &TestApp, status: &str) -> i64 {
@@ -26,6 +27,58 @@ fn events_of(app: &TestApp, status: &str) -> i64 {
 }
 
 both_backends! {
+    async fn a_confirmation_between_listing_and_expiry_stands(app) {
+        let g = goods(&app, 5).await;
+        let buyer = app.register("buyer").await;
+        let part = part_of(&order(&app, &buyer, &[(&g, 2)]).await, &g);
+        // A sweep long after the hold lists the part as due ...
+        let at = Utc::now() + Duration::hours(49);
+        let due = {
+            let mut conn = app.conn();
+            kriya::services::orders::lifecycle::due(&mut conn, at, Holds::default()).unwrap()
+        };
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].part_id.to_string(), part);
+        // ... the seller confirms it meanwhile ...
+        walk(&app, &g, &buyer, &part, &["confirm"]).await;
+        // ... and the sweep moves on from what it listed: the fresh step stands.
+        let moved = {
+            let mut conn = app.conn();
+            kriya::services::orders::lifecycle::settle(&mut conn, &due[0], at).unwrap()
+        };
+        assert!(!moved, "the part it listed is not the part there is");
+        let body: Value = app.get(&format!("/v1/order-parts/{part}"), Some(&buyer.token)).await.json().await.unwrap();
+        assert_eq!(body["status"], "awaiting_payment", "{body}");
+        assert_eq!(places(&app, &g).await, (3, 2, 0), "its units stay reserved while the buyer pays");
+        assert_eq!(events_of(&app, "expired"), 0);
+        app.assert_ledger_consistent();
+    }
+
+    async fn a_receipt_between_listing_and_completion_stands(app) {
+        let g = goods(&app, 5).await;
+        let buyer = app.register("buyer").await;
+        let part = part_of(&order(&app, &buyer, &[(&g, 2)]).await, &g);
+        walk(&app, &g, &buyer, &part, &["confirm", "mark-paid", "ship"]).await;
+        let at = Utc::now() + Duration::days(15);
+        let due = {
+            let mut conn = app.conn();
+            kriya::services::orders::lifecycle::due(&mut conn, at, Holds::default()).unwrap()
+        };
+        assert_eq!(due.len(), 1);
+        // The buyer marks it received meanwhile: completed once, by the buyer.
+        walk(&app, &g, &buyer, &part, &["received"]).await;
+        let moved = {
+            let mut conn = app.conn();
+            kriya::services::orders::lifecycle::settle(&mut conn, &due[0], at).unwrap()
+        };
+        assert!(!moved);
+        let body: Value = app.get(&format!("/v1/order-parts/{part}"), Some(&buyer.token)).await.json().await.unwrap();
+        assert_eq!(body["history"].as_array().unwrap().last().unwrap()["by"], "buyer");
+        assert_eq!(events_of(&app, "completed"), 1);
+        assert_eq!(places(&app, &g).await, (3, 0, 2));
+        app.assert_ledger_consistent();
+    }
+
     async fn a_shipped_part_completes_by_itself_after_fourteen_days(app) {
         let g = goods(&app, 5).await;
         let buyer = app.register("buyer").await;
@@ -83,7 +136,7 @@ async fn replicas_sweeping_together_expire_each_part_once() {
             .unwrap();
             std::thread::spawn(move || {
                 let mut conn = pool.get().unwrap();
-                kriya::services::orders::lifecycle::sweep(&mut conn, at, Duration::hours(48))
+                kriya::services::orders::lifecycle::sweep(&mut conn, at, Holds::default())
                     .unwrap()
                     .expired
             })

@@ -1,0 +1,1 @@
+ALTER TABLE order_part_events DROP COLUMN declined;
