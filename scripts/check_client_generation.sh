@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 doc=${1:-openapi/openapi.json}
 version=0.29.1
-venv=${KRIYA_CLIENT_GEN_VENV:-${TMPDIR:-/tmp}/kriya-openapi-python-client-$version}
+venv=${KRIYA_CLIENT_GEN_VENV:-${KRIYA_TOOLS_DIR:-${TMPDIR:-/tmp}}/kriya-openapi-python-client-$version}
 if [ ! -x "$venv/bin/openapi-python-client" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "openapi-python-client==$version"

@@ -10,7 +10,7 @@ use crate::support::{Backend, TestApp, fields, problem};
 both_backends! {
     async fn register_each_role_and_sellers_start_pending(app) {
         for (role, status) in [("buyer", "active"), ("seller", "pending"), ("hotel", "pending")] {
-            let account = app.register(role).await;
+            let account = app.register_through_api(role).await;
             assert_eq!(account.user["role"], role);
             assert_eq!(account.user["status"], status);
             let me: Value = app.get("/v1/me", Some(&account.token)).await.json().await.unwrap();

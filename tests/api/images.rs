@@ -243,7 +243,7 @@ async fn failed_commit_removes_blobs(backend: crate::support::Backend) {
     use kriya::state::AppState;
 
     let dir = tempfile::tempdir().unwrap();
-    let Some((url, _schema)) = crate::support::fresh_database(backend, dir.path()) else {
+    let Some(url) = crate::support::migrated_database(backend, dir.path()) else {
         eprintln!("skipped: KRIYA_TEST_DATABASE_URL is not set");
         return;
     };
@@ -288,14 +288,6 @@ async fn failed_commit_removes_blobs(backend: crate::support::Backend) {
         .get_result(&mut state.pool.get().unwrap())
         .unwrap();
     assert_eq!(rows, 0);
-    if let Some((base, schema)) = _schema {
-        let mut c = diesel::PgConnection::establish(&base).unwrap();
-        diesel::connection::SimpleConnection::batch_execute(
-            &mut c,
-            &format!("DROP SCHEMA {schema} CASCADE"),
-        )
-        .unwrap();
-    }
 }
 
 fn walk_files(dir: &std::path::Path) -> usize {

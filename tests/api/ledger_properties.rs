@@ -7,7 +7,7 @@
 use diesel::prelude::*;
 use kriya::auth::AuthUser;
 use kriya::auth::access::Viewer;
-use kriya::db::connection::{DbUrl, build_pool, run_migrations};
+use kriya::db::connection::{build_pool, run_migrations};
 use kriya::db::hotels::HotelRow;
 use kriya::db::products::ProductRow;
 use kriya::db::variants::VariantRow;
@@ -27,7 +27,7 @@ use kriya::services::{agreements, orders, shelf, shipments, stock};
 use proptest::prelude::*;
 use uuid::Uuid;
 
-use crate::support::{Backend, fresh_database};
+use crate::support::{Backend, migrated_database};
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -497,7 +497,7 @@ fn run(conn: &mut DbConn, ops: &[Op]) -> Result<(), TestCaseError> {
 
 fn property(backend: Backend, cases: u32) {
     let dir = tempfile::tempdir().unwrap();
-    let Some((url, schema)) = fresh_database(backend, dir.path()) else {
+    let Some(url) = migrated_database(backend, dir.path()) else {
         eprintln!("skipped: KRIYA_TEST_DATABASE_URL is not set");
         return;
     };
@@ -517,14 +517,6 @@ fn property(backend: Backend, cases: u32) {
     drop(conn);
     if let Err(e) = outcome {
         panic!("{e}");
-    }
-    if let (DbUrl::Postgres(_), Some((base, schema))) = (url, schema) {
-        let mut c = diesel::PgConnection::establish(&base).unwrap();
-        diesel::connection::SimpleConnection::batch_execute(
-            &mut c,
-            &format!("DROP SCHEMA {schema} CASCADE"),
-        )
-        .unwrap();
     }
 }
 

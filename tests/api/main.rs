@@ -1,5 +1,6 @@
 //! Integration tests: the real server over HTTP, every API test on SQLite and PostgreSQL.
 
+mod databases;
 mod support;
 
 mod agreements;

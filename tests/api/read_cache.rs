@@ -78,19 +78,63 @@ async fn uncached(app: &TestApp) -> Replica {
     app.replica(|c| c.read_cache = Duration::ZERO).await
 }
 
+/// A catalogue of two sellers' products in every category: published ones with a photo and
+/// some with a second variant, and drafts.
+async fn catalogue(app: &TestApp) {
+    let categories = [
+        "electroforming-jewellery",
+        "batik",
+        "fashion",
+        "home-decor",
+        "other-crafts",
+    ];
+    let sellers = [app.active_seller().await, app.active_seller().await];
+    for i in 0..14 {
+        let seller = &sellers[i % 2];
+        let mut fields = json!({"category": categories[i % 5], "price_idr": 50_000 + 1_000 * i});
+        if i % 3 == 0 {
+            let sku =
+                |size: &str| format!("V{i}-{size}-{}", &Uuid::now_v7().simple().to_string()[20..]);
+            fields["variants"] = json!([
+                {"sku": sku("S"), "options": {"ukuran": "S"}},
+                {"sku": sku("L"), "options": {"ukuran": "L"}, "price_idr": 90_000 + i},
+            ]);
+        }
+        let product = app.create_product(seller, fields).await;
+        let id = product["id"].as_str().unwrap();
+        if i < 11 {
+            app.add_photo(seller, id).await;
+            let res = app
+                .post(
+                    &format!("/v1/products/{id}/publish"),
+                    Some(&seller.token),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(res.status(), 200, "publish");
+        }
+    }
+}
+
 both_backends! {
     async fn cached_reads_are_byte_for_byte_the_uncached_ones(app) {
-        crate::demo::demo(&app);
+        catalogue(&app).await;
         let slow = uncached(&app).await;
         let ids = product_ids(&app);
-        assert!(ids.len() >= 49, "the demo catalogue");
+        assert_eq!(ids.len(), 14, "the catalogue");
         let mut public = 0;
         for id in &ids {
             let path = format!("/v1/products/{id}");
             let want = read(&app, slow.url(&path), None).await;
-            // The first read fills the cache, the second is answered from it.
+            // The first read fills the cache, the second is answered from it. (A problem's
+            // body names its own request.)
             for _ in 0..2 {
-                assert_eq!(read(&app, app.url(&path), None).await, want, "{path}");
+                let got = read(&app, app.url(&path), None).await;
+                if want.0 == 200 {
+                    assert_eq!(got, want, "{path}");
+                } else {
+                    assert_eq!((got.0, &got.1), (want.0, &want.1), "{path}");
+                }
             }
             if want.0 == 200 {
                 public += 1;
@@ -102,8 +146,8 @@ both_backends! {
                 assert_eq!(read(&app, app.url(&path), Some("\"v0\"")).await.0, 200);
             }
         }
-        assert!(public >= 40, "{public} public products");
-        for query in ["limit=20", "limit=7", "category=batik&limit=5", "status=draft"] {
+        assert_eq!(public, 11, "public products");
+        for query in ["limit=20", "limit=4", "category=batik&limit=2", "status=draft"] {
             let want = pages(&app, &slow.base, query).await;
             assert_eq!(pages(&app, &app.base, query).await, want, "{query}");
             assert_eq!(pages(&app, &app.base, query).await, want, "{query}, from the cache");

@@ -46,7 +46,6 @@ pub struct TestApp {
     server: actix_web::dev::ServerHandle,
     config: kriya::config::Config,
     _dir: tempfile::TempDir,
-    pg_schema: Option<(String, String)>,
 }
 
 /// The PostgreSQL server for tests, if configured. CI sets `KRIYA_TEST_REQUIRE_POSTGRES=1`
@@ -122,7 +121,39 @@ pub fn fresh_database(
     }
 }
 
+/// A migrated database of its own for one test (copied from the run's template): a SQLite
+/// file in `dir`, or a new PostgreSQL database.
+pub fn migrated_database(backend: Backend, dir: &std::path::Path) -> Option<DbUrl> {
+    match backend {
+        Backend::Sqlite => {
+            let path = dir.join("kriya.db");
+            crate::databases::sqlite_database(&path);
+            Some(DbUrl::Sqlite(path.to_string_lossy().into_owned()))
+        }
+        Backend::Postgres => Some(DbUrl::Postgres(crate::databases::pg_database(
+            &postgres_url()?,
+        ))),
+    }
+}
+
 static SPAWNED: AtomicU32 = AtomicU32::new(0);
+
+/// The password of every account the tests make.
+pub const PASSWORD: &str = "kawung-indigo-2026";
+
+/// `PASSWORD` hashed with Argon2id at the smallest settings: a seeded account signs in
+/// through the real verification without the cost of the production settings.
+pub fn cheap_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+        let params = argon2::Params::new(8, 1, 1, None).unwrap();
+        argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+            .hash_password(PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string()
+    })
+}
 
 /// The servers' token key (a command run on their data must sign with the same).
 const JWT_SECRET: &str = "test-secret-test-secret-test-secret!";
@@ -157,7 +188,7 @@ impl TestApp {
         search: Option<kriya::search::SharedIndex>,
     ) -> Option<Self> {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (url, pg_schema) = fresh_database(backend, dir.path())?;
+        let url = migrated_database(backend, dir.path())?;
         let mut raw = RawConfig::from_vars(&Default::default()).expect("no config file");
         raw.set("bind", "127.0.0.1:0");
         raw.set("data_dir", dir.path().to_string_lossy());
@@ -190,7 +221,6 @@ impl TestApp {
             server,
             config,
             _dir: dir,
-            pg_schema,
         })
     }
 
@@ -354,15 +384,44 @@ impl TestApp {
         self.request(Method::POST, path, token, Some(body)).await
     }
 
+    /// An account of `role` (`buyer`, `seller`, `hotel` or `admin`), written straight to the
+    /// database as registration writes it, with a password hashed at cheap Argon2 settings,
+    /// then signed in over HTTP. The tests about registration itself use
+    /// `register_through_api`.
     pub async fn register(&self, role: &str) -> Account {
         let email = format!("{role}-{}@example.id", Uuid::now_v7().simple());
-        let password = "kawung-indigo-2026".to_owned();
+        let pool = self.pool.clone();
+        let (email2, role2) = (email.clone(), role.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let reg = kriya::accounts::Registration::parse(
+                Some(&email2),
+                Some(PASSWORD),
+                Some(&format!("Test {role2}")),
+                Role::parse(&role2),
+            )
+            .expect("a valid registration");
+            kriya::accounts::insert_account(&mut pool.get().unwrap(), &reg, cheap_hash())
+                .expect("account inserted")
+        })
+        .await
+        .unwrap();
+        let mut account = self.login_as(&email, PASSWORD, Value::Null).await;
+        let res = self.get("/v1/me", Some(&account.token)).await;
+        assert_eq!(res.status(), StatusCode::OK, "me");
+        account.user = res.json().await.unwrap();
+        account
+    }
+
+    /// Registers through `POST /v1/auth/register` (the real path, with the server's own
+    /// password hashing) and signs in.
+    pub async fn register_through_api(&self, role: &str) -> Account {
+        let email = format!("{role}-{}@example.id", Uuid::now_v7().simple());
         let res = self
-            .post("/v1/auth/register", None, json!({"email": email, "password": password, "name": format!("Test {role}"), "role": role}))
+            .post("/v1/auth/register", None, json!({"email": email, "password": PASSWORD, "name": format!("Test {role}"), "role": role}))
             .await;
         assert_eq!(res.status(), StatusCode::CREATED, "register {role}");
         let user: Value = res.json().await.unwrap();
-        self.login_as(&email, &password, user).await
+        self.login_as(&email, PASSWORD, user).await
     }
 
     async fn login_as(&self, email: &str, password: &str, user: Value) -> Account {
@@ -383,25 +442,9 @@ impl TestApp {
         }
     }
 
-    /// An admin, created the way an operator does (`kriya user create`).
+    /// An admin (as `kriya user create` makes one, with a cheaply hashed password).
     pub async fn admin(&self) -> Account {
-        let email = format!("admin-{}@example.id", Uuid::now_v7().simple());
-        let password = "curator-password-2026";
-        let pool = self.pool.clone();
-        let email2 = email.clone();
-        let id = tokio::task::spawn_blocking(move || {
-            kriya::accounts::create_user(
-                &mut pool.get().unwrap(),
-                &email2,
-                password,
-                Some("Curator"),
-                Role::Admin,
-            )
-            .expect("admin created")
-        })
-        .await
-        .unwrap();
-        self.login_as(&email, password, json!({"id": id})).await
+        self.register("admin").await
     }
 
     /// `n` buyer accounts, written straight to the database with tokens minted by the
@@ -618,11 +661,6 @@ impl Drop for TestApp {
         // The stop command is sent when `stop` is called; the server's workers then drop
         // their database pools.
         drop(self.server.stop(false));
-        if let Some((base, schema)) = &self.pg_schema
-            && let Ok(mut conn) = PgConnection::establish(base)
-        {
-            let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-        }
     }
 }
 
