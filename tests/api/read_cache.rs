@@ -312,8 +312,8 @@ async fn on_postgres_a_replica_that_lost_the_feed_serves_nothing_stale() {
     let price = |body: &[u8]| serde_json::from_slice::<Value>(body).unwrap()["price_idr"].clone();
 
     for (round, new_price) in [(1, 201000), (2, 202000)] {
-        // Every feed session of this test's schema (the server's and the replica's) is
-        // killed; the price changes at once, before either can have noticed.
+        // Every feed session of this test's database and schema (the server's and the
+        // replica's) is killed; the price changes at once, before either can have noticed.
         let killed: Vec<bool> = app.db(|c| {
             use diesel::prelude::*;
             #[derive(QueryableByName)]
@@ -323,7 +323,8 @@ async fn on_postgres_a_replica_that_lost_the_feed_serves_nothing_stale() {
             }
             diesel::sql_query(
                 "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity \
-                 WHERE application_name = $1 || ':' || current_schema()",
+                 WHERE application_name = $1 || ':' || current_schema() \
+                 AND datname = current_database()",
             )
             .bind::<diesel::sql_types::Text, _>(kriya::db::change_feed::APPLICATION)
             .load::<Killed>(c)

@@ -628,14 +628,15 @@ impl TestApp {
         req.send().await.expect("upload sent")
     }
 
-    /// Gives a product a photo (a small real WebP), as publishing needs one.
+    /// Gives a product a photo (a real 160×120 WebP, cheap to render), as publishing needs
+    /// one.
     pub async fn add_photo(&self, seller: &Account, product_id: &str) -> Value {
         let res = self
             .upload(
                 Some(&seller.token),
                 product_id,
-                "kain.webp",
-                fixture("kain.webp"),
+                "swatch.webp",
+                fixture("swatch.webp"),
             )
             .await;
         assert_eq!(res.status(), StatusCode::CREATED, "photo upload");
