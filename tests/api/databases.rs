@@ -88,7 +88,9 @@ fn pg_template(base: &str) -> &'static str {
         conn.batch_execute(&format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
             .expect("template lock");
         if database_names(&mut conn, &name).is_empty() {
-            let building = format!("{name}_building");
+            // Runs against other base databases do not share the lock: each builds under a
+            // name of its own, and the first rename wins.
+            let building = format!("kriya_tpl_building_{}", std::process::id());
             conn.batch_execute(&format!("DROP DATABASE IF EXISTS {building}"))
                 .expect("drop a half-made template");
             conn.batch_execute(&format!("CREATE DATABASE {building}"))
@@ -99,8 +101,16 @@ fn pg_template(base: &str) -> &'static str {
                 run_migrations(&mut DbConn::Pg(pg)).expect("migrate the template");
             }
             // Renamed only once whole, so a template that exists is always complete.
-            conn.batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
-                .expect("name the template");
+            if conn
+                .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                .is_err()
+            {
+                assert!(
+                    !database_names(&mut conn, &name).is_empty(),
+                    "template {name} made"
+                );
+                let _ = conn.batch_execute(&format!("DROP DATABASE {building}"));
+            }
         }
         conn.batch_execute(&format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
             .expect("template unlock");
@@ -110,18 +120,40 @@ fn pg_template(base: &str) -> &'static str {
     })
 }
 
-/// Drops the test databases of runs that have ended.
+/// Drops the test databases of runs that have ended. A drop waits for a checkpoint (about a
+/// second), so four run at once: concurrent drops share checkpoints.
 fn drop_leftovers(base: &str) {
     let Ok(mut conn) = PgConnection::establish(base) else {
         return;
     };
-    for name in database_names(&mut conn, "kriya\\_t\\_%") {
-        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
-        let ended = pid.is_some_and(|p| !Path::new(&format!("/proc/{p}")).exists());
-        if ended {
-            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    let leftovers = [
+        database_names(&mut conn, "kriya\\_t\\_%"),
+        database_names(&mut conn, "kriya\\_tpl\\_building\\_%"),
+    ];
+    let ended: Vec<String> = leftovers
+        .concat()
+        .into_iter()
+        .filter(|name| {
+            let pid = name
+                .rsplit('_')
+                .nth(usize::from(name.starts_with("kriya_t_")))
+                .and_then(|p| p.parse::<u32>().ok());
+            pid.is_some_and(|p| !Path::new(&format!("/proc/{p}")).exists())
+        })
+        .collect();
+    std::thread::scope(|s| {
+        for chunk in ended.chunks(ended.len().div_ceil(4).max(1)) {
+            s.spawn(move || {
+                let Ok(mut conn) = PgConnection::establish(base) else {
+                    return;
+                };
+                for name in chunk {
+                    let _ =
+                        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            });
         }
-    }
+    });
 }
 
 /// A new migrated PostgreSQL database for one test; its URL.
