@@ -56,11 +56,11 @@ impl AgreementResponse {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"hotel_id": "01934f6e-9000-7000-8000-000000000001", "commission_bps": 1750, "term_days": 90}))]
 pub struct ProposeRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub hotel_id: Option<Uuid>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub commission_bps: Option<i64>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub term_days: Option<i64>,
 }
 
@@ -124,6 +124,7 @@ pub async fn get_agreement(
 #[into_params(parameter_in = Query)]
 pub struct AgreementListQuery {
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

@@ -81,18 +81,29 @@ fn fits(template: &str, path: &str) -> bool {
     }
 }
 
-/// Every method some route of this path answers, in a fixed order; empty when no route
-/// has the path (a 404, not a 405). Overlapping templates (`/sellers/me`, `/sellers/{id}`)
-/// add up, as the router would try each.
+/// Every method the route of this path answers, in a fixed order; empty when no route has
+/// the path (a 404, not a 405). Where templates overlap (`/sellers/me`, `/sellers/{id}`) the
+/// one with a fixed segment where the other has a parameter is the path's route, as OpenAPI
+/// matches paths: the parameters of this API are UUIDs, which a fixed segment never is, so a
+/// templated route never serves such a path (`DELETE …/images/order` is no image's delete).
 pub fn methods_for(path: &str) -> Vec<Method> {
-    let mut found: Vec<&Method> = ROUTES
+    let fitting: Vec<&Route> = ROUTES.iter().filter(|r| fits(&r.template, path)).collect();
+    let Some(best) = fitting.iter().map(|r| shape(&r.template)).min() else {
+        return Vec::new();
+    };
+    let mut found: Vec<&Method> = fitting
         .iter()
-        .filter(|r| fits(&r.template, path))
+        .filter(|r| shape(&r.template) == best)
         .flat_map(|r| &r.methods)
         .collect();
     found.sort_by_key(|m| ORDER.iter().position(|o| o == *m));
     found.dedup();
     found.into_iter().cloned().collect()
+}
+
+/// Which segments of a template are parameters, in order: a fixed segment sorts first.
+fn shape(template: &str) -> Vec<bool> {
+    template.split('/').map(|s| s.starts_with('{')).collect()
 }
 
 /// The `Allow` header's value.
@@ -120,8 +131,16 @@ mod tests {
     }
 
     #[test]
-    fn overlapping_routes_add_up() {
+    fn a_fixed_segment_wins_over_a_parameter() {
         assert_eq!(header_value(&methods_for("/v1/sellers/me")), "GET, PUT");
+        assert_eq!(
+            header_value(&methods_for("/v1/products/0193/images/order")),
+            "PUT"
+        );
+        assert_eq!(
+            header_value(&methods_for("/v1/products/0193/images/0194")),
+            "DELETE"
+        );
         assert_eq!(
             header_value(&methods_for("/v1/products/0193")),
             "GET, PATCH, DELETE"

@@ -21,15 +21,15 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "sri@batikmalang.id", "password": "kawung-indigo-2026", "name": "Sri Wahyuni", "role": "seller"}))]
 pub struct RegisterRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub email: Option<String>,
     /// 10 to 128 characters.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub password: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub name: Option<String>,
     /// `buyer`, `seller` or `hotel`.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub role: Option<String>,
 }
 

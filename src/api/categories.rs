@@ -23,6 +23,7 @@ pub struct Category {
 #[into_params(parameter_in = Query)]
 pub struct CategoryQuery {
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

@@ -35,10 +35,10 @@ pub struct DispatchLineInput {
     /// The variant sent; may be left out for a product with a single variant.
     pub variant_id: Option<Uuid>,
     pub product_id: Option<Uuid>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub quantity: Option<i64>,
     /// The consignment price per unit: what a missing unit is charged at.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub unit_price_idr: Option<i64>,
 }
 
@@ -47,16 +47,16 @@ pub struct DispatchLineInput {
 #[schema(example = json!({"agreement_id": "01934f6e-a000-7000-8000-000000000001",
     "items": [{"product_id": "01934f6e-8000-7000-8000-000000000001", "quantity": 10, "unit_price_idr": 185555}]}))]
 pub struct DispatchRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub agreement_id: Option<Uuid>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub items: Option<Vec<DispatchLineInput>>,
 }
 
 /// Dispatch units to a hotel under an active agreement (seller): they leave the seller's own
 /// stock and are in transit. Honours `Idempotency-Key`.
 #[utoipa::path(tag = "consignment", security(("bearer" = [])), request_body = DispatchRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1–255 visible ASCII characters", pattern = "^[!-~]{1,255}$")),
     responses(
     (status = 201, body = ConsignmentResponse),
     (status = 403, description = "Not an active seller", body = Problem, content_type = "application/problem+json"),
@@ -140,9 +140,9 @@ pub async fn get_consignment(
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReceivedLineInput {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub variant_id: Option<Uuid>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub quantity_received: Option<i64>,
 }
 
@@ -159,7 +159,7 @@ pub struct ReceiveRequest {
 /// `Idempotency-Key`.
 #[utoipa::path(tag = "consignment", security(("bearer" = [])),
     request_body(content = Option<ReceiveRequest>, description = "Optional: no body at all is the same as `{}` (everything arrived)"),
-    params(("id" = Uuid, Path, description = "Consignment id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(("id" = Uuid, Path, description = "Consignment id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1–255 visible ASCII characters", pattern = "^[!-~]{1,255}$")),
     responses(
     (status = 200, body = ConsignmentResponse),
     (status = 403, description = "Not the receiving hotel, or the hotel is not active", body = Problem, content_type = "application/problem+json"),

@@ -32,10 +32,10 @@ pub struct SaleLineInput {
     /// The code on the unit's shelf label, as scanned (`KRY1:…`) or typed, instead of (or
     /// with) `variant_id`.
     pub label_code: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub quantity: Option<i64>,
     /// The price the shop sold the unit at.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub unit_price_idr: Option<i64>,
 }
 
@@ -44,7 +44,7 @@ pub struct SaleLineInput {
 #[schema(example = json!({"items": [{"variant_id": "01934f6e-8000-7000-8000-000000000002", "quantity": 1, "unit_price_idr": 185555}],
     "sold_at": "2026-11-24T10:15:00+07:00"}))]
 pub struct SaleRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub items: Option<Vec<SaleLineInput>>,
     /// When the sale happened; now when left out.
     pub sold_at: Option<DateTime<Utc>>,
@@ -57,7 +57,7 @@ pub struct SaleRequest {
 /// `sold_at` is in the future or before a line's units reached the shelf, or a line is
 /// priced below its consignment price (422 naming each).
 #[utoipa::path(tag = "consignment", security(("bearer" = [])), request_body = SaleRequest,
-    params(("id" = Uuid, Path, description = "Hotel id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(("id" = Uuid, Path, description = "Hotel id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1–255 visible ASCII characters", pattern = "^[!-~]{1,255}$")),
     responses(
     (status = 201, body = Sale),
     (status = 403, description = "Not this hotel's account", body = Problem, content_type = "application/problem+json"),
@@ -141,9 +141,9 @@ pub async fn record_sale(
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuantityLineInput {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub variant_id: Option<Uuid>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub quantity: Option<i64>,
 }
 
@@ -152,9 +152,9 @@ pub struct QuantityLineInput {
 #[schema(example = json!({"agreement_id": "01934f6e-a000-7000-8000-000000000001",
     "items": [{"variant_id": "01934f6e-8000-7000-8000-000000000002", "quantity": 2}]}))]
 pub struct ReturnRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub agreement_id: Option<Uuid>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub items: Option<Vec<QuantityLineInput>>,
 }
 
@@ -178,7 +178,7 @@ fn quantity_lines(items: Option<Vec<QuantityLineInput>>, v: &mut Violations) -> 
 /// Return units from the shelf to the seller's own stock (the hotel). Honours
 /// `Idempotency-Key`.
 #[utoipa::path(tag = "consignment", security(("bearer" = [])), request_body = ReturnRequest,
-    params(("id" = Uuid, Path, description = "Hotel id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(("id" = Uuid, Path, description = "Hotel id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1–255 visible ASCII characters", pattern = "^[!-~]{1,255}$")),
     responses(
     (status = 201, body = Return),
     (status = 403, description = "Not this hotel's account", body = Problem, content_type = "application/problem+json"),
@@ -219,10 +219,10 @@ pub async fn record_return(
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CountLineInput {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub variant_id: Option<Uuid>,
     /// Units found on the shelf.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub counted: Option<i64>,
 }
 
@@ -230,7 +230,7 @@ pub struct CountLineInput {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"items": [{"variant_id": "01934f6e-8000-7000-8000-000000000002", "counted": 2}]}))]
 pub struct CountRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub items: Option<Vec<CountLineInput>>,
 }
 
@@ -238,7 +238,7 @@ pub struct CountRequest {
 /// and is charged to the hotel at the consignment price; a surplus is 409. Honours
 /// `Idempotency-Key`.
 #[utoipa::path(tag = "consignment", security(("bearer" = [])), request_body = CountRequest,
-    params(("id" = Uuid, Path, description = "Hotel id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(("id" = Uuid, Path, description = "Hotel id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1–255 visible ASCII characters", pattern = "^[!-~]{1,255}$")),
     responses(
     (status = 201, body = StockCount),
     (status = 403, description = "Not this hotel's account", body = Problem, content_type = "application/problem+json"),

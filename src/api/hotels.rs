@@ -60,18 +60,18 @@ impl HotelResponse {
 #[schema(example = json!({"name": "Hotel Tugu Malang", "address": "Jl. Tugu No. 3, Kauman", "kecamatan": "Klojen",
     "phri_number": "PHRI/MLG/0042", "contact_name": "Dewi Lestari", "contact_phone": "0341 363891"}))]
 pub struct RegisterHotelRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub name: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub address: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub kecamatan: Option<String>,
     /// PHRI membership number.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub phri_number: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub contact_name: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub contact_phone: Option<String>,
 }
 
@@ -187,6 +187,7 @@ pub async fn get_hotel(
 #[into_params(parameter_in = Query)]
 pub struct HotelListQuery {
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     /// Admins only: `pending` or `suspended`.

@@ -15,12 +15,25 @@ use crate::labels;
 use crate::services::labels::{self as label_service, LabelLookup};
 use crate::state::AppState;
 
+/// The formats a sheet of labels comes in.
+fn label_format() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(["pdf", "svg"]))
+        .description(Some(
+            "`pdf` (default): an A4 sheet, 3 × 8 labels of 70 × 36 mm, one per unit dispatched;\n\
+             `svg`: the one label named by `code`.",
+        ))
+        .build()
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LabelsQuery {
     /// `pdf` (default): an A4 sheet, 3 × 8 labels of 70 × 36 mm, one per unit dispatched;
     /// `svg`: the one label named by `code`.
+    #[param(schema_with = label_format)]
     pub format: Option<String>,
     /// The label code of one line; required with `format=svg`.
     pub code: Option<String>,

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod body;
 pub mod categories;
 pub mod consignments;
+pub mod constraints;
 pub mod cors;
 pub mod error_response;
 pub mod etag;

@@ -25,6 +25,7 @@ pub struct PartListQuery {
     /// Only parts in this status.
     pub status: Option<String>,
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -104,7 +105,7 @@ async fn run_step(
 #[schema(example = json!({"shipping_idr": 18000, "note": "JNE REG, 2–3 hari"}))]
 pub struct ConfirmRequest {
     /// The shipping cost (ongkir) the buyer pays on top, 0–10 000 000.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub shipping_idr: Option<i64>,
     /// For the buyer (up to 500 characters).
     pub note: Option<String>,
@@ -150,7 +151,7 @@ pub async fn confirm(
 #[schema(example = json!({"reference": "BCA transfer 02/12 14:05, a.n. Sri Wahyuni"}))]
 pub struct MarkPaidRequest {
     /// How the money arrived (bank transfer, QRIS reference), 1–200 characters.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub reference: Option<String>,
 }
 
@@ -185,10 +186,10 @@ pub async fn mark_paid(
 #[schema(example = json!({"courier": "JNE REG", "tracking_number": "CGK1234567890"}))]
 pub struct ShipRequest {
     /// 1–50 characters.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub courier: Option<String>,
     /// The courier's receipt number (resi), 1–50 characters.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub tracking_number: Option<String>,
 }
 
@@ -244,7 +245,7 @@ pub async fn received(
 #[schema(example = json!({"reason": "Stok habis terjual di pameran"}))]
 pub struct CancelRequest {
     /// Why, for the other side (1–500 characters).
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub reason: Option<String>,
 }
 
@@ -279,7 +280,7 @@ pub async fn cancel(
 #[schema(example = json!({"reason": "Stok disiapkan untuk pameran; mohon maaf"}))]
 pub struct DeclineRequest {
     /// Why, for the buyer (1–500 characters).
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub reason: Option<String>,
 }
 

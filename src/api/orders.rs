@@ -27,32 +27,32 @@ use crate::state::AppState;
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderLineInput {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub variant_id: Option<Uuid>,
     /// 1–100 units.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub quantity: Option<i64>,
 }
 
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShippingInput {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub recipient: Option<String>,
     /// An Indonesian number (`08…` or `+62…`).
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub phone: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub address: Option<String>,
     pub kelurahan: Option<String>,
     /// One of Malang's five kecamatan, when the parcel stays in Malang.
     pub kecamatan: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub city: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub province: Option<String>,
     /// Five digits.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub postal_code: Option<String>,
 }
 
@@ -65,9 +65,9 @@ pub struct ShippingInput {
     "note": "Tolong dibungkus kado"}))]
 pub struct OrderRequest {
     /// 1–50 lines, a variant on at most one line.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub items: Option<Vec<OrderLineInput>>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub shipping: Option<ShippingInput>,
     /// For the sellers (up to 1000 characters).
     pub note: Option<String>,
@@ -141,7 +141,7 @@ fn parse_shipping(raw: Option<ShippingInput>, v: &mut Violations) -> Option<Ship
 /// with `Retry-After`, before the body is read; every checkout counts, refused ones too,
 /// but a replay of a key already used is never refused).
 #[utoipa::path(tag = "orders", security(("bearer" = [])), request_body = OrderRequest,
-    params(("Idempotency-Key" = String, Header, description = "Required: 1–255 visible ASCII characters; the same key and body replays the first answer")),
+    params(("Idempotency-Key" = String, Header, description = "Required: 1–255 visible ASCII characters; the same key and body replays the first answer", pattern = "^[!-~]{1,255}$")),
     responses(
     (status = 201, body = Order, headers(("Idempotent-Replayed" = String, description = "`true` on a replay"))),
     (status = 400, description = "No `Idempotency-Key`, or the body is not valid JSON", body = Problem, content_type = "application/problem+json"),
@@ -232,6 +232,7 @@ async fn limit_checkouts(state: &AppState, buyer_id: Uuid, key: &str) -> AppResu
 #[into_params(parameter_in = Query)]
 pub struct OrderListQuery {
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

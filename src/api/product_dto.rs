@@ -22,7 +22,7 @@ use crate::error::AppError;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VariantInput {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub sku: Option<String>,
     /// e.g. `{"size": "M", "colour": "indigo"}`.
     #[serde(default)]
@@ -38,26 +38,26 @@ pub struct VariantInput {
     "materials": ["copper", "teak leaf"], "price_idr": 185555, "sku": "DJ-KAL-001", "weight_grams": 40,
     "dimensions_cm": {"length": 6.5, "width": 4.0, "height": 0.6}}))]
 pub struct CreateProductRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub title: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub description: Option<String>,
     pub title_en: Option<String>,
     pub description_en: Option<String>,
     /// A category slug (see `GET /v1/categories`).
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub category: Option<String>,
     /// e.g. `electroforming`, `batik tulis`, `batik cap`.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub technique: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub materials: Option<Vec<String>>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub price_idr: Option<i64>,
     /// Unique per seller; also the SKU of the default variant when `variants` is left out.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub sku: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub weight_grams: Option<i64>,
     pub dimensions_cm: Option<DimensionsCm>,
     pub variants: Option<Vec<VariantInput>>,

@@ -242,6 +242,7 @@ pub struct ProductListQuery {
     /// A category slug.
     pub category: Option<String>,
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

@@ -77,8 +77,10 @@ async fn render<T: Serialize>(
 #[serde(deny_unknown_fields)]
 pub struct MonthsQuery {
     /// First month, `YYYY-MM` (Western Indonesia Time).
+    #[param(required = true, pattern = "^2[0-9]{3}-(?:0[1-9]|1[0-2])$")]
     pub from: Option<String>,
     /// Last month, `YYYY-MM`, at most 36 months after `from`.
+    #[param(required = true, pattern = "^2[0-9]{3}-(?:0[1-9]|1[0-2])$")]
     pub to: Option<String>,
 }
 
@@ -127,6 +129,7 @@ pub async fn get_overview(
 #[serde(deny_unknown_fields)]
 pub struct AroundQuery {
     /// Months before and after the training's month, 1–12 (default 6).
+    #[param(minimum = 1, maximum = 12)]
     pub months: Option<i32>,
 }
 

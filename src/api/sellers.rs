@@ -75,7 +75,7 @@ impl SellerResponse {
     "sector": "electroforming-jewellery", "kecamatan": "Lowokwaru", "kelurahan": "Tlogomas",
     "whatsapp": "0812-3456-7890", "nib": "9120001234567"}))]
 pub struct SellerProfileRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub business_name: Option<String>,
     pub story: Option<String>,
     pub sector: Option<String>,
@@ -209,6 +209,7 @@ pub async fn get_seller(
 #[into_params(parameter_in = Query)]
 pub struct SellerListQuery {
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     /// Admins only: list sellers in another status (`pending`, `suspended`).

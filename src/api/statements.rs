@@ -81,7 +81,7 @@ fn to_csv(s: &Statement) -> AppResult<String> {
 /// A month's settlement statement (the agreement's seller, its hotel and admins). Send
 /// `Accept: text/csv` for CSV. Months run in Western Indonesia Time (UTC+7).
 #[utoipa::path(tag = "consignment", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Agreement id"), ("period" = String, Path, description = "`YYYY-MM`")),
+    params(("id" = Uuid, Path, description = "Agreement id"), ("period" = String, Path, description = "`YYYY-MM`", pattern = "^2[0-9]{3}-(?:0[1-9]|1[0-2])$")),
     responses(
     (status = 200, description = "The statement; CSV with `Accept: text/csv`", content((Statement = "application/json"), (String = "text/csv"))),
     (status = 404, description = "No such agreement visible to the caller", body = Problem, content_type = "application/problem+json"),
@@ -118,7 +118,7 @@ pub async fn get_statement(
 /// Close a month once it is over (the seller or an admin): its figures freeze, and sales
 /// dated in it are refused from then on.
 #[utoipa::path(tag = "consignment", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Agreement id"), ("period" = String, Path, description = "`YYYY-MM`")),
+    params(("id" = Uuid, Path, description = "Agreement id"), ("period" = String, Path, description = "`YYYY-MM`", pattern = "^2[0-9]{3}-(?:0[1-9]|1[0-2])$")),
     responses(
     (status = 200, body = Statement),
     (status = 403, description = "The hotel (the seller closes)", body = Problem, content_type = "application/problem+json"),
@@ -154,7 +154,7 @@ pub struct PaidRequest {
 /// Record that the hotel paid the seller a closed statement's net: the seller who received
 /// it or an admin, never the hotel that owes it.
 #[utoipa::path(tag = "consignment", security(("bearer" = [])), request_body(content = Option<PaidRequest>, description = "Optional: no body at all is the same as `{}`"),
-    params(("id" = Uuid, Path, description = "Agreement id"), ("period" = String, Path, description = "`YYYY-MM`")),
+    params(("id" = Uuid, Path, description = "Agreement id"), ("period" = String, Path, description = "`YYYY-MM`", pattern = "^2[0-9]{3}-(?:0[1-9]|1[0-2])$")),
     responses(
     (status = 200, body = Statement),
     (status = 403, description = "The hotel (the payee records the payout)", body = Problem, content_type = "application/problem+json"),

@@ -97,6 +97,7 @@ pub struct MovementResponse {
 #[into_params(parameter_in = Query)]
 pub struct MovementListQuery {
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -158,19 +159,19 @@ pub async fn list_movements(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"variant_id": "01934f6e-8000-7000-8000-000000000002", "delta": 20, "reason": "new batch from the workshop"}))]
 pub struct AdjustmentRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub variant_id: Option<Uuid>,
     /// Units added to (positive) or removed from (negative) the seller's own stock.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub delta: Option<i64>,
     /// Why, kept on the ledger row.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub reason: Option<String>,
 }
 
 /// Restock or correct the seller's own stock (never below zero). Honours `Idempotency-Key`.
 #[utoipa::path(tag = "stock", security(("bearer" = [])), request_body = AdjustmentRequest,
-    params(("id" = Uuid, Path, description = "Product id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(("id" = Uuid, Path, description = "Product id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1–255 visible ASCII characters", pattern = "^[!-~]{1,255}$")),
     responses(
     (status = 201, body = ProductStock),
     (status = 403, description = "Another seller's product, or not a seller", body = Problem, content_type = "application/problem+json"),

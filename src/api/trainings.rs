@@ -29,30 +29,52 @@ use crate::state::AppState;
     "sector": "electroforming-jewellery", "held_from": "2021-02-22", "held_to": "2021-02-24",
     "venue": "Hotel Santika Malang", "organiser": "Diskopindag Kota Malang"}))]
 pub struct TrainingRequest {
-    #[schema(required = true)]
+    #[schema(required = true, schema_with = super::constraints::training_title)]
     pub title: Option<String>,
     /// A category slug (`GET /v1/categories`).
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub sector: Option<String>,
     /// `YYYY-MM-DD`.
-    #[schema(required = true)]
+    #[schema(required = true, schema_with = super::constraints::day)]
     pub held_from: Option<String>,
     /// `YYYY-MM-DD`, not before `held_from`.
-    #[schema(required = true)]
+    #[schema(required = true, schema_with = super::constraints::day)]
     pub held_to: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, schema_with = super::constraints::training_place)]
     pub venue: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, schema_with = super::constraints::training_place)]
+    pub organiser: Option<String>,
+}
+
+/// What `PATCH /v1/admin/trainings/{id}` takes: any of a training's fields (read as a
+/// `TrainingRequest`, which has them all optional); a field sent as null is left as it is.
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"venue": "Hotel Santika Malang", "held_to": "2021-02-25"}))]
+pub struct TrainingChanges {
+    #[schema(schema_with = super::constraints::training_title_or_null)]
+    pub title: Option<String>,
+    /// A category slug (`GET /v1/categories`).
+    pub sector: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[schema(schema_with = super::constraints::day_or_null)]
+    pub held_from: Option<String>,
+    /// `YYYY-MM-DD`, not before `held_from` (as sent, or as it is).
+    #[schema(schema_with = super::constraints::day_or_null)]
+    pub held_to: Option<String>,
+    #[schema(schema_with = super::constraints::training_place_or_null)]
+    pub venue: Option<String>,
+    #[schema(schema_with = super::constraints::training_place_or_null)]
     pub organiser: Option<String>,
 }
 
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParticipantInput {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub name: Option<String>,
     /// An Indonesian mobile number (`08…` or `+628…`).
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub whatsapp: Option<String>,
     pub kelurahan: Option<String>,
     /// The seller this participant is, when known.
@@ -66,7 +88,7 @@ pub struct ParticipantInput {
     {"name": "Budi Santoso", "whatsapp": "+6281311112222", "seller_id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11"}]}))]
 pub struct ParticipantsRequest {
     /// 1–2000 participants.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub participants: Option<Vec<ParticipantInput>>,
 }
 
@@ -74,6 +96,7 @@ pub struct ParticipantsRequest {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -176,7 +199,7 @@ pub async fn get_training(
 /// Change a training's fields (any of them).
 ///
 /// Send the `ETag` you last saw as `If-Match`; a stale one is 412.
-#[utoipa::path(tag = "trainings", security(("bearer" = [])), request_body = TrainingRequest,
+#[utoipa::path(tag = "trainings", security(("bearer" = [])), request_body = TrainingChanges,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag from the last read")),
     responses(
     (status = 200, body = Training, headers(("ETag" = String))),
@@ -367,7 +390,7 @@ pub async fn list_participants(
 #[schema(example = json!({"seller_id": "01934f6e-7d1a-7c3e-9a55-1f0e3c2b4a11"}))]
 pub struct LinkRequest {
     /// The seller this participant is: the one suggested, or another.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub seller_id: Option<Uuid>,
 }
 

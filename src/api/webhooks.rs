@@ -30,10 +30,10 @@ use crate::webhooks::guard;
 pub struct CreateWebhookRequest {
     /// `https://` on a public address (plain `http://` and private addresses only when the
     /// server runs with `KRIYA_WEBHOOK_ALLOW_PRIVATE=true`).
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub url: Option<String>,
     /// At least one event type.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub events: Option<Vec<String>>,
     /// Up to 200 characters.
     pub description: Option<String>,
@@ -57,6 +57,7 @@ pub struct UpdateWebhookRequest {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

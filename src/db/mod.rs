@@ -2,6 +2,7 @@
 //! CRUD; the backend is matched only where SQL differs). Functions here are sync: call them
 //! through `AppState::db`, which runs them on the blocking pool.
 
+pub mod advisory;
 pub mod agreements;
 pub mod appends;
 pub mod categories;

@@ -155,6 +155,16 @@ pub fn by_ids(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<SellerRow>> {
         .load(conn)
 }
 
+/// Makes mentor changes take turns until the transaction ends, so two sellers naming each
+/// other at once cannot both pass the circle check: an advisory lock on PostgreSQL; SQLite's
+/// write transaction already lets one writer at a time.
+pub fn lock_mentor_changes(conn: &mut DbConn) -> QueryResult<()> {
+    super::advisory::lock(conn, MENTOR_LOCK)
+}
+
+/// The advisory-lock key mentor changes take turns on.
+const MENTOR_LOCK: i64 = 7_270_014;
+
 /// Names the seller's mentor (only while it has none: the mentor is set once); false when
 /// one was named meanwhile.
 pub fn set_mentor(conn: &mut DbConn, id: Uuid, mentor: Uuid) -> QueryResult<bool> {

@@ -17,12 +17,17 @@ pub fn parse_day(raw: &str) -> Result<NaiveDate, String> {
         .ok_or_else(|| "must be a date YYYY-MM-DD between 2000 and 2100".to_owned())
 }
 
+/// A training's title: characters once trimmed, at least and at most.
+pub const TITLE_LEN: (usize, usize) = (3, 200);
+/// A training's venue or organiser: characters once trimmed, at least and at most.
+pub const PLACE_LEN: (usize, usize) = (2, 200);
+
 pub fn parse_title(raw: &str) -> Result<String, String> {
-    bounded(raw, 3, 200, false)
+    bounded(raw, TITLE_LEN.0, TITLE_LEN.1, false)
 }
 
 pub fn parse_place(raw: &str) -> Result<String, String> {
-    bounded(raw, 2, 200, false)
+    bounded(raw, PLACE_LEN.0, PLACE_LEN.1, false)
 }
 
 pub fn parse_name(raw: &str) -> Result<String, String> {

@@ -16,12 +16,11 @@ use std::time::Duration;
 
 use chrono::Utc;
 use diesel::connection::Connection;
-use diesel::sql_types::{Array, BigInt, Bool};
-use diesel::{QueryableByName, RunQueryDsl};
 use uuid::Uuid;
 
 use super::document::{self, Change};
 use super::{SearchError, SharedIndex};
+use crate::db::advisory;
 use crate::db::change_feed::{self, Sink};
 use crate::db::search_outbox::{self, Pending, Subject};
 use crate::db::{DbConn, Pool};
@@ -116,7 +115,7 @@ pub fn drain_once(
     let mut conn = pool.get()?;
     let now = crate::domain::now();
     let mut claimed: Vec<Pending> = Vec::new();
-    let on_postgres = matches!(&*conn, DbConn::Pg(_));
+    let on_postgres = advisory::available(&conn);
     let result = if on_postgres {
         conn.transaction(|c| {
             claimed = search_outbox::claim_due(c, now, BATCH)?;
@@ -179,17 +178,8 @@ pub const LOCK_BUDGET: usize = 1_000;
 /// rebuild key, exclusively. Returns the rows whose products are all locked (the others stay
 /// for a later batch) and the work they ask for.
 fn lock_products(conn: &mut DbConn, rows: &[Pending]) -> Result<(Vec<i64>, Work), DrainError> {
-    #[derive(QueryableByName)]
-    struct Locked {
-        #[diesel(sql_type = BigInt)]
-        key: i64,
-        #[diesel(sql_type = Bool)]
-        locked: bool,
-    }
     if rows.iter().any(|r| r.subject == Subject::All) {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<BigInt, _>(REBUILD_KEY)
-            .execute(conn)?;
+        advisory::lock(conn, REBUILD_KEY)?;
         // The rebuild covers every row of the batch.
         return Ok((rows.iter().map(|r| r.id).collect(), Work::Rebuild));
     }
@@ -199,9 +189,7 @@ fn lock_products(conn: &mut DbConn, rows: &[Pending]) -> Result<(Vec<i64>, Work)
     }
     if touched.iter().any(|t| t.len() > LOCK_BUDGET) {
         // Too many products to lock one by one: hold every other batch off instead.
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<BigInt, _>(REBUILD_KEY)
-            .execute(conn)?;
+        advisory::lock(conn, REBUILD_KEY)?;
         let mut products: Vec<Uuid> = touched.into_iter().flatten().collect();
         products.sort();
         products.dedup();
@@ -210,9 +198,7 @@ fn lock_products(conn: &mut DbConn, rows: &[Pending]) -> Result<(Vec<i64>, Work)
             Work::Products(products),
         ));
     }
-    diesel::sql_query("SELECT pg_advisory_xact_lock_shared($1)")
-        .bind::<BigInt, _>(REBUILD_KEY)
-        .execute(conn)?;
+    advisory::lock_shared(conn, REBUILD_KEY)?;
     // The rows that fit the budget, and each product they touch, once.
     let mut keys: Vec<i64> = Vec::new();
     let mut seen = HashSet::new();
@@ -230,23 +216,7 @@ fn lock_products(conn: &mut DbConn, rows: &[Pending]) -> Result<(Vec<i64>, Work)
         fitting += 1;
     }
     // One round trip tries every key.
-    let locked: HashSet<i64> = if keys.is_empty() {
-        HashSet::new()
-    } else {
-        let DbConn::Pg(conn) = conn else {
-            return Err(DrainError::Db("advisory locks are PostgreSQL's".to_owned()));
-        };
-        diesel::sql_query(
-            "SELECT k AS key, pg_try_advisory_xact_lock(k) AS locked \
-             FROM unnest($1::bigint[]) AS k",
-        )
-        .bind::<Array<BigInt>, _>(&keys)
-        .load::<Locked>(conn)?
-        .into_iter()
-        .filter(|l| l.locked)
-        .map(|l| l.key)
-        .collect()
-    };
+    let locked = advisory::try_lock_all(conn, &keys)?;
     let mut ready = Vec::new();
     let mut products = Vec::new();
     for (row, touched) in rows.iter().zip(touched).take(fitting) {

@@ -1,7 +1,6 @@
 //! A seller's own profile: replaced whole (`PUT /v1/sellers/me`), in one transaction, and
 //! the mentor who taught it ("menularkan ilmu"), named once.
 
-use diesel::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::auth::SellerUser;
@@ -44,15 +43,13 @@ fn invalid(message: &str) -> AppError {
 
 /// Names `mentor` as the seller's mentor: an active seller, not the seller itself, not one
 /// the seller taught (directly or down a chain), and only once (naming the same one again is
-/// harmless). On PostgreSQL mentor changes take a lock of their own, so two sellers naming
-/// each other at once cannot both pass the circle check.
+/// harmless). Mentor changes take turns (`db::sellers::lock_mentor_changes`), so two sellers
+/// naming each other at once cannot both pass the circle check.
 fn name_mentor(conn: &mut DbConn, seller_id: Uuid, mentor: Uuid) -> AppResult<()> {
     if mentor == seller_id {
         return Err(invalid("cannot be the seller itself"));
     }
-    if let DbConn::Pg(c) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(7270014)").execute(c)?;
-    }
+    db::sellers::lock_mentor_changes(conn)?;
     match db::sellers::mentor_of(conn, seller_id)? {
         Some(current) if current == mentor => return Ok(()),
         Some(_) => {

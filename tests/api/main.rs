@@ -33,6 +33,7 @@ mod products;
 mod read_cache;
 mod reports;
 mod s3;
+mod schema_parity;
 mod search_api;
 mod search_conformance;
 mod search_outbox;
