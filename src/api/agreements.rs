@@ -10,8 +10,8 @@ use super::body::Body;
 use super::pagination::{Page, PageRequest};
 use super::viewer::viewer_of;
 use crate::auth::{AuthUser, SellerUser};
+use crate::db;
 use crate::db::agreements::AgreementRow;
-use crate::db::{self, write_tx};
 use crate::domain::consignment::{AgreementStatus, Bps, parse_term_days};
 use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult, Problem};
@@ -82,19 +82,9 @@ pub async fn propose(
     let hotel_id = v.require("hotel_id", body.hotel_id, Ok);
     let bps = v.require("commission_bps", body.commission_bps, Bps::parse);
     let term_days = v.require("term_days", body.term_days, parse_term_days);
-    v.finish()?;
+    let (hotel_id, bps, term_days) = v.finish_with((hotel_id, bps, term_days))?;
     let row = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                agreements::propose(
-                    conn,
-                    seller.seller_id,
-                    hotel_id.unwrap(),
-                    bps.unwrap(),
-                    term_days.unwrap(),
-                )
-            })
-        })
+        .db(move |conn| agreements::propose(conn, seller.seller_id, hotel_id, bps, term_days))
         .await?;
     Ok(HttpResponse::Created().json(AgreementResponse::from_row(row)?))
 }
@@ -140,10 +130,7 @@ pub async fn list_agreements(
     user: AuthUser,
     query: web::Query<AgreementListQuery>,
 ) -> AppResult<web::Json<Page<AgreementResponse>>> {
-    let mut v = Violations::new();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
-    v.finish()?;
-    let page = page.unwrap();
+    let page = PageRequest::from_query(query.limit, query.cursor.as_deref())?;
     let (after, fetch) = (page.after, page.fetch());
     let rows = state
         .db(move |conn| {
@@ -191,7 +178,7 @@ pub async fn accept(
     let row = state
         .db(move |conn| {
             let viewer = viewer_of(conn, Some(user))?;
-            write_tx(conn, |conn| agreements::accept(conn, &viewer, id))
+            agreements::accept(conn, &viewer, id)
         })
         .await?;
     Ok(web::Json(AgreementResponse::from_row(row)?))
@@ -215,7 +202,7 @@ pub async fn end(
     let row = state
         .db(move |conn| {
             let viewer = viewer_of(conn, Some(user))?;
-            write_tx(conn, |conn| agreements::end(conn, &viewer, id))
+            agreements::end(conn, &viewer, id)
         })
         .await?;
     Ok(web::Json(AgreementResponse::from_row(row)?))

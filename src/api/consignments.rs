@@ -98,8 +98,7 @@ pub async fn dispatch(
         },
         |item| item.variant_id,
     );
-    v.finish()?;
-    let agreement_id = agreement_id.unwrap();
+    let agreement_id = v.finish_with(agreement_id)?;
     idempotency::run(
         &state,
         seller.user_id,

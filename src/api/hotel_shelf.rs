@@ -203,8 +203,7 @@ pub async fn record_return(
     let mut v = Violations::new();
     let agreement_id = v.require("agreement_id", body.agreement_id, Ok);
     let mut items = quantity_lines(body.items, &mut v);
-    v.finish()?;
-    let agreement_id = agreement_id.unwrap();
+    let agreement_id = v.finish_with(agreement_id)?;
     idempotency::run(
         &state,
         hotel.id,

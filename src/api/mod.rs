@@ -11,6 +11,7 @@ pub mod body;
 pub mod categories;
 pub mod consignments;
 pub mod cors;
+pub mod created;
 pub mod error_response;
 pub mod etag;
 pub mod health;

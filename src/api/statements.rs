@@ -11,7 +11,6 @@ use super::body::Body;
 use super::negotiate::accepts;
 use super::viewer::viewer_of;
 use crate::auth::AuthUser;
-use crate::db::write_tx;
 use crate::domain::consignment::Period;
 use crate::domain::text::bounded;
 use crate::error::{AppError, AppResult, Problem};
@@ -137,7 +136,7 @@ pub async fn close_statement(
     let statement = state
         .db(move |conn| {
             let viewer = viewer_of(conn, Some(user))?;
-            write_tx(conn, |conn| statements::close(conn, &viewer, id, period))
+            statements::close(conn, &viewer, id, period)
         })
         .await?;
     Ok(web::Json(statement))
@@ -185,9 +184,7 @@ pub async fn mark_paid(
     let statement = state
         .db(move |conn| {
             let viewer = viewer_of(conn, Some(user))?;
-            write_tx(conn, |conn| {
-                statements::paid(conn, &viewer, id, period, reference)
-            })
+            statements::paid(conn, &viewer, id, period, reference)
         })
         .await?;
     Ok(web::Json(statement))

@@ -116,10 +116,7 @@ pub async fn list_movements(
     query: web::Query<MovementListQuery>,
 ) -> AppResult<web::Json<Page<MovementResponse>>> {
     let id = id.into_inner();
-    let mut v = Violations::new();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
-    v.finish()?;
-    let page = page.unwrap();
+    let page = PageRequest::from_query(query.limit, query.cursor.as_deref())?;
     let (after, fetch) = (page.after, page.fetch());
     let rows = state
         .db(move |conn| {
@@ -199,8 +196,7 @@ pub async fn adjust(
     let reason = v.require("reason", body.reason.as_deref(), |r| {
         bounded(r, 1, 200, false)
     });
-    v.finish()?;
-    let (variant_id, delta, reason) = (variant_id.unwrap(), delta.unwrap(), reason.unwrap());
+    let (variant_id, delta, reason) = v.finish_with((variant_id, delta, reason))?;
     idempotency::run(
         &state,
         seller.user_id,

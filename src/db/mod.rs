@@ -31,4 +31,4 @@ pub mod variants;
 pub mod webhook_deliveries;
 pub mod webhook_endpoints;
 
-pub use connection::{DbConn, Pool, read_snapshot, write_tx};
+pub use connection::{DbConn, Pool, Tx, read_snapshot, write_tx};

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::auth::access::{Viewer, authorize_party};
 use crate::db::agreements::AgreementRow;
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Tx, write_tx};
 use crate::domain::consignment::{AgreementStatus, Bps};
 use crate::domain::seller::SellerStatus;
 use crate::domain::{new_id, now};
@@ -18,12 +18,14 @@ pub fn propose(
     bps: Bps,
     term_days: i32,
 ) -> AppResult<AgreementRow> {
-    propose_at(conn, seller_id, hotel_id, bps, term_days, now())
+    write_tx(conn, |tx| {
+        propose_at(tx, seller_id, hotel_id, bps, term_days, now())
+    })
 }
 
-/// [`propose`] dated `at` (an import of older records).
+/// [`propose`] dated `at` (an import of older records), as part of the caller's unit.
 pub fn propose_at(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     seller_id: Uuid,
     hotel_id: Uuid,
     bps: Bps,
@@ -67,12 +69,12 @@ pub fn load(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<Agreement
 }
 
 pub fn accept(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
-    accept_at(conn, viewer, id, now())
+    write_tx(conn, |tx| accept_at(tx, viewer, id, now()))
 }
 
-/// [`accept`] dated `at` (an import of older records).
+/// [`accept`] dated `at` (an import of older records), as part of the caller's unit.
 pub fn accept_at(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     viewer: &Viewer,
     id: Uuid,
     at: DateTime<Utc>,
@@ -98,6 +100,10 @@ pub fn accept_at(
 }
 
 pub fn end(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
+    write_tx(conn, |tx| end_in(tx, viewer, id))
+}
+
+fn end_in(conn: &mut Tx<'_>, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
     let row = load(conn, viewer, id)?;
     if viewer.hotel_id != Some(row.hotel_id) && viewer.seller_id != Some(row.seller_id) {
         return Err(AppError::Forbidden(

@@ -11,7 +11,7 @@ use crate::db::consignments::{ConsignmentRow, LineRow};
 use crate::db::shelf::LotRow;
 use crate::db::stock::{Movement, record};
 use crate::db::variants::VariantRow;
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Tx};
 use crate::domain::label::LabelCode;
 use crate::domain::money::PriceIdr;
 use crate::domain::product::ProductStatus;
@@ -148,7 +148,7 @@ fn resolve(
 }
 
 pub fn dispatch(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     seller_id: Uuid,
     actor: Uuid,
     agreement_id: Uuid,
@@ -159,7 +159,7 @@ pub fn dispatch(
 
 /// [`dispatch`] dated `at` (an import of older records).
 pub fn dispatch_at(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     seller_id: Uuid,
     actor: Uuid,
     agreement_id: Uuid,
@@ -291,7 +291,7 @@ fn receiving_hotel(viewer: &Viewer, consignment: &ConsignmentRow) -> AppResult<(
 /// Receives a consignment. `received` lists (variant, units received) for every line; `None`
 /// means everything arrived.
 pub fn receive(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     viewer: &Viewer,
     id: Uuid,
     received: Option<&[(Uuid, i64)]>,
@@ -301,7 +301,7 @@ pub fn receive(
 
 /// [`receive`] dated `at` (an import of older records): not before the dispatch.
 pub fn receive_at(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     viewer: &Viewer,
     id: Uuid,
     received: Option<&[(Uuid, i64)]>,
@@ -411,7 +411,7 @@ pub fn receive_at(
 }
 
 /// The webhook event of a consignment's step, for its seller, its hotel and admins.
-fn announce(conn: &mut DbConn, kind: EventType, row: ConsignmentRow) -> AppResult<()> {
+fn announce(conn: &mut Tx<'_>, kind: EventType, row: ConsignmentRow) -> AppResult<()> {
     let audience = Audience::both(row.seller_id, row.hotel_id);
     let lines = db::consignments::lines(conn, row.id)?;
     webhooks::emit(conn, kind, audience, &view(row, lines))

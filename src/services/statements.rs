@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::auth::access::Viewer;
 use crate::db::agreements::AgreementRow;
 use crate::db::statements::StatementRow;
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Tx, write_tx};
 use crate::domain::consignment::{Period, commission_idr, net_idr, wib};
 use crate::domain::money::{TOO_LARGE, line_idr, sum_idr};
 use crate::domain::now;
@@ -189,6 +189,15 @@ pub fn close(
     agreement_id: Uuid,
     period: Period,
 ) -> AppResult<Statement> {
+    write_tx(conn, |tx| close_in(tx, viewer, agreement_id, period))
+}
+
+fn close_in(
+    conn: &mut Tx<'_>,
+    viewer: &Viewer,
+    agreement_id: Uuid,
+    period: Period,
+) -> AppResult<Statement> {
     let agreement = super::agreements::load(conn, viewer, agreement_id)?;
     if !viewer.is_admin() && viewer.seller_id != Some(agreement.seller_id) {
         return Err(AppError::Forbidden(
@@ -258,6 +267,18 @@ pub fn may_record_paid(
 /// Records that the hotel paid the seller the statement's net (the seller or an admin).
 pub fn paid(
     conn: &mut DbConn,
+    viewer: &Viewer,
+    agreement_id: Uuid,
+    period: Period,
+    reference: Option<String>,
+) -> AppResult<Statement> {
+    write_tx(conn, |tx| {
+        paid_in(tx, viewer, agreement_id, period, reference)
+    })
+}
+
+fn paid_in(
+    conn: &mut Tx<'_>,
     viewer: &Viewer,
     agreement_id: Uuid,
     period: Period,

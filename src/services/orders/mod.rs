@@ -14,7 +14,7 @@ use crate::auth::AuthUser;
 use crate::db::appends::Appends;
 use crate::db::orders::{EventRow, LineRow, OrderRow, PartRow};
 use crate::db::stock::{Ledger, Movement, StockError};
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Tx};
 use crate::domain::account::Role;
 use crate::domain::money::{line_idr, sum_idr};
 use crate::domain::order::{Actor, FairUse, PartStatus, format_number, number_year};
@@ -89,7 +89,7 @@ pub fn place(
 /// the commit; on PostgreSQL a sequence, so a failure this late is all that can skip a
 /// number).
 fn place_in(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     later: &mut Appends,
     buyer_id: Uuid,
     input: PlaceOrder,
@@ -199,7 +199,7 @@ fn place_in(
 
 /// `order.created`: the whole order for admins; each seller hears of the order with its own
 /// part only, and that part's amounts (as it can read them through the API).
-fn announce(conn: &mut DbConn, later: &mut Appends, order: &Order) -> AppResult<()> {
+fn announce(conn: &mut Tx<'_>, later: &mut Appends, order: &Order) -> AppResult<()> {
     if let [only] = &order.parts[..] {
         // One seller: its copy is the whole order, so one event serves it and admins.
         return webhooks::emit_later(
