@@ -381,7 +381,7 @@ fn price(
     let mut products = HashMap::new();
     let mut active = HashMap::new();
     let mut names = HashMap::new();
-    for (v, p, s) in db::variants::with_products_and_sellers(conn, &variant_ids)? {
+    for (v, p, s) in db::products::of_variants(conn, &variant_ids)? {
         active.insert(s.id, s.status == SellerStatus::Active.as_str());
         names.insert(s.id, s.business_name);
         products.insert(p.id, p);
