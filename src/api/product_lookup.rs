@@ -38,7 +38,9 @@ pub fn views(conn: &mut DbConn, rows: Vec<ProductRow>) -> AppResult<Vec<ProductR
             .push(ImageResponse::from_row(&image));
     }
     let mut available: HashMap<Uuid, Vec<Availability>> = HashMap::new();
-    for (product_id, hotel, quantity) in db::stock::shelf_holdings_at_active_hotels(conn, &ids)? {
+    for (product_id, hotel, quantity) in
+        db::stock_levels::shelf_holdings_at_active_hotels(conn, &ids)?
+    {
         available.entry(product_id).or_default().push(Availability {
             hotel_id: hotel.id,
             name: hotel.name,

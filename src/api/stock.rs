@@ -122,7 +122,9 @@ pub async fn list_movements(
         .db(move |conn| {
             let viewer = viewer_of(conn, Some(user))?;
             check_stock_access(conn, &viewer, id, Action::View)?;
-            Ok(db::stock::movements_of_product(conn, id, after, fetch)?)
+            Ok(db::stock_levels::movements_of_product(
+                conn, id, after, fetch,
+            )?)
         })
         .await?;
     let page = page.finish(rows, |r| r.id, |r| r);

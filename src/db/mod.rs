@@ -25,6 +25,7 @@ pub mod shelf;
 pub mod statements;
 pub mod stock;
 pub mod stock_counts;
+pub mod stock_levels;
 pub mod subject;
 pub mod trainings;
 pub mod users;

@@ -109,7 +109,7 @@ pub struct ProductStock {
 pub fn product_stock(conn: &mut DbConn, product_id: Uuid) -> AppResult<ProductStock> {
     let variants = db::variants::of_products(conn, &[product_id])?;
     let ids: Vec<Uuid> = variants.iter().map(|v| v.id).collect();
-    let balances = db::stock::balances_of(conn, &ids)?;
+    let balances = db::stock_levels::balances_of(conn, &ids)?;
     let mut out = Vec::with_capacity(variants.len());
     for v in variants {
         let mut own = 0;

@@ -335,7 +335,7 @@ fn within_share(
     }
     let ids: Vec<Uuid> = doubtful.iter().map(|(l, _, _)| l.variant_id).collect();
     let mut reserved: HashMap<Uuid, i64> = HashMap::new();
-    for b in db::stock::balances_of(conn, &ids)? {
+    for b in db::stock_levels::balances_of(conn, &ids)? {
         if b.kind == LocationKind::Reserved.as_str() {
             *reserved.entry(b.variant_id).or_default() += b.quantity;
         }
@@ -470,7 +470,7 @@ fn reserve(
                 left.insert(l.line, own_left.unwrap_or(0));
             }
             Err(StockError::Short { .. }) => {
-                let available = db::stock::balance(conn, l.variant_id, &Location::Own)?;
+                let available = db::stock_levels::balance(conn, l.variant_id, &Location::Own)?;
                 short.insert(
                     l.line,
                     FieldError::new(
