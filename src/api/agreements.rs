@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::body::Body;
 use super::pagination::{Page, PageRequest};
-use super::viewer::viewer_of;
-use crate::auth::{AuthUser, SellerUser};
+use crate::auth::SellerUser;
+use crate::auth::access::Actor;
 use crate::db;
 use crate::db::agreements::AgreementRow;
 use crate::domain::consignment::{AgreementStatus, Bps, parse_term_days};
@@ -97,15 +97,12 @@ pub async fn propose(
 #[get("/v1/consignment-agreements/{id}")]
 pub async fn get_agreement(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<AgreementResponse>> {
     let id = id.into_inner();
     let row = state
-        .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
-            agreements::load(conn, &viewer, id)
-        })
+        .db(move |conn| agreements::load(conn, &viewer, id))
         .await?;
     Ok(web::Json(AgreementResponse::from_row(row)?))
 }
@@ -127,14 +124,13 @@ pub struct AgreementListQuery {
 #[get("/v1/consignment-agreements")]
 pub async fn list_agreements(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     query: web::Query<AgreementListQuery>,
 ) -> AppResult<web::Json<Page<AgreementResponse>>> {
     let page = PageRequest::from_query(query.limit, query.cursor.as_deref())?;
     let (after, fetch) = (page.after, page.fetch());
     let rows = state
         .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
             if !viewer.is_admin() && viewer.seller_id.is_none() && viewer.hotel_id.is_none() {
                 return Err(AppError::Forbidden(
                     "only sellers, hotels and admins have agreements".to_owned(),
@@ -171,15 +167,12 @@ pub async fn list_agreements(
 #[post("/v1/consignment-agreements/{id}/accept")]
 pub async fn accept(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<AgreementResponse>> {
     let id = id.into_inner();
     let row = state
-        .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
-            agreements::accept(conn, &viewer, id)
-        })
+        .db(move |conn| agreements::accept(conn, &viewer, id))
         .await?;
     Ok(web::Json(AgreementResponse::from_row(row)?))
 }
@@ -195,15 +188,12 @@ pub async fn accept(
 #[post("/v1/consignment-agreements/{id}/end")]
 pub async fn end(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<AgreementResponse>> {
     let id = id.into_inner();
     let row = state
-        .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
-            agreements::end(conn, &viewer, id)
-        })
+        .db(move |conn| agreements::end(conn, &viewer, id))
         .await?;
     Ok(web::Json(AgreementResponse::from_row(row)?))
 }

@@ -42,7 +42,6 @@ pub mod statements;
 pub mod stock;
 pub mod trainings;
 pub mod variants;
-pub mod viewer;
 pub mod webhooks;
 
 use actix_web::{HttpResponse, web};

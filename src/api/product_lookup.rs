@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use super::etag;
 use super::images::ImageResponse;
 use super::product_dto::{Availability, ProductResponse};
-pub use super::viewer::{seller_viewer, viewer_of};
+pub use crate::auth::actor::{actor_of, seller_actor};
 use crate::db::products::ProductRow;
 use crate::db::variants::VariantRow;
 use crate::db::{self, DbConn};

@@ -13,7 +13,7 @@ use super::created::created;
 use super::etag;
 use super::pagination::{Page, PageRequest};
 use super::product_dto::{CreateProductRequest, ProductResponse, UpdateProductRequest};
-use super::product_lookup::{load, load_for_change, view, viewer_of, views, with_etag};
+use super::product_lookup::{actor_of, load, load_for_change, view, views, with_etag};
 use crate::auth::access::{Action, authorize};
 use crate::auth::{MaybeUser, SellerUser};
 use crate::db;
@@ -77,7 +77,7 @@ pub async fn get_product(
             let public = loaded.public();
             if !public {
                 // Drafts and archived products: their seller and admins only.
-                let viewer = viewer_of(conn, user.0)?;
+                let viewer = actor_of(conn, user.0)?;
                 authorize(
                     &viewer,
                     loaded.row.seller_id,
@@ -205,7 +205,7 @@ pub async fn list_products(
     )?;
     let result = state
         .db(move |conn| {
-            let viewer = viewer_of(conn, user.0)?;
+            let viewer = actor_of(conn, user.0)?;
             let visibility = match (viewer.is_admin(), viewer.seller_id) {
                 (true, _) => Visibility::Admin,
                 (false, Some(own)) => Visibility::Seller(own),

@@ -13,7 +13,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::auth::access::Viewer;
+use crate::auth::access::Actor;
 use crate::db::connection::build_pool;
 use crate::db::hotels::HotelRow;
 use crate::db::{Tx, write_tx};
@@ -77,7 +77,7 @@ fn world(conn: &mut Tx<'_>, variants: usize, units: i64) -> anyhow::Result<World
             updated_at: t,
         },
     )?;
-    let hotel = Viewer {
+    let hotel = Actor {
         user: Some(AuthUser {
             id: hotel_user,
             role: Role::Hotel,

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::auth::access::{Viewer, authorize_party};
+use crate::auth::access::{Actor, authorize_party};
 use crate::db::agreements::AgreementRow;
 use crate::db::{self, DbConn, Tx, write_tx};
 use crate::domain::consignment::{AgreementStatus, Bps};
@@ -62,20 +62,20 @@ pub fn propose_at(
 }
 
 /// Loads an agreement the viewer is party to (404 otherwise).
-pub fn load(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
+pub fn load(conn: &mut DbConn, viewer: &Actor, id: Uuid) -> AppResult<AgreementRow> {
     let row = db::agreements::find(conn, id)?.ok_or(AppError::NotFound("agreement"))?;
     authorize_party(viewer, row.seller_id, row.hotel_id, "agreement")?;
     Ok(row)
 }
 
-pub fn accept(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
+pub fn accept(conn: &mut DbConn, viewer: &Actor, id: Uuid) -> AppResult<AgreementRow> {
     write_tx(conn, |tx| accept_at(tx, viewer, id, now()))
 }
 
 /// [`accept`] dated `at` (an import of older records), as part of the caller's unit.
 pub fn accept_at(
     conn: &mut Tx<'_>,
-    viewer: &Viewer,
+    viewer: &Actor,
     id: Uuid,
     at: DateTime<Utc>,
 ) -> AppResult<AgreementRow> {
@@ -99,11 +99,11 @@ pub fn accept_at(
     db::agreements::find(conn, id)?.ok_or(AppError::NotFound("agreement"))
 }
 
-pub fn end(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
+pub fn end(conn: &mut DbConn, viewer: &Actor, id: Uuid) -> AppResult<AgreementRow> {
     write_tx(conn, |tx| end_in(tx, viewer, id))
 }
 
-fn end_in(conn: &mut Tx<'_>, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
+fn end_in(conn: &mut Tx<'_>, viewer: &Actor, id: Uuid) -> AppResult<AgreementRow> {
     let row = load(conn, viewer, id)?;
     if viewer.hotel_id != Some(row.hotel_id) && viewer.seller_id != Some(row.seller_id) {
         return Err(AppError::Forbidden(

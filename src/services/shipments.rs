@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::access::{Viewer, authorize_party};
+use crate::auth::access::{Actor, authorize_party};
 use crate::db::consignments::{ConsignmentRow, LineRow};
 use crate::db::shelf::LotRow;
 use crate::db::stock::{Movement, record};
@@ -261,7 +261,7 @@ fn fresh_label_code(conn: &mut DbConn) -> AppResult<LabelCode> {
 /// Loads a consignment the viewer is party to (404 otherwise).
 pub fn load(
     conn: &mut DbConn,
-    viewer: &Viewer,
+    viewer: &Actor,
     id: Uuid,
 ) -> AppResult<(ConsignmentRow, Vec<LineRow>)> {
     let row = db::consignments::find(conn, id)?.ok_or(AppError::NotFound("consignment"))?;
@@ -272,13 +272,13 @@ pub fn load(
 
 /// Whether the viewer may receive the consignment: 404 unless it is a party, 403 unless it
 /// is the receiving hotel.
-pub fn may_receive(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<()> {
+pub fn may_receive(conn: &mut DbConn, viewer: &Actor, id: Uuid) -> AppResult<()> {
     let row = db::consignments::find(conn, id)?.ok_or(AppError::NotFound("consignment"))?;
     authorize_party(viewer, row.seller_id, row.hotel_id, "consignment")?;
     receiving_hotel(viewer, &row)
 }
 
-fn receiving_hotel(viewer: &Viewer, consignment: &ConsignmentRow) -> AppResult<()> {
+fn receiving_hotel(viewer: &Actor, consignment: &ConsignmentRow) -> AppResult<()> {
     if viewer.hotel_id == Some(consignment.hotel_id) {
         Ok(())
     } else {
@@ -292,7 +292,7 @@ fn receiving_hotel(viewer: &Viewer, consignment: &ConsignmentRow) -> AppResult<(
 /// means everything arrived.
 pub fn receive(
     conn: &mut Tx<'_>,
-    viewer: &Viewer,
+    viewer: &Actor,
     id: Uuid,
     received: Option<&[(Uuid, i64)]>,
 ) -> AppResult<ConsignmentRow> {
@@ -302,7 +302,7 @@ pub fn receive(
 /// [`receive`] dated `at` (an import of older records): not before the dispatch.
 pub fn receive_at(
     conn: &mut Tx<'_>,
-    viewer: &Viewer,
+    viewer: &Actor,
     id: Uuid,
     received: Option<&[(Uuid, i64)]>,
     at: DateTime<Utc>,

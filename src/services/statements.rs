@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::access::Viewer;
+use crate::auth::access::Actor;
 use crate::db::agreements::AgreementRow;
 use crate::db::statements::StatementRow;
 use crate::db::{self, DbConn, Tx, write_tx};
@@ -171,7 +171,7 @@ fn frozen(row: StatementRow) -> AppResult<Statement> {
 /// The statement as it stands: frozen if closed, computed now if open.
 pub fn get(
     conn: &mut DbConn,
-    viewer: &Viewer,
+    viewer: &Actor,
     agreement_id: Uuid,
     period: Period,
 ) -> AppResult<Statement> {
@@ -185,7 +185,7 @@ pub fn get(
 /// Freezes a month: its figures stop changing, and later sales dated in it are refused.
 pub fn close(
     conn: &mut DbConn,
-    viewer: &Viewer,
+    viewer: &Actor,
     agreement_id: Uuid,
     period: Period,
 ) -> AppResult<Statement> {
@@ -194,7 +194,7 @@ pub fn close(
 
 fn close_in(
     conn: &mut Tx<'_>,
-    viewer: &Viewer,
+    viewer: &Actor,
     agreement_id: Uuid,
     period: Period,
 ) -> AppResult<Statement> {
@@ -251,7 +251,7 @@ fn close_in(
 /// the hotel (it owes the payout and cannot mark its own debt paid).
 pub fn may_record_paid(
     conn: &mut DbConn,
-    viewer: &Viewer,
+    viewer: &Actor,
     agreement_id: Uuid,
 ) -> AppResult<AgreementRow> {
     let agreement = super::agreements::load(conn, viewer, agreement_id)?;
@@ -267,7 +267,7 @@ pub fn may_record_paid(
 /// Records that the hotel paid the seller the statement's net (the seller or an admin).
 pub fn paid(
     conn: &mut DbConn,
-    viewer: &Viewer,
+    viewer: &Actor,
     agreement_id: Uuid,
     period: Period,
     reference: Option<String>,
@@ -279,7 +279,7 @@ pub fn paid(
 
 fn paid_in(
     conn: &mut Tx<'_>,
-    viewer: &Viewer,
+    viewer: &Actor,
     agreement_id: Uuid,
     period: Period,
     reference: Option<String>,

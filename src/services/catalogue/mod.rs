@@ -9,9 +9,9 @@ pub mod variants;
 
 use uuid::Uuid;
 
-use crate::api::viewer::seller_viewer;
 use crate::auth::SellerUser;
 use crate::auth::access::{Action, authorize};
+use crate::auth::actor::seller_actor;
 use crate::db::products::ProductRow;
 use crate::db::{self, DbConn};
 use crate::domain::product::ProductStatus;
@@ -44,7 +44,7 @@ pub fn load(conn: &mut DbConn, id: Uuid) -> AppResult<Loaded> {
 pub fn load_for_change(conn: &mut DbConn, id: Uuid, seller: &SellerUser) -> AppResult<Loaded> {
     let loaded = load(conn, id)?;
     authorize(
-        &seller_viewer(seller),
+        &seller_actor(seller),
         loaded.row.seller_id,
         loaded.public(),
         Action::Modify,

@@ -5,9 +5,9 @@ use uuid::Uuid;
 use super::{load, load_for_change};
 use crate::api::product_dto::ProductResponse;
 use crate::api::product_lookup::view;
-use crate::api::viewer::seller_viewer;
 use crate::auth::SellerUser;
 use crate::auth::access::{Action, authorize};
+use crate::auth::actor::seller_actor;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::now;
 use crate::domain::product::{ProductStatus, PublishFacts, publish_blocker};
@@ -24,7 +24,7 @@ pub fn archive(conn: &mut DbConn, seller: &SellerUser, id: Uuid) -> AppResult<()
     write_tx(conn, |conn| {
         let loaded = load(conn, id)?;
         authorize(
-            &seller_viewer(seller),
+            &seller_actor(seller),
             loaded.row.seller_id,
             loaded.public(),
             Action::Modify,
