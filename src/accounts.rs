@@ -35,12 +35,12 @@ impl Registration {
         let password = v.require("password", password, Password::parse);
         let name = v.require("name", name, |n| bounded(n, 1, 100, false));
         let role = v.check("role", role);
-        v.finish()?;
+        let (email, password, name, role) = v.finish_with((email, password, name, role))?;
         Ok(Self {
-            email: email.unwrap(),
-            password: password.unwrap(),
-            name: name.unwrap(),
-            role: role.unwrap(),
+            email,
+            password,
+            name,
+            role,
         })
     }
 }

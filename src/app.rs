@@ -214,7 +214,7 @@ impl Application {
             crate::db::search_outbox::enqueue(&mut conn, crate::db::search_outbox::Subject::All)
                 .map_err(|e| StartError::Database(e.to_string()))?;
         }
-        let read_cache = Arc::new(api::read_cache::ReadCache::new(config.read_cache));
+        let read_cache = Arc::new(crate::read_cache::ReadCache::new(config.read_cache));
         let change_feed = match &config.database_url {
             DbUrl::Postgres(url) if read_cache.enabled() => Some(
                 Listener::spawn(url.clone(), read_cache.clone())

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::blob::s3::S3Settings;
 use crate::db::connection::DbUrl;
+pub use crate::secret::Secret;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -16,27 +17,6 @@ pub enum ConfigError {
     Invalid { name: String, message: String },
     #[error("config file {path}: {message}")]
     File { path: String, message: String },
-}
-
-/// A secret setting (a key, a password): printed as `[redacted]` by `Debug`, so a logged or
-/// dumped `Config` never shows it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

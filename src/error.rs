@@ -102,6 +102,13 @@ impl AppError {
         AppError::Validation(vec![FieldError::new(field, message)])
     }
 
+    /// 412: a conditional update found the `what` changed since the caller read it.
+    pub fn changed_by_another(what: &str) -> Self {
+        AppError::PreconditionFailed(format!(
+            "the {what} was changed by another request; fetch it again"
+        ))
+    }
+
     fn slug_and_title(&self) -> (&'static str, &'static str) {
         match self {
             AppError::BadRequest(_) => ("bad-request", "Malformed request"),

@@ -36,7 +36,7 @@ pub struct AppState {
     /// Webhook URLs may be `http://` and private (`KRIYA_WEBHOOK_ALLOW_PRIVATE`).
     pub webhook_allow_private: bool,
     /// Rendered public reads, served for a moment without a query.
-    pub read_cache: Arc<crate::api::read_cache::ReadCache>,
+    pub read_cache: Arc<crate::read_cache::ReadCache>,
 }
 
 impl AppState {

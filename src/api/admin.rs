@@ -6,13 +6,10 @@ use uuid::Uuid;
 use super::hotels::HotelResponse;
 use super::sellers::{SellerResponse, with_etag};
 use crate::auth::AdminUser;
-use crate::db::{self, write_tx};
-use crate::domain::now;
 use crate::domain::seller::SellerStatus;
-use crate::domain::webhook::{Audience, EventType};
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppResult, Problem};
+use crate::services::moderation;
 use crate::state::AppState;
-use crate::webhooks;
 
 async fn set_seller_status(
     state: &AppState,
@@ -20,27 +17,8 @@ async fn set_seller_status(
     status: SellerStatus,
 ) -> AppResult<HttpResponse> {
     let row = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let before = db::sellers::find(conn, id)?.ok_or(AppError::NotFound("seller"))?;
-                if db::sellers::set_status(conn, id, status.as_str(), now())? == 0 {
-                    return Err(AppError::NotFound("seller"));
-                }
-                let row = db::sellers::find(conn, id)?.ok_or(AppError::NotFound("seller"))?;
-                if status == SellerStatus::Active && before.status != row.status {
-                    let seller = SellerResponse::from_row(row.clone())?;
-                    webhooks::emit(
-                        conn,
-                        EventType::SellerApproved,
-                        Audience::seller(id),
-                        &seller,
-                    )?;
-                }
-                Ok(row)
-            })
-        })
+        .db(move |conn| moderation::set_seller_status(conn, id, status))
         .await?;
-    tracing::info!(seller_id = %id, status = status.as_str(), "seller status changed");
     with_etag(row)
 }
 
@@ -82,22 +60,8 @@ async fn set_hotel_status(
     status: SellerStatus,
 ) -> AppResult<HotelResponse> {
     let row = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let before = db::hotels::find(conn, id)?.ok_or(AppError::NotFound("hotel"))?;
-                if db::hotels::set_status(conn, id, status.as_str(), now())? == 0 {
-                    return Err(AppError::NotFound("hotel"));
-                }
-                let row = db::hotels::find(conn, id)?.ok_or(AppError::NotFound("hotel"))?;
-                if status == SellerStatus::Active && before.status != row.status {
-                    let hotel = HotelResponse::from_row(row.clone())?;
-                    webhooks::emit(conn, EventType::HotelApproved, Audience::hotel(id), &hotel)?;
-                }
-                Ok(row)
-            })
-        })
+        .db(move |conn| moderation::set_hotel_status(conn, id, status))
         .await?;
-    tracing::info!(hotel_id = %id, status = status.as_str(), "hotel status changed");
     HotelResponse::from_row(row)
 }
 

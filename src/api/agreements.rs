@@ -8,10 +8,10 @@ use uuid::Uuid;
 
 use super::body::Body;
 use super::pagination::{Page, PageRequest};
-use super::viewer::viewer_of;
-use crate::auth::{AuthUser, SellerUser};
+use crate::auth::SellerUser;
+use crate::auth::access::Actor;
+use crate::db;
 use crate::db::agreements::AgreementRow;
-use crate::db::{self, write_tx};
 use crate::domain::consignment::{AgreementStatus, Bps, parse_term_days};
 use crate::domain::validation::Violations;
 use crate::error::{AppError, AppResult, Problem};
@@ -82,19 +82,9 @@ pub async fn propose(
     let hotel_id = v.require("hotel_id", body.hotel_id, Ok);
     let bps = v.require("commission_bps", body.commission_bps, Bps::parse);
     let term_days = v.require("term_days", body.term_days, parse_term_days);
-    v.finish()?;
+    let (hotel_id, bps, term_days) = v.finish_with((hotel_id, bps, term_days))?;
     let row = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                agreements::propose(
-                    conn,
-                    seller.seller_id,
-                    hotel_id.unwrap(),
-                    bps.unwrap(),
-                    term_days.unwrap(),
-                )
-            })
-        })
+        .db(move |conn| agreements::propose(conn, seller.seller_id, hotel_id, bps, term_days))
         .await?;
     Ok(HttpResponse::Created().json(AgreementResponse::from_row(row)?))
 }
@@ -107,15 +97,12 @@ pub async fn propose(
 #[get("/v1/consignment-agreements/{id}")]
 pub async fn get_agreement(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<AgreementResponse>> {
     let id = id.into_inner();
     let row = state
-        .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
-            agreements::load(conn, &viewer, id)
-        })
+        .db(move |conn| agreements::load(conn, &viewer, id))
         .await?;
     Ok(web::Json(AgreementResponse::from_row(row)?))
 }
@@ -138,17 +125,13 @@ pub struct AgreementListQuery {
 #[get("/v1/consignment-agreements")]
 pub async fn list_agreements(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     query: web::Query<AgreementListQuery>,
 ) -> AppResult<web::Json<Page<AgreementResponse>>> {
-    let mut v = Violations::new();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
-    v.finish()?;
-    let page = page.unwrap();
+    let page = PageRequest::from_query(query.limit, query.cursor.as_deref())?;
     let (after, fetch) = (page.after, page.fetch());
     let rows = state
         .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
             if !viewer.is_admin() && viewer.seller_id.is_none() && viewer.hotel_id.is_none() {
                 return Err(AppError::Forbidden(
                     "only sellers, hotels and admins have agreements".to_owned(),
@@ -185,15 +168,12 @@ pub async fn list_agreements(
 #[post("/v1/consignment-agreements/{id}/accept")]
 pub async fn accept(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<AgreementResponse>> {
     let id = id.into_inner();
     let row = state
-        .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
-            write_tx(conn, |conn| agreements::accept(conn, &viewer, id))
-        })
+        .db(move |conn| agreements::accept(conn, &viewer, id))
         .await?;
     Ok(web::Json(AgreementResponse::from_row(row)?))
 }
@@ -209,15 +189,12 @@ pub async fn accept(
 #[post("/v1/consignment-agreements/{id}/end")]
 pub async fn end(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<AgreementResponse>> {
     let id = id.into_inner();
     let row = state
-        .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
-            write_tx(conn, |conn| agreements::end(conn, &viewer, id))
-        })
+        .db(move |conn| agreements::end(conn, &viewer, id))
         .await?;
     Ok(web::Json(AgreementResponse::from_row(row)?))
 }

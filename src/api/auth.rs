@@ -1,7 +1,6 @@
 //! Registration, login, token refresh and logout.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -10,11 +9,10 @@ use super::accounts::UserResponse;
 use super::body::Body;
 use crate::accounts::{Registration, insert_account};
 use crate::auth::{Authorised, password, refresh};
-use crate::db::refresh_tokens::NewRefreshToken;
-use crate::db::{self, DbConn, write_tx};
+use crate::db::{self, DbConn};
 use crate::domain::account::{Email, Role};
-use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult, Problem};
+use crate::services::sessions::{self, Tokens};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -135,33 +133,15 @@ pub fn load_user(conn: &mut DbConn, id: Uuid) -> AppResult<UserResponse> {
     UserResponse::new(user, seller.as_ref(), hotel.as_ref())
 }
 
-/// Issues an access token and a refresh token in `family_id`.
-fn issue_tokens(
-    state: &AppState,
-    conn: &mut DbConn,
-    user_id: Uuid,
-    role: Role,
-    family_id: Uuid,
-) -> AppResult<TokenResponse> {
-    let refresh_token = refresh::generate();
-    let t = now();
-    db::refresh_tokens::insert(
-        conn,
-        NewRefreshToken {
-            id: new_id(),
-            user_id,
-            family_id,
-            token_hash: &refresh::digest(&refresh_token),
-            expires_at: t + Duration::days(state.refresh_token_ttl_days as i64),
-            created_at: t,
-        },
-    )?;
-    Ok(TokenResponse {
-        access_token: state.jwt.issue(user_id, role).map_err(AppError::internal)?,
-        refresh_token,
-        token_type: "Bearer".to_owned(),
-        expires_in: state.jwt.ttl_secs,
-    })
+impl From<Tokens> for TokenResponse {
+    fn from(t: Tokens) -> Self {
+        TokenResponse {
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            token_type: "Bearer".to_owned(),
+            expires_in: t.expires_in,
+        }
+    }
 }
 
 fn bad_credentials() -> AppError {
@@ -197,15 +177,9 @@ pub async fn login(
     let role = Role::parse(&user.role).map_err(AppError::internal)?;
     let st = state.clone();
     let tokens = state
-        .db(move |conn| issue_tokens(&st, conn, user.id, role, new_id()))
+        .db(move |conn| sessions::sign_in(&st, conn, user.id, role))
         .await?;
-    Ok(web::Json(tokens))
-}
-
-/// What a refresh attempt found, decided inside the transaction.
-enum Rotation {
-    Issued(TokenResponse),
-    Refused,
+    Ok(web::Json(tokens.into()))
 }
 
 /// Exchange a refresh token for a new pair.
@@ -225,30 +199,11 @@ pub async fn refresh_tokens(
     let digest = refresh::digest(body.refresh_token.trim());
     let st = state.clone();
     let rotation = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let t = now();
-                let Some(token) = db::refresh_tokens::find_by_hash(conn, &digest)? else {
-                    return Ok(Rotation::Refused);
-                };
-                if token.revoked_at.is_some() || token.expires_at <= t {
-                    return Ok(Rotation::Refused);
-                }
-                if !db::refresh_tokens::consume(conn, token.id, t)? {
-                    // Reuse of a rotated token: whoever holds the family may be an attacker.
-                    db::refresh_tokens::revoke_family(conn, token.family_id, t)?;
-                    tracing::warn!(user_id = %token.user_id, "refresh token reused; sign-in revoked");
-                    return Ok(Rotation::Refused);
-                }
-                let user = db::users::find(conn, token.user_id)?.ok_or(AppError::NotFound("user"))?;
-                let role = Role::parse(&user.role).map_err(AppError::internal)?;
-                issue_tokens(&st, conn, user.id, role, token.family_id).map(Rotation::Issued)
-            })
-        })
+        .db(move |conn| sessions::rotate(&st, conn, &digest))
         .await?;
     match rotation {
-        Rotation::Issued(tokens) => Ok(web::Json(tokens)),
-        Rotation::Refused => Err(AppError::Unauthorized(
+        Some(tokens) => Ok(web::Json(tokens.into())),
+        None => Err(AppError::Unauthorized(
             "the refresh token is not valid; sign in again".to_owned(),
         )),
     }
@@ -263,12 +218,7 @@ pub async fn logout(state: web::Data<AppState>, body: Body) -> AppResult<HttpRes
     let body: RefreshRequest = body.json(&Authorised::public()).await?;
     let digest = refresh::digest(body.refresh_token.trim());
     state
-        .db(move |conn| {
-            if let Some(token) = db::refresh_tokens::find_by_hash(conn, &digest)? {
-                db::refresh_tokens::revoke_family(conn, token.family_id, now())?;
-            }
-            Ok(())
-        })
+        .db(move |conn| sessions::sign_out(conn, &digest))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

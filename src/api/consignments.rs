@@ -10,8 +10,9 @@ use super::access;
 use super::body::Body;
 use super::idempotency::{self, IdempotencyKey};
 use super::lines::parse_lines;
-use super::viewer::{hotel_viewer, viewer_of};
-use crate::auth::{AuthUser, HotelUser, SellerUser};
+use crate::auth::access::Actor;
+use crate::auth::actor::hotel_actor;
+use crate::auth::{HotelUser, SellerUser};
 use crate::db::DbConn;
 use crate::domain::money::PriceIdr;
 use crate::domain::stock::parse_quantity;
@@ -22,7 +23,7 @@ use crate::state::AppState;
 
 fn view(
     conn: &mut DbConn,
-    viewer: &crate::auth::access::Viewer,
+    viewer: &crate::auth::access::Actor,
     id: Uuid,
 ) -> AppResult<ConsignmentResponse> {
     let (row, lines) = shipments::load(conn, viewer, id)?;
@@ -98,8 +99,7 @@ pub async fn dispatch(
         },
         |item| item.variant_id,
     );
-    v.finish()?;
-    let agreement_id = agreement_id.unwrap();
+    let agreement_id = v.finish_with(agreement_id)?;
     idempotency::run(
         &state,
         seller.user_id,
@@ -109,7 +109,7 @@ pub async fn dispatch(
         move |conn| {
             let row =
                 shipments::dispatch(conn, seller.seller_id, seller.user_id, agreement_id, &items)?;
-            let viewer = super::product_lookup::seller_viewer(&seller);
+            let viewer = super::product_lookup::seller_actor(&seller);
             view(conn, &viewer, row.id)
         },
     )
@@ -124,16 +124,11 @@ pub async fn dispatch(
 #[get("/v1/consignments/{id}")]
 pub async fn get_consignment(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<ConsignmentResponse>> {
     let id = id.into_inner();
-    let body = state
-        .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
-            view(conn, &viewer, id)
-        })
-        .await?;
+    let body = state.db(move |conn| view(conn, &viewer, id)).await?;
     Ok(web::Json(body))
 }
 
@@ -178,7 +173,7 @@ pub async fn receive(
     hotel.require_active()?;
     let id = id.into_inner();
     let ok = access::check(&state, move |conn| {
-        shipments::may_receive(conn, &hotel_viewer(&hotel), id)
+        shipments::may_receive(conn, &hotel_actor(&hotel), id)
     })
     .await?;
     let body: ReceiveRequest = body.optional_json(&ok).await?;
@@ -207,7 +202,7 @@ pub async fn receive(
         fingerprint,
         StatusCode::OK,
         move |conn| {
-            let viewer = hotel_viewer(&hotel);
+            let viewer = hotel_actor(&hotel);
             shipments::receive(conn, &viewer, id, received.as_deref())?;
             view(conn, &viewer, id)
         },

@@ -11,8 +11,8 @@ use super::access;
 use super::body::Body;
 use super::idempotency::{self, IdempotencyKey};
 use super::lines::parse_lines;
-use super::viewer::viewer_of;
-use crate::auth::{AuthUser, HotelAccount};
+use crate::auth::HotelAccount;
+use crate::auth::access::Actor;
 use crate::db;
 use crate::domain::label::LabelCode;
 use crate::domain::money::PriceIdr;
@@ -203,8 +203,7 @@ pub async fn record_return(
     let mut v = Violations::new();
     let agreement_id = v.require("agreement_id", body.agreement_id, Ok);
     let mut items = quantity_lines(body.items, &mut v);
-    v.finish()?;
-    let agreement_id = agreement_id.unwrap();
+    let agreement_id = v.finish_with(agreement_id)?;
     idempotency::run(
         &state,
         hotel.id,
@@ -312,13 +311,12 @@ pub struct ShelfResponse {
 #[get("/v1/hotels/{id}/shelf")]
 pub async fn get_shelf(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<ShelfResponse>> {
     let id = id.into_inner();
     let lots = state
         .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
             let hotel = db::hotels::find(conn, id)?.ok_or(AppError::NotFound("hotel"))?;
             let own = viewer.hotel_id == Some(id);
             if !own && !viewer.is_admin() && hotel.status != SellerStatus::Active.as_str() {

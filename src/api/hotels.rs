@@ -9,16 +9,16 @@ use uuid::Uuid;
 use super::body::Body;
 use super::pagination::{Page, PageRequest};
 use crate::auth::{HotelAccount, HotelUser, MaybeUser};
+use crate::db;
 use crate::db::hotels::HotelRow;
-use crate::db::{self, write_tx};
 use crate::domain::account::Role;
 use crate::domain::hotel::parse_phri_number;
 use crate::domain::phone::parse_phone;
 use crate::domain::seller::{SellerStatus, parse_kecamatan};
 use crate::domain::text::bounded;
 use crate::domain::validation::Violations;
-use crate::domain::{new_id, now};
-use crate::error::{AppError, AppResult, Problem, is_unique_violation};
+use crate::error::{AppError, AppResult, Problem};
+use crate::services::hotels::{self, NewHotel};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -104,37 +104,25 @@ pub async fn register_hotel(
         bounded(s, 1, 100, false)
     });
     let contact_phone = v.require("contact_phone", body.contact_phone.as_deref(), parse_phone);
-    v.finish()?;
-    let t = now();
-    let row = HotelRow {
-        id: new_id(),
-        user_id: account.0.id,
-        name: name.unwrap(),
-        address: address.unwrap(),
-        kecamatan: kecamatan.unwrap(),
-        phri_number: phri_number.unwrap(),
-        contact_name: contact_name.unwrap(),
-        contact_phone: contact_phone.unwrap(),
-        status: SellerStatus::Pending.as_str().to_owned(),
-        version: 1,
-        created_at: t,
-        updated_at: t,
+    let (name, address, kecamatan, phri_number, contact_name, contact_phone) = v.finish_with((
+        name,
+        address,
+        kecamatan,
+        phri_number,
+        contact_name,
+        contact_phone,
+    ))?;
+    let new = NewHotel {
+        name,
+        address,
+        kecamatan,
+        phri_number,
+        contact_name,
+        contact_phone,
     };
+    let user_id = account.0.id;
     let stored = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                db::hotels::insert(conn, row.clone()).map_err(|e| {
-                    if is_unique_violation(&e) {
-                        AppError::Conflict(
-                            "this account has already registered its hotel".to_owned(),
-                        )
-                    } else {
-                        e.into()
-                    }
-                })?;
-                Ok(row)
-            })
-        })
+        .db(move |conn| hotels::register(conn, user_id, new))
         .await?;
     Ok(HttpResponse::Created().json(HotelResponse::from_row(stored)?))
 }
@@ -206,14 +194,13 @@ pub async fn list_hotels(
     viewer: MaybeUser,
     query: web::Query<HotelListQuery>,
 ) -> AppResult<web::Json<Page<HotelResponse>>> {
-    let mut v = Violations::new();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
-    let status = v.check_opt("status", query.status.as_deref(), SellerStatus::parse);
-    v.finish()?;
-    let (page, status) = (
-        page.unwrap(),
-        status.unwrap().unwrap_or(SellerStatus::Active),
-    );
+    let (page, status) = PageRequest::with_status(
+        query.limit,
+        query.cursor.as_deref(),
+        query.status.as_deref(),
+        SellerStatus::parse,
+    )?;
+    let status = status.unwrap_or(SellerStatus::Active);
     if status != SellerStatus::Active && !viewer.0.is_some_and(|u| u.role == Role::Admin) {
         return Err(AppError::Forbidden(
             "only admins may list hotels that are not active".to_owned(),

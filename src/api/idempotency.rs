@@ -11,7 +11,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::db::DbConn;
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 use crate::services::idempotency::{self, Claim, Once};
 use crate::state::AppState;
@@ -64,7 +64,7 @@ pub async fn run<T, F>(
     op: F,
 ) -> AppResult<HttpResponse>
 where
-    F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    F: FnOnce(&mut Tx<'_>) -> AppResult<T> + Send + 'static,
     T: Serialize + Send + 'static,
 {
     let claim = Claim {

@@ -14,13 +14,13 @@ use uuid::Uuid;
 
 use super::access;
 use super::body::Body;
-use super::product_lookup::load_for_change;
+use super::created::created;
 use crate::auth::SellerUser;
 use crate::blob::{BlobStore, Blobs};
+use crate::db;
 use crate::db::images::ImageRow;
-use crate::db::{self, write_tx};
-use crate::domain::product::ProductStatus;
 use crate::error::{AppError, AppResult, Problem};
+use crate::services::catalogue::{self, load_for_change};
 use crate::services::uploads;
 use crate::state::AppState;
 
@@ -171,9 +171,7 @@ pub async fn upload_image(
     }
     let bytes = read_file(body.multipart(&ok)).await?;
     let row = uploads::upload(&state, id, seller.seller_id, bytes).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/products/{id}")))
-        .json(ImageResponse::from_row(&row)))
+    Ok(created(format!("/v1/products/{id}")).json(ImageResponse::from_row(&row)))
 }
 
 /// A rendition (`1200.webp`, `480.jpg`…): the bytes from the embedded store, or a redirect to
@@ -257,34 +255,7 @@ pub async fn delete_image(
     path: web::Path<(Uuid, Uuid)>,
 ) -> AppResult<HttpResponse> {
     let (id, image_id) = path.into_inner();
-    let image = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let product = load_for_change(conn, id, &seller)?;
-                let images = db::images::of_products(conn, &[id])?;
-                let image = images
-                    .iter()
-                    .find(|i| i.id == image_id)
-                    .cloned()
-                    .ok_or(AppError::NotFound("image"))?;
-                if images.len() == 1 && product.row.status == ProductStatus::Published.as_str() {
-                    return Err(AppError::Conflict(
-                        "a published product needs a photo: add another or unpublish it first"
-                            .to_owned(),
-                    ));
-                }
-                db::images::delete(conn, image_id)?;
-                Ok(image)
-            })
-        })
-        .await?;
-    let mut keys = vec![image.original_key.clone()];
-    keys.extend(image.renditions().into_iter().map(|r| r.key));
-    for key in keys {
-        if let Err(e) = state.blobs.delete(&key).await {
-            tracing::warn!(%key, error = %e, "could not delete the blob of a deleted image");
-        }
-    }
+    catalogue::images::delete(&state, seller, id, image_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -323,27 +294,7 @@ pub async fn reorder_images(
     .await?;
     let body: ImageOrderRequest = body.json(&ok).await?;
     let rows = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                load_for_change(conn, id, &seller)?;
-                let images = db::images::of_products(conn, &[id])?;
-                let mut wanted = body.image_ids.clone();
-                wanted.sort();
-                wanted.dedup();
-                let mut have: Vec<Uuid> = images.iter().map(|i| i.id).collect();
-                have.sort();
-                if wanted != have || body.image_ids.len() != have.len() {
-                    return Err(AppError::invalid(
-                        "image_ids",
-                        "must list every image of the product exactly once",
-                    ));
-                }
-                for (position, image_id) in body.image_ids.iter().enumerate() {
-                    db::images::set_position(conn, *image_id, position as i32)?;
-                }
-                Ok(db::images::of_products(conn, &[id])?)
-            })
-        })
+        .db(move |conn| catalogue::images::reorder(conn, &seller, id, &body.image_ids))
         .await?;
     Ok(web::Json(ImageList {
         items: rows.iter().map(ImageResponse::from_row).collect(),

@@ -7,8 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::viewer::viewer_of;
-use crate::auth::AuthUser;
+use crate::auth::access::Actor;
 use crate::domain::label::LabelCode;
 use crate::error::{AppError, AppResult, Problem};
 use crate::labels;
@@ -57,7 +56,7 @@ pub struct LabelsQuery {
 #[get("/v1/consignments/{id}/labels")]
 pub async fn get_labels(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     id: web::Path<Uuid>,
     query: web::Query<LabelsQuery>,
 ) -> AppResult<HttpResponse> {
@@ -67,10 +66,7 @@ pub async fn get_labels(
         None | Some("pdf") => {
             let variant_id = query.variant_id;
             let sheet = state
-                .db(move |conn| {
-                    let viewer = viewer_of(conn, Some(user))?;
-                    label_service::sheet(conn, &viewer, id, variant_id)
-                })
+                .db(move |conn| label_service::sheet(conn, &viewer, id, variant_id))
                 .await?;
             let title = format!("Label rak Kriya, konsinyasi {id}");
             let pdf = web::block(move || labels::sheet(&sheet, &title))
@@ -92,10 +88,7 @@ pub async fn get_labels(
                 Some(raw) => LabelCode::parse(raw).map_err(|m| AppError::invalid("code", m))?,
             };
             let label = state
-                .db(move |conn| {
-                    let viewer = viewer_of(conn, Some(user))?;
-                    label_service::single(conn, &viewer, id, &code)
-                })
+                .db(move |conn| label_service::single(conn, &viewer, id, &code))
                 .await?;
             Ok(HttpResponse::Ok()
                 .content_type("image/svg+xml; charset=utf-8")
@@ -122,15 +115,12 @@ pub async fn get_labels(
 #[get("/v1/labels/{code}")]
 pub async fn get_label(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     code: web::Path<String>,
 ) -> AppResult<web::Json<LabelLookup>> {
     let code = LabelCode::parse(&code).map_err(|_| AppError::NotFound("label"))?;
     let found = state
-        .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
-            label_service::lookup(conn, &viewer, &code)
-        })
+        .db(move |conn| label_service::lookup(conn, &viewer, &code))
         .await?;
     Ok(web::Json(found))
 }

@@ -12,6 +12,7 @@ pub mod categories;
 pub mod consignments;
 pub mod constraints;
 pub mod cors;
+pub mod created;
 pub mod error_response;
 pub mod etag;
 pub mod health;
@@ -42,7 +43,6 @@ pub mod statements;
 pub mod stock;
 pub mod trainings;
 pub mod variants;
-pub mod viewer;
 pub mod webhooks;
 
 use actix_web::{HttpResponse, web};

@@ -13,7 +13,7 @@ use crate::auth::{AuthUser, Authorised, SellerUser};
 use crate::domain::order::{MAX_SHIPPING_IDR, PartStatus, Transition};
 use crate::domain::text::bounded;
 use crate::domain::validation::Violations;
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppResult, Problem};
 use crate::services::orders::lifecycle::{self, Step};
 use crate::services::orders::view::OrderPart;
 use crate::services::orders::{self};
@@ -42,13 +42,12 @@ pub async fn list_parts(
     seller: SellerUser,
     query: web::Query<PartListQuery>,
 ) -> AppResult<web::Json<Page<OrderPart>>> {
-    let mut v = Violations::new();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
-    let status = v.check_opt("status", query.status.as_deref(), PartStatus::parse);
-    v.finish()?;
-    let (page, status) = page
-        .zip(status)
-        .ok_or_else(|| AppError::invalid("query", "is invalid"))?;
+    let (page, status) = PageRequest::with_status(
+        query.limit,
+        query.cursor.as_deref(),
+        query.status.as_deref(),
+        PartStatus::parse,
+    )?;
     let (after, fetch) = (page.after, page.fetch());
     let rows = state
         .db(move |conn| orders::parts_of_seller(conn, seller.seller_id, status, after, fetch))

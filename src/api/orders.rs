@@ -248,10 +248,7 @@ pub async fn list_orders(
     user: AuthUser,
     query: web::Query<OrderListQuery>,
 ) -> AppResult<web::Json<Page<Order>>> {
-    let mut v = Violations::new();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
-    v.finish()?;
-    let page = page.ok_or_else(|| AppError::invalid("limit", "is invalid"))?;
+    let page = PageRequest::from_query(query.limit, query.cursor.as_deref())?;
     let (after, fetch) = (page.after, page.fetch());
     let rows = state
         .db(move |conn| orders::orders_of(conn, &user, after, fetch))

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::validation::Violations;
+use crate::error::AppError;
 
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
@@ -85,6 +86,26 @@ impl PageRequest {
             limit: limit?,
             after: after?,
         })
+    }
+
+    /// The page a query of only `limit` and `cursor` asks for, or the 422 naming them.
+    pub fn from_query(limit: Option<i64>, cursor: Option<&str>) -> Result<Self, AppError> {
+        let mut v = Violations::new();
+        let page = Self::parse(limit, cursor, &mut v);
+        v.finish_with(page)
+    }
+
+    /// [`Self::from_query`] with a `status` filter that `parse` reads, both named in one 422.
+    pub fn with_status<S>(
+        limit: Option<i64>,
+        cursor: Option<&str>,
+        status: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<S, String>,
+    ) -> Result<(Self, Option<S>), AppError> {
+        let mut v = Violations::new();
+        let page = Self::parse(limit, cursor, &mut v);
+        let status = v.check_opt("status", status, parse);
+        v.finish_with((page, status))
     }
 }
 

@@ -1,44 +1,21 @@
-//! Loading a product for a request, with the facts access checks need, and rendering it.
+//! Rendering a product as the API shows it (loading one for a change is the catalogue's,
+//! `services::catalogue`, re-exported here).
 
 use actix_web::HttpResponse;
 use actix_web::http::header;
 use uuid::Uuid;
 
-use super::etag;
 use std::collections::HashMap;
 
+use super::etag;
 use super::images::ImageResponse;
 use super::product_dto::{Availability, ProductResponse};
-pub use super::viewer::{seller_viewer, viewer_of};
-use crate::auth::SellerUser;
-use crate::auth::access::{Action, authorize};
+pub use crate::auth::actor::{actor_of, seller_actor};
 use crate::db::products::ProductRow;
 use crate::db::variants::VariantRow;
 use crate::db::{self, DbConn};
-use crate::domain::product::ProductStatus;
-use crate::domain::seller::SellerStatus;
 use crate::error::{AppError, AppResult};
-
-/// A product with what access checks need to know about it.
-pub struct Loaded {
-    pub row: ProductRow,
-    pub seller_active: bool,
-}
-
-impl Loaded {
-    pub fn public(&self) -> bool {
-        self.seller_active && self.row.status == ProductStatus::Published.as_str()
-    }
-}
-
-pub fn load(conn: &mut DbConn, id: Uuid) -> AppResult<Loaded> {
-    let (row, seller_status) =
-        db::products::find_with_seller_status(conn, id)?.ok_or(AppError::NotFound("product"))?;
-    Ok(Loaded {
-        row,
-        seller_active: seller_status == SellerStatus::Active.as_str(),
-    })
-}
+pub use crate::services::catalogue::{Loaded, load, load_for_change};
 
 pub fn view(conn: &mut DbConn, row: ProductRow) -> AppResult<ProductResponse> {
     views(conn, vec![row])?
@@ -61,7 +38,9 @@ pub fn views(conn: &mut DbConn, rows: Vec<ProductRow>) -> AppResult<Vec<ProductR
             .push(ImageResponse::from_row(&image));
     }
     let mut available: HashMap<Uuid, Vec<Availability>> = HashMap::new();
-    for (product_id, hotel, quantity) in db::stock::shelf_holdings_at_active_hotels(conn, &ids)? {
+    for (product_id, hotel, quantity) in
+        db::stock_levels::shelf_holdings_at_active_hotels(conn, &ids)?
+    {
         available.entry(product_id).or_default().push(Availability {
             hotel_id: hotel.id,
             name: hotel.name,
@@ -91,21 +70,4 @@ pub fn with_etag(
 
 pub fn categories(conn: &mut DbConn) -> AppResult<Vec<String>> {
     Ok(db::categories::slugs(conn)?)
-}
-
-/// Loads a product the seller is about to change: 404 if the seller may not see it, 403 if
-/// it may see but not change it, 409 if it is archived.
-pub fn load_for_change(conn: &mut DbConn, id: Uuid, seller: &SellerUser) -> AppResult<Loaded> {
-    let loaded = load(conn, id)?;
-    authorize(
-        &seller_viewer(seller),
-        loaded.row.seller_id,
-        loaded.public(),
-        Action::Modify,
-        "product",
-    )?;
-    if loaded.row.status == ProductStatus::Archived.as_str() {
-        return Err(AppError::Conflict("the product is archived".to_owned()));
-    }
-    Ok(loaded)
 }

@@ -4,20 +4,12 @@ use actix_web::{HttpResponse, delete, post, web};
 use uuid::Uuid;
 
 use super::product_dto::ProductResponse;
-use super::product_lookup::{load, load_for_change, seller_viewer, view, with_etag};
+use super::product_lookup::with_etag;
 use crate::auth::SellerUser;
-use crate::auth::access::{Action, authorize};
-use crate::db::{self, write_tx};
-use crate::domain::now;
-use crate::domain::product::{ProductStatus, PublishFacts, publish_blocker};
-use crate::domain::webhook::{Audience, EventType};
-use crate::error::{AppError, AppResult, Problem};
+use crate::domain::product::ProductStatus;
+use crate::error::{AppResult, Problem};
+use crate::services::catalogue;
 use crate::state::AppState;
-use crate::webhooks;
-
-fn changed_meanwhile() -> AppError {
-    AppError::Conflict("the product was changed by another request meanwhile; try again".to_owned())
-}
 
 /// Archive a product: it leaves every listing; its history stays.
 #[utoipa::path(tag = "products", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Product id")), responses(
@@ -34,26 +26,7 @@ pub async fn archive_product(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let loaded = load(conn, id)?;
-                authorize(
-                    &seller_viewer(&seller),
-                    loaded.row.seller_id,
-                    loaded.public(),
-                    Action::Modify,
-                    "product",
-                )?;
-                if loaded.row.status != ProductStatus::Archived.as_str() {
-                    let (version, archived) =
-                        (loaded.row.version, ProductStatus::Archived.as_str());
-                    if !db::products::set_status(conn, id, version, archived, None, now())? {
-                        return Err(changed_meanwhile());
-                    }
-                }
-                Ok(())
-            })
-        })
+        .db(move |conn| catalogue::status::archive(conn, &seller, id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -66,52 +39,7 @@ async fn transition(
     target: ProductStatus,
 ) -> AppResult<HttpResponse> {
     let (product, version) = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let loaded = load_for_change(conn, id, &seller)?;
-                let current =
-                    ProductStatus::parse(&loaded.row.status).map_err(AppError::internal)?;
-                if current != target {
-                    let published_at = if target == ProductStatus::Published {
-                        let variant_count = db::variants::of_products(conn, &[id])?.len();
-                        let facts = PublishFacts {
-                            status: current,
-                            seller_active: loaded.seller_active,
-                            variant_count,
-                            image_count: db::images::of_products(conn, &[id])?.len(),
-                        };
-                        if let Some(reason) = publish_blocker(&facts) {
-                            return Err(AppError::Conflict(reason));
-                        }
-                        Some(now())
-                    } else {
-                        None
-                    };
-                    let version = loaded.row.version;
-                    if !db::products::set_status(
-                        conn,
-                        id,
-                        version,
-                        target.as_str(),
-                        published_at,
-                        now(),
-                    )? {
-                        return Err(changed_meanwhile());
-                    }
-                }
-                let row = db::products::find(conn, id)?.ok_or(AppError::NotFound("product"))?;
-                let (version, seller_id) = (row.version, row.seller_id);
-                let product = view(conn, row)?;
-                if current != target {
-                    let kind = match target {
-                        ProductStatus::Published => EventType::ProductPublished,
-                        _ => EventType::ProductUnpublished,
-                    };
-                    webhooks::emit(conn, kind, Audience::seller(seller_id), &product)?;
-                }
-                Ok((product, version))
-            })
-        })
+        .db(move |conn| catalogue::status::transition(conn, &seller, id, target))
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &product, version))
 }

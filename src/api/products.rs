@@ -9,20 +9,18 @@ use uuid::Uuid;
 
 use super::access;
 use super::body::Body;
+use super::created::created;
 use super::etag;
 use super::pagination::{Page, PageRequest};
 use super::product_dto::{CreateProductRequest, ProductResponse, UpdateProductRequest};
-use super::product_lookup::{categories, load, load_for_change, view, viewer_of, views, with_etag};
+use super::product_lookup::{actor_of, load, load_for_change, view, views, with_etag};
 use crate::auth::access::{Action, authorize};
 use crate::auth::{MaybeUser, SellerUser};
-use crate::db::portable::DbJson;
-use crate::db::products::{ListFilter, ProductRow, Visibility};
-use crate::db::variants::VariantRow;
-use crate::db::{self, write_tx};
+use crate::db;
+use crate::db::products::{ListFilter, Visibility};
 use crate::domain::product::ProductStatus;
-use crate::domain::validation::Violations;
-use crate::domain::{new_id, now};
-use crate::error::{AppError, AppResult, Problem, is_unique_violation};
+use crate::error::{AppError, AppResult, Problem};
+use crate::services::catalogue;
 use crate::state::AppState;
 
 /// List a new product (as a draft).
@@ -43,64 +41,10 @@ pub async fn create_product(
 ) -> AppResult<HttpResponse> {
     let body: CreateProductRequest = body.json(&seller.require_active()?).await?;
     let (product, version) = state
-        .db(move |conn| {
-            let new = body.parse(&categories(conn)?)?;
-            let t = now();
-            let id = new_id();
-            let row = ProductRow {
-                id,
-                seller_id: seller.seller_id,
-                title: new.title,
-                description: new.description,
-                title_en: new.title_en,
-                description_en: new.description_en,
-                category: new.category,
-                technique: new.technique,
-                materials: serde_json::json!(new.materials),
-                price_idr: new.price_idr.get(),
-                sku: new.sku.into_inner(),
-                weight_grams: new.weight_grams,
-                dimensions_cm: new.dimensions_cm.map(|d| DbJson(serde_json::json!(d))),
-                status: ProductStatus::Draft.as_str().to_owned(),
-                version: 1,
-                created_at: t,
-                updated_at: t,
-                published_at: None,
-            };
-            let variants: Vec<VariantRow> = new
-                .variants
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| VariantRow {
-                    id: new_id(),
-                    product_id: id,
-                    seller_id: seller.seller_id,
-                    sku: v.sku.into_inner(),
-                    options: serde_json::json!(v.options),
-                    price_idr: v.price_idr.map(|p| p.get()),
-                    position: i as i32,
-                    created_at: t,
-                })
-                .collect();
-            write_tx(conn, move |conn| {
-                db::products::insert(conn, row, variants).map_err(|e| {
-                    if is_unique_violation(&e) {
-                        AppError::Conflict(
-                            "a SKU in this request is already used by another of your products"
-                                .to_owned(),
-                        )
-                    } else {
-                        e.into()
-                    }
-                })?;
-                let stored = db::products::find(conn, id)?.ok_or(AppError::NotFound("product"))?;
-                Ok((view(conn, stored)?, 1))
-            })
-        })
+        .db(move |conn| catalogue::products::create(conn, &seller, body))
         .await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, format!("/v1/products/{}", product.id)));
-    Ok(with_etag(response, &product, version))
+    let location = format!("/v1/products/{}", product.id);
+    Ok(with_etag(created(location), &product, version))
 }
 
 /// A product.
@@ -133,7 +77,7 @@ pub async fn get_product(
             let public = loaded.public();
             if !public {
                 // Drafts and archived products: their seller and admins only.
-                let viewer = viewer_of(conn, user.0)?;
+                let viewer = actor_of(conn, user.0)?;
                 authorize(
                     &viewer,
                     loaded.row.seller_id,
@@ -211,22 +155,7 @@ pub async fn update_product(
     let if_match = etag::if_match(&req)?;
     let body: UpdateProductRequest = body.json(&ok).await?;
     let (product, version) = state
-        .db(move |conn| {
-            let loaded = load_for_change(conn, id, &seller)?;
-            etag::check_if_match(if_match.as_deref(), loaded.row.version)?;
-            let changes = body.parse(&categories(conn)?)?;
-            let version = loaded.row.version;
-            write_tx(conn, move |conn| {
-                if !db::products::update_if_version(conn, id, version, &changes, now())? {
-                    return Err(AppError::PreconditionFailed(
-                        "the product was changed by another request; fetch it again".to_owned(),
-                    ));
-                }
-                let row = db::products::find(conn, id)?.ok_or(AppError::NotFound("product"))?;
-                let version = row.version;
-                Ok((view(conn, row)?, version))
-            })
-        })
+        .db(move |conn| catalogue::products::update(conn, &seller, id, if_match, body))
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &product, version))
 }
@@ -269,14 +198,15 @@ pub async fn list_products(
     }
     let ticket = state.read_cache.ticket();
     let query = query.into_inner();
-    let mut v = Violations::new();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
-    let status = v.check_opt("status", query.status.as_deref(), ProductStatus::parse);
-    v.finish()?;
-    let (page, status) = (page.unwrap(), status.unwrap());
+    let (page, status) = PageRequest::with_status(
+        query.limit,
+        query.cursor.as_deref(),
+        query.status.as_deref(),
+        ProductStatus::parse,
+    )?;
     let result = state
         .db(move |conn| {
-            let viewer = viewer_of(conn, user.0)?;
+            let viewer = actor_of(conn, user.0)?;
             let visibility = match (viewer.is_admin(), viewer.seller_id) {
                 (true, _) => Visibility::Admin,
                 (false, Some(own)) => Visibility::Seller(own),

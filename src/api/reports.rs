@@ -88,8 +88,8 @@ fn month_range(q: &MonthsQuery) -> AppResult<MonthRange> {
     let mut v = Violations::new();
     let from = v.require("from", q.from.as_deref(), Period::parse);
     let to = v.require("to", q.to.as_deref(), Period::parse);
-    v.finish()?;
-    MonthRange::new(from.unwrap(), to.unwrap()).map_err(|m| AppError::invalid("to", m))
+    let (from, to) = v.finish_with((from, to))?;
+    MonthRange::new(from, to).map_err(|m| AppError::invalid("to", m))
 }
 
 /// The city's months (admins): sellers, listings, online and hotel sales, by sector and by

@@ -158,15 +158,24 @@ pub async fn put_my_seller(
             let kelurahan = v.check_opt("kelurahan", body.kelurahan.as_deref(), parse_kelurahan);
             let whatsapp = v.check_opt("whatsapp", body.whatsapp.as_deref(), parse_whatsapp);
             let nib = v.check_opt("nib", body.nib.as_deref(), parse_nib);
-            v.finish()?;
+            let (business_name, story, sector, kecamatan, kelurahan, whatsapp, nib) = v
+                .finish_with((
+                    business_name,
+                    story,
+                    sector,
+                    kecamatan,
+                    kelurahan,
+                    whatsapp,
+                    nib,
+                ))?;
             let changes = ProfileChanges {
-                business_name: business_name.unwrap(),
-                story: story.unwrap().unwrap_or_default(),
-                sector: sector.unwrap(),
-                kecamatan: kecamatan.unwrap(),
-                kelurahan: kelurahan.unwrap(),
-                whatsapp: whatsapp.unwrap(),
-                nib: nib.unwrap(),
+                business_name,
+                story: story.unwrap_or_default(),
+                sector,
+                kecamatan,
+                kelurahan,
+                whatsapp,
+                nib,
                 updated_at: now(),
             };
             sellers::update_profile(conn, &seller, changes, mentor, |version| {
@@ -228,14 +237,13 @@ pub async fn list_sellers(
     viewer: MaybeUser,
     query: web::Query<SellerListQuery>,
 ) -> AppResult<HttpResponse> {
-    let mut v = Violations::new();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
-    let status = v.check_opt("status", query.status.as_deref(), SellerStatus::parse);
-    v.finish()?;
-    let (page, status) = (
-        page.unwrap(),
-        status.unwrap().unwrap_or(SellerStatus::Active),
-    );
+    let (page, status) = PageRequest::with_status(
+        query.limit,
+        query.cursor.as_deref(),
+        query.status.as_deref(),
+        SellerStatus::parse,
+    )?;
+    let status = status.unwrap_or(SellerStatus::Active);
     let is_admin = viewer.0.is_some_and(|u| u.role == Role::Admin);
     if status != SellerStatus::Active && !is_admin {
         return Err(AppError::Forbidden(

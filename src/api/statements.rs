@@ -9,9 +9,7 @@ use uuid::Uuid;
 use super::access;
 use super::body::Body;
 use super::negotiate::accepts;
-use super::viewer::viewer_of;
-use crate::auth::AuthUser;
-use crate::db::write_tx;
+use crate::auth::access::Actor;
 use crate::domain::consignment::Period;
 use crate::domain::text::bounded;
 use crate::error::{AppError, AppResult, Problem};
@@ -91,16 +89,13 @@ fn to_csv(s: &Statement) -> AppResult<String> {
 pub async fn get_statement(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     path: web::Path<(Uuid, String)>,
 ) -> AppResult<HttpResponse> {
     let (id, raw) = path.into_inner();
     let period = period(&raw)?;
     let statement = state
-        .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
-            statements::get(conn, &viewer, id, period)
-        })
+        .db(move |conn| statements::get(conn, &viewer, id, period))
         .await?;
     if accepts(&req, "text/csv") {
         let filename = format!("statement-{id}-{}.csv", statement.period);
@@ -129,16 +124,13 @@ pub async fn get_statement(
 #[post("/v1/consignment-agreements/{id}/statements/{period}/close")]
 pub async fn close_statement(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     path: web::Path<(Uuid, String)>,
 ) -> AppResult<web::Json<Statement>> {
     let (id, raw) = path.into_inner();
     let period = period(&raw)?;
     let statement = state
-        .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
-            write_tx(conn, |conn| statements::close(conn, &viewer, id, period))
-        })
+        .db(move |conn| statements::close(conn, &viewer, id, period))
         .await?;
     Ok(web::Json(statement))
 }
@@ -164,13 +156,12 @@ pub struct PaidRequest {
 #[post("/v1/consignment-agreements/{id}/statements/{period}/paid")]
 pub async fn mark_paid(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     path: web::Path<(Uuid, String)>,
     body: Body,
 ) -> AppResult<web::Json<Statement>> {
     let (id, raw) = path.into_inner();
     let ok = access::check(&state, move |conn| {
-        let viewer = viewer_of(conn, Some(user))?;
         statements::may_record_paid(conn, &viewer, id).map(|_| ())
     })
     .await?;
@@ -183,12 +174,7 @@ pub async fn mark_paid(
         .transpose()
         .map_err(|m| AppError::invalid("reference", m))?;
     let statement = state
-        .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
-            write_tx(conn, |conn| {
-                statements::paid(conn, &viewer, id, period, reference)
-            })
-        })
+        .db(move |conn| statements::paid(conn, &viewer, id, period, reference))
         .await?;
     Ok(web::Json(statement))
 }

@@ -12,10 +12,9 @@ use super::access;
 use super::body::Body;
 use super::idempotency::{self, IdempotencyKey};
 use super::pagination::{Page, PageRequest};
-use super::product_lookup::{load, seller_viewer};
-use super::viewer::viewer_of;
-use crate::auth::access::{Action, Viewer, authorize};
-use crate::auth::{AuthUser, SellerUser};
+use super::product_lookup::{load, seller_actor};
+use crate::auth::SellerUser;
+use crate::auth::access::{Action, Actor, authorize};
 use crate::db::{self, DbConn};
 use crate::domain::stock::{Reason, parse_adjustment};
 use crate::domain::text::bounded;
@@ -28,7 +27,7 @@ use crate::state::AppState;
 /// product gets 403, others 404.
 fn check_stock_access(
     conn: &mut DbConn,
-    viewer: &Viewer,
+    viewer: &Actor,
     product_id: Uuid,
     action: Action,
 ) -> AppResult<()> {
@@ -59,13 +58,12 @@ fn check_stock_access(
 #[get("/v1/products/{id}/stock")]
 pub async fn get_stock(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<ProductStock>> {
     let id = id.into_inner();
     let stock = state
         .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
             check_stock_access(conn, &viewer, id, Action::View)?;
             stock_service::product_stock(conn, id)
         })
@@ -112,21 +110,19 @@ pub struct MovementListQuery {
 #[get("/v1/products/{id}/stock/movements")]
 pub async fn list_movements(
     state: web::Data<AppState>,
-    user: AuthUser,
+    viewer: Actor,
     id: web::Path<Uuid>,
     query: web::Query<MovementListQuery>,
 ) -> AppResult<web::Json<Page<MovementResponse>>> {
     let id = id.into_inner();
-    let mut v = Violations::new();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
-    v.finish()?;
-    let page = page.unwrap();
+    let page = PageRequest::from_query(query.limit, query.cursor.as_deref())?;
     let (after, fetch) = (page.after, page.fetch());
     let rows = state
         .db(move |conn| {
-            let viewer = viewer_of(conn, Some(user))?;
             check_stock_access(conn, &viewer, id, Action::View)?;
-            Ok(db::stock::movements_of_product(conn, id, after, fetch)?)
+            Ok(db::stock_levels::movements_of_product(
+                conn, id, after, fetch,
+            )?)
         })
         .await?;
     let page = page.finish(rows, |r| r.id, |r| r);
@@ -189,7 +185,7 @@ pub async fn adjust(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let ok = access::check(&state, move |conn| {
-        check_stock_access(conn, &seller_viewer(&seller), id, Action::Modify)
+        check_stock_access(conn, &seller_actor(&seller), id, Action::Modify)
     })
     .await?;
     let body: AdjustmentRequest = body.json(&ok).await?;
@@ -200,8 +196,7 @@ pub async fn adjust(
     let reason = v.require("reason", body.reason.as_deref(), |r| {
         bounded(r, 1, 200, false)
     });
-    v.finish()?;
-    let (variant_id, delta, reason) = (variant_id.unwrap(), delta.unwrap(), reason.unwrap());
+    let (variant_id, delta, reason) = v.finish_with((variant_id, delta, reason))?;
     idempotency::run(
         &state,
         seller.user_id,
@@ -209,7 +204,7 @@ pub async fn adjust(
         fingerprint,
         StatusCode::CREATED,
         move |conn| {
-            check_stock_access(conn, &seller_viewer(&seller), id, Action::Modify)?;
+            check_stock_access(conn, &seller_actor(&seller), id, Action::Modify)?;
             let variant = db::variants::find(conn, variant_id)?
                 .filter(|v| v.product_id == id)
                 .ok_or_else(|| {

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::access;
 use super::body::Body;
+use super::created::created;
 use super::etag;
 use super::json;
 use super::pagination::{Page, PageRequest};
@@ -131,25 +132,22 @@ pub async fn create_training(
     let held_to = v.require("held_to", body.held_to.as_deref(), parse_day);
     let venue = v.require("venue", body.venue.as_deref(), parse_place);
     let organiser = v.require("organiser", body.organiser.as_deref(), parse_place);
-    v.finish()?;
+    let (title, sector, held_from, held_to, venue, organiser) =
+        v.finish_with((title, sector, held_from, held_to, venue, organiser))?;
     let input = NewTraining {
-        title: title.unwrap(),
-        sector: sector.unwrap(),
-        held_from: held_from.unwrap(),
-        held_to: held_to.unwrap(),
-        venue: venue.unwrap(),
-        organiser: organiser.unwrap(),
+        title,
+        sector,
+        held_from,
+        held_to,
+        venue,
+        organiser,
     };
     let training = state
         .db(move |conn| trainings::create(conn, &user, input))
         .await?;
-    let mut res = with_etag(actix_web::http::StatusCode::CREATED, &training);
-    let location = format!("/v1/admin/trainings/{}", training.id);
-    res.headers_mut().insert(
-        header::LOCATION,
-        header::HeaderValue::from_str(&location).map_err(AppError::internal)?,
-    );
-    Ok(res)
+    Ok(created(format!("/v1/admin/trainings/{}", training.id))
+        .insert_header((header::ETAG, etag::for_version(training.version)))
+        .json(training))
 }
 
 /// Trainings, newest first.
@@ -165,10 +163,7 @@ pub async fn list_trainings(
     user: AuthUser,
     query: web::Query<ListQuery>,
 ) -> AppResult<web::Json<Page<Training>>> {
-    let mut v = Violations::new();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
-    v.finish()?;
-    let page = page.ok_or_else(|| AppError::invalid("query", "is invalid"))?;
+    let page = PageRequest::from_query(query.limit, query.cursor.as_deref())?;
     let (after, fetch) = (page.after, page.fetch());
     let rows = state
         .db(move |conn| trainings::list(conn, &user, after, fetch))
@@ -374,10 +369,7 @@ pub async fn list_participants(
     query: web::Query<ListQuery>,
 ) -> AppResult<web::Json<Page<TrainingParticipant>>> {
     let user = admin.0;
-    let mut v = Violations::new();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
-    v.finish()?;
-    let page = page.ok_or_else(|| AppError::invalid("query", "is invalid"))?;
+    let page = PageRequest::from_query(query.limit, query.cursor.as_deref())?;
     let (id, after, fetch) = (id.into_inner(), page.after, page.fetch());
     let rows = state
         .db(move |conn| trainings::participants(conn, &user, id, after, fetch))
@@ -424,9 +416,8 @@ pub async fn link_participant(
     let body: LinkRequest = body.json(&ok).await?;
     let mut v = Violations::new();
     let seller_id = v.require("seller_id", body.seller_id, Ok::<_, String>);
-    v.finish()?;
     let to = LinkTo {
-        seller_id: seller_id.unwrap(),
+        seller_id: v.finish_with(seller_id)?,
     };
     let user = admin.0;
     let participant = state

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::access;
 use super::body::Body;
+use super::created::created;
 use super::etag;
 use super::json::present;
 use super::pagination::{Page, PageRequest};
@@ -16,7 +17,7 @@ use crate::auth::AuthUser;
 use crate::domain::text::bounded;
 use crate::domain::validation::Violations;
 use crate::domain::webhook::EventType;
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppResult, Problem};
 use crate::services::webhooks::{
     self, Delivery, Endpoint, EndpointInput, EndpointWithSecret, TestEvent,
 };
@@ -144,22 +145,13 @@ pub async fn create_webhook(
             None
         }
     };
-    v.finish()?;
-    let (url, events, description) = (url.unwrap(), events.unwrap(), description.unwrap());
+    let (url, events, description) = v.finish_with((url, events, description))?;
     let made = state
         .db(move |conn| webhooks::create(conn, &user, url, events, description))
         .await?;
-    let mut res = with_etag(
-        actix_web::http::StatusCode::CREATED,
-        &made,
-        made.endpoint.version,
-    );
-    let location = format!("/v1/webhooks/{}", made.endpoint.id);
-    res.headers_mut().insert(
-        header::LOCATION,
-        header::HeaderValue::from_str(&location).map_err(AppError::internal)?,
-    );
-    Ok(res)
+    Ok(created(format!("/v1/webhooks/{}", made.endpoint.id))
+        .insert_header((header::ETAG, etag::for_version(made.endpoint.version)))
+        .json(made))
 }
 
 /// The caller's endpoints, newest first.
@@ -175,10 +167,7 @@ pub async fn list_webhooks(
     user: AuthUser,
     query: web::Query<ListQuery>,
 ) -> AppResult<web::Json<Page<Endpoint>>> {
-    let mut v = Violations::new();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
-    v.finish()?;
-    let page = page.ok_or_else(|| AppError::invalid("query", "is invalid"))?;
+    let page = PageRequest::from_query(query.limit, query.cursor.as_deref())?;
     let (after, fetch) = (page.after, page.fetch());
     let rows = state
         .db(move |conn| webhooks::list(conn, &user, after, fetch))
@@ -351,10 +340,7 @@ pub async fn list_deliveries(
     id: web::Path<Uuid>,
     query: web::Query<ListQuery>,
 ) -> AppResult<web::Json<Page<Delivery>>> {
-    let mut v = Violations::new();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref(), &mut v);
-    v.finish()?;
-    let page = page.ok_or_else(|| AppError::invalid("query", "is invalid"))?;
+    let page = PageRequest::from_query(query.limit, query.cursor.as_deref())?;
     let (after, fetch, id) = (page.after, page.fetch(), id.into_inner());
     let rows = state
         .db(move |conn| webhooks::deliveries(conn, &user, id, after, fetch))

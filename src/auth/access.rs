@@ -8,15 +8,17 @@ use super::AuthUser;
 use crate::domain::account::Role;
 use crate::error::AppError;
 
-/// Who is asking: the account, and its seller profile if it has one.
+/// Who is asking, as every service takes it: the account (none when anonymous) and the
+/// seller or hotel it acts for. A signed-in caller's is built once by its extractor
+/// (`auth::actor`).
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Viewer {
+pub struct Actor {
     pub user: Option<AuthUser>,
     pub seller_id: Option<Uuid>,
     pub hotel_id: Option<Uuid>,
 }
 
-impl Viewer {
+impl Actor {
     pub fn is_admin(&self) -> bool {
         self.user.is_some_and(|u| u.role == Role::Admin)
     }
@@ -33,7 +35,7 @@ impl Viewer {
 /// For objects shared by a seller and a hotel (agreements, consignments, statements): the
 /// two parties and admins may see them; anyone else gets 404.
 pub fn authorize_party(
-    viewer: &Viewer,
+    viewer: &Actor,
     seller_id: Uuid,
     hotel_id: Uuid,
     what: &'static str,
@@ -54,7 +56,7 @@ pub enum Action {
 
 /// `public` says whether anyone may see the object (a published product of an active seller).
 pub fn authorize(
-    viewer: &Viewer,
+    viewer: &Actor,
     owner_seller_id: Uuid,
     public: bool,
     action: Action,
@@ -76,8 +78,8 @@ pub fn authorize(
 mod tests {
     use super::*;
 
-    fn seller(id: Uuid) -> Viewer {
-        Viewer {
+    fn seller(id: Uuid) -> Actor {
+        Actor {
             user: Some(AuthUser {
                 id: Uuid::now_v7(),
                 role: Role::Seller,
@@ -100,9 +102,9 @@ mod tests {
             authorize(&me, theirs, true, Action::Modify, "product"),
             Err(AppError::Forbidden(_))
         ));
-        assert!(authorize(&Viewer::default(), theirs, true, Action::View, "product").is_ok());
+        assert!(authorize(&Actor::default(), theirs, true, Action::View, "product").is_ok());
         assert!(matches!(
-            authorize(&Viewer::default(), theirs, false, Action::View, "product"),
+            authorize(&Actor::default(), theirs, false, Action::View, "product"),
             Err(AppError::NotFound(_))
         ));
     }

@@ -23,7 +23,7 @@ pub struct AuthUser {
     pub role: Role,
 }
 
-fn state(req: &HttpRequest) -> Result<&web::Data<AppState>, AppError> {
+pub(super) fn state(req: &HttpRequest) -> Result<&web::Data<AppState>, AppError> {
     req.app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::internal("application state missing"))
 }

@@ -2,6 +2,7 @@
 //! the auth endpoints, and the extractors that give handlers an authenticated caller.
 
 pub mod access;
+pub mod actor;
 pub mod extractors;
 pub mod jwt;
 pub mod password;

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::db::connection::{Pool, build_pool};
-use crate::db::{DbConn, write_tx};
+use crate::db::{DbConn, Tx, write_tx};
 use crate::domain::account::Role;
 use crate::domain::now;
 use crate::domain::order::FairUse;
@@ -41,7 +41,7 @@ pub struct Options {
 
 /// A seller's variants with `units` each in own stock; `buyers` buyer accounts.
 fn world(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     variants: usize,
     units: i64,
     buyers: usize,

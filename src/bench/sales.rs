@@ -13,10 +13,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::auth::access::Viewer;
+use crate::auth::access::Actor;
 use crate::db::connection::build_pool;
 use crate::db::hotels::HotelRow;
-use crate::db::{DbConn, write_tx};
+use crate::db::{Tx, write_tx};
 use crate::domain::account::Role;
 use crate::domain::consignment::Bps;
 use crate::domain::money::PriceIdr;
@@ -43,7 +43,7 @@ struct World {
     variants: Vec<Uuid>,
 }
 
-fn world(conn: &mut DbConn, variants: usize, units: i64) -> anyhow::Result<World> {
+fn world(conn: &mut Tx<'_>, variants: usize, units: i64) -> anyhow::Result<World> {
     let t = now();
     let tag = Uuid::now_v7().simple().to_string();
     let seller_email = format!("seller-{tag}@bench.kriya");
@@ -77,7 +77,7 @@ fn world(conn: &mut DbConn, variants: usize, units: i64) -> anyhow::Result<World
             updated_at: t,
         },
     )?;
-    let hotel = Viewer {
+    let hotel = Actor {
         user: Some(AuthUser {
             id: hotel_user,
             role: Role::Hotel,

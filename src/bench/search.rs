@@ -19,7 +19,7 @@ use crate::db::images::ImageRow;
 use crate::db::portable::DbTime;
 use crate::db::products::{ProductChanges, ProductRow};
 use crate::db::variants::VariantRow;
-use crate::db::{DbConn, Pool, write_tx};
+use crate::db::{DbConn, Pool, Tx, write_tx};
 use crate::domain::account::Role;
 use crate::domain::seller::KECAMATAN;
 use crate::domain::{new_id, now};
@@ -343,7 +343,7 @@ pub(super) fn load(pool: &Pool, n: usize) -> anyhow::Result<()> {
     }
     for start in (0..n).step_by(LOAD_BATCH) {
         let end = (start + LOAD_BATCH).min(n);
-        write_tx(&mut conn, |c: &mut DbConn| -> anyhow::Result<()> {
+        write_tx(&mut conn, |c: &mut Tx<'_>| -> anyhow::Result<()> {
             for i in start..end {
                 insert_product(c, &mut rng, sellers[i % sellers.len()], i)?;
             }
@@ -456,7 +456,7 @@ fn edit_some_product(pool: &Pool, i: i64, word: &str) -> anyhow::Result<()> {
         title: Some(format!("{title} {word}")),
         ..Default::default()
     };
-    write_tx(&mut conn, |c: &mut DbConn| -> anyhow::Result<()> {
+    write_tx(&mut conn, |c: &mut Tx<'_>| -> anyhow::Result<()> {
         anyhow::ensure!(crate::db::products::update_if_version(
             c,
             id.0,

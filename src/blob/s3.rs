@@ -9,7 +9,7 @@ use s3::creds::Credentials;
 use s3::{Bucket, Region};
 
 use super::{BlobError, BlobStore, check_key};
-use crate::config::Secret;
+use crate::secret::Secret;
 
 #[derive(Clone, Debug)]
 pub struct S3Settings {

@@ -17,7 +17,7 @@ use diesel::{QueryResult, RunQueryDsl};
 
 use super::DbConn;
 use super::change_feed::Announcement;
-use super::search_outbox::Subject;
+use super::subject::Subject;
 
 /// A statement [`Appends`] can hold: written to PostgreSQL as part of a WITH, or run on
 /// SQLite as it is.

@@ -21,7 +21,7 @@ use diesel::{Connection, PgConnection, QueryResult, RunQueryDsl};
 use uuid::Uuid;
 
 use super::DbConn;
-use super::search_outbox::Subject;
+use super::subject::Subject;
 
 pub const CHANNEL: &str = "kriya_catalogue";
 /// The listening session's `application_name` (followed by `:{schema}`).

@@ -181,16 +181,50 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<usize, String> {
 /// The advisory-lock key migrations hold on PostgreSQL (`kriya` in ASCII).
 const MIGRATION_LOCK: i64 = 0x006b_7269_7961;
 
+/// A connection inside a write transaction. Only [`write_tx`] makes one, so a function that
+/// must run as part of a larger unit of work takes `&mut Tx` and cannot be called outside a
+/// transaction. It derefs to the connection, so every `db::` function takes it as it is.
+pub struct Tx<'c> {
+    conn: &'c mut DbConn,
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = DbConn;
+
+    fn deref(&self) -> &DbConn {
+        self.conn
+    }
+}
+
+impl std::ops::DerefMut for Tx<'_> {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        self.conn
+    }
+}
+
+impl Tx<'_> {
+    /// The connection, for a diesel query written in place (`query.execute(tx.conn())`).
+    pub fn conn(&mut self) -> &mut DbConn {
+        self.conn
+    }
+}
+
 /// Runs `f` in a transaction that takes the write lock up front on SQLite (`BEGIN
-/// IMMEDIATE`), so a read-then-write never fails with "database is locked" half way.
+/// IMMEDIATE`), so a read-then-write never fails with "database is locked" half way. Called
+/// inside another write transaction it runs in a savepoint of that one (on both backends).
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    F: FnOnce(&mut Tx<'_>) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    let run = |conn: &mut DbConn| f(&mut Tx { conn });
+    type Manager = <DbConn as Connection>::TransactionManager;
+    let nested = Manager::transaction_manager_status_mut(conn)
+        .transaction_depth()?
+        .is_some();
     match conn {
-        DbConn::Sqlite(_) => tx_begun_by(conn, "BEGIN IMMEDIATE", f),
-        DbConn::Pg(_) => conn.transaction(f),
+        DbConn::Sqlite(_) if !nested => tx_begun_by(conn, "BEGIN IMMEDIATE", run),
+        _ => conn.transaction(run),
     }
 }
 

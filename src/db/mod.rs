@@ -26,10 +26,12 @@ pub mod shelf;
 pub mod statements;
 pub mod stock;
 pub mod stock_counts;
+pub mod stock_levels;
+pub mod subject;
 pub mod trainings;
 pub mod users;
 pub mod variants;
 pub mod webhook_deliveries;
 pub mod webhook_endpoints;
 
-pub use connection::{DbConn, Pool, read_snapshot, write_tx};
+pub use connection::{DbConn, Pool, Tx, read_snapshot, write_tx};

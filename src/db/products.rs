@@ -7,8 +7,10 @@ use uuid::Uuid;
 use super::portable::{DbId, DbJson, DbTime};
 
 use super::DbConn;
-use super::schema::{products, sellers};
+use super::schema::{product_variants, products, sellers};
 use super::search_outbox::{self, Subject};
+use super::sellers::SellerRow;
+use super::variants::VariantRow;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = products)]
@@ -58,7 +60,7 @@ pub struct ProductChanges {
 pub fn insert(
     conn: &mut DbConn,
     product: ProductRow,
-    variants: Vec<super::variants::VariantRow>,
+    variants: Vec<VariantRow>,
 ) -> QueryResult<()> {
     let id = product.id;
     diesel::insert_into(products::table)
@@ -202,5 +204,23 @@ pub fn by_ids(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<ProductRow>> {
     products::table
         .filter(products::id.eq_any(ids))
         .select(ProductRow::as_select())
+        .load(conn)
+}
+
+/// Variants with their products and those products' sellers, in one query: what a checkout
+/// checks of the catalogue.
+pub fn of_variants(
+    conn: &mut DbConn,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(VariantRow, ProductRow, SellerRow)>> {
+    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
+    product_variants::table
+        .inner_join(products::table.inner_join(sellers::table))
+        .filter(product_variants::id.eq_any(ids))
+        .select((
+            VariantRow::as_select(),
+            ProductRow::as_select(),
+            SellerRow::as_select(),
+        ))
         .load(conn)
 }

@@ -6,9 +6,7 @@ use uuid::Uuid;
 
 use super::DbConn;
 use super::portable::{DbId, DbJson, DbTime};
-use super::products::ProductRow;
-use super::schema::{product_variants, products, sellers};
-use super::sellers::SellerRow;
+use super::schema::product_variants;
 
 #[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = product_variants)]
@@ -73,22 +71,4 @@ pub fn find(conn: &mut DbConn, id: Uuid) -> QueryResult<Option<VariantRow>> {
         .select(VariantRow::as_select())
         .first(conn)
         .optional()
-}
-
-/// Variants with their products and those products' sellers, in one query: what a checkout
-/// checks of the catalogue.
-pub fn with_products_and_sellers(
-    conn: &mut DbConn,
-    ids: &[Uuid],
-) -> QueryResult<Vec<(VariantRow, ProductRow, SellerRow)>> {
-    let ids: Vec<DbId> = ids.iter().copied().map(DbId).collect();
-    product_variants::table
-        .inner_join(products::table.inner_join(sellers::table))
-        .filter(product_variants::id.eq_any(ids))
-        .select((
-            VariantRow::as_select(),
-            ProductRow::as_select(),
-            SellerRow::as_select(),
-        ))
-        .load(conn)
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::catalogue::{Catalogue, History};
 use super::existing;
 use crate::auth::AuthUser;
-use crate::auth::access::Viewer;
+use crate::auth::access::Actor;
 use crate::db::{DbConn, write_tx};
 use crate::domain::account::Role;
 use crate::domain::consignment::{Bps, Period};
@@ -76,7 +76,7 @@ pub fn write(conn: &mut DbConn, h: &History, who: &Parties) -> AppResult<bool> {
         )
         .map_err(AppError::internal)?;
         let total: i64 = h.units.iter().sum();
-        let hotel = Viewer {
+        let hotel = Actor {
             user: Some(AuthUser {
                 id: who.hotel_user,
                 role: Role::Hotel,

@@ -66,4 +66,51 @@ impl Violations {
             Err(AppError::Validation(self.0))
         }
     }
+
+    /// The parsed values (what `check`, `require` and `check_opt` returned, alone or in a
+    /// tuple) when nothing was recorded, otherwise the 422 naming every field.
+    pub fn finish_with<P: Parsed>(self, parsed: P) -> Result<P::Value, AppError> {
+        self.finish()?;
+        parsed
+            .value()
+            .ok_or_else(|| AppError::internal("a field has no value yet no violation"))
+    }
 }
+
+/// What a check leaves: a value, or nothing when the field was invalid (and so recorded).
+pub trait Parsed {
+    type Value;
+    fn value(self) -> Option<Self::Value>;
+}
+
+impl<T> Parsed for Option<T> {
+    type Value = T;
+    fn value(self) -> Option<T> {
+        self
+    }
+}
+
+macro_rules! parsed_tuple {
+    ($($name:ident),+) => {
+        impl<$($name: Parsed),+> Parsed for ($($name,)+) {
+            type Value = ($($name::Value,)+);
+            #[allow(non_snake_case)]
+            fn value(self) -> Option<Self::Value> {
+                let ($($name,)+) = self;
+                Some(($($name.value()?,)+))
+            }
+        }
+    };
+}
+
+parsed_tuple!(A, B);
+parsed_tuple!(A, B, C);
+parsed_tuple!(A, B, C, D);
+parsed_tuple!(A, B, C, D, E);
+parsed_tuple!(A, B, C, D, E, F);
+parsed_tuple!(A, B, C, D, E, F, G);
+parsed_tuple!(A, B, C, D, E, F, G, H);
+parsed_tuple!(A, B, C, D, E, F, G, H, I);
+parsed_tuple!(A, B, C, D, E, F, G, H, I, J);
+parsed_tuple!(A, B, C, D, E, F, G, H, I, J, K);
+parsed_tuple!(A, B, C, D, E, F, G, H, I, J, K, L);

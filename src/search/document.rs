@@ -172,11 +172,11 @@ pub fn build(conn: &mut DbConn, ids: &[Uuid]) -> QueryResult<Vec<Change>> {
     }
 
     let mut shelves: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (product, hotel, _) in db::stock::shelf_holdings_at_active_hotels(conn, &found)? {
+    for (product, hotel, _) in db::stock_levels::shelf_holdings_at_active_hotels(conn, &found)? {
         shelves.entry(product).or_default().push(hotel.id);
     }
 
-    let in_stock: HashSet<Uuid> = db::stock::products_with_own_stock(conn, &found)?
+    let in_stock: HashSet<Uuid> = db::stock_levels::products_with_own_stock(conn, &found)?
         .into_iter()
         .collect();
 

@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::auth::access::{Viewer, authorize_party};
+use crate::auth::access::{Actor, authorize_party};
 use crate::db::agreements::AgreementRow;
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Tx, write_tx};
 use crate::domain::consignment::{AgreementStatus, Bps};
 use crate::domain::seller::SellerStatus;
 use crate::domain::{new_id, now};
@@ -18,12 +18,14 @@ pub fn propose(
     bps: Bps,
     term_days: i32,
 ) -> AppResult<AgreementRow> {
-    propose_at(conn, seller_id, hotel_id, bps, term_days, now())
+    write_tx(conn, |tx| {
+        propose_at(tx, seller_id, hotel_id, bps, term_days, now())
+    })
 }
 
-/// [`propose`] dated `at` (an import of older records).
+/// [`propose`] dated `at` (an import of older records), as part of the caller's unit.
 pub fn propose_at(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     seller_id: Uuid,
     hotel_id: Uuid,
     bps: Bps,
@@ -60,20 +62,20 @@ pub fn propose_at(
 }
 
 /// Loads an agreement the viewer is party to (404 otherwise).
-pub fn load(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
+pub fn load(conn: &mut DbConn, viewer: &Actor, id: Uuid) -> AppResult<AgreementRow> {
     let row = db::agreements::find(conn, id)?.ok_or(AppError::NotFound("agreement"))?;
     authorize_party(viewer, row.seller_id, row.hotel_id, "agreement")?;
     Ok(row)
 }
 
-pub fn accept(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
-    accept_at(conn, viewer, id, now())
+pub fn accept(conn: &mut DbConn, viewer: &Actor, id: Uuid) -> AppResult<AgreementRow> {
+    write_tx(conn, |tx| accept_at(tx, viewer, id, now()))
 }
 
-/// [`accept`] dated `at` (an import of older records).
+/// [`accept`] dated `at` (an import of older records), as part of the caller's unit.
 pub fn accept_at(
-    conn: &mut DbConn,
-    viewer: &Viewer,
+    conn: &mut Tx<'_>,
+    viewer: &Actor,
     id: Uuid,
     at: DateTime<Utc>,
 ) -> AppResult<AgreementRow> {
@@ -97,7 +99,11 @@ pub fn accept_at(
     db::agreements::find(conn, id)?.ok_or(AppError::NotFound("agreement"))
 }
 
-pub fn end(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<AgreementRow> {
+pub fn end(conn: &mut DbConn, viewer: &Actor, id: Uuid) -> AppResult<AgreementRow> {
+    write_tx(conn, |tx| end_in(tx, viewer, id))
+}
+
+fn end_in(conn: &mut Tx<'_>, viewer: &Actor, id: Uuid) -> AppResult<AgreementRow> {
     let row = load(conn, viewer, id)?;
     if viewer.hotel_id != Some(row.hotel_id) && viewer.seller_id != Some(row.seller_id) {
         return Err(AppError::Forbidden(

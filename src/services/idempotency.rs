@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::db::appends::Appends;
 use crate::db::idempotency::KeyRow;
-use crate::db::{self, DbConn, write_tx};
+use crate::db::{self, DbConn, Tx, write_tx};
 use crate::domain::now;
 use crate::error::{AppError, AppResult};
 
@@ -52,7 +52,7 @@ enum Outcome<T> {
 /// given is written after it, in one statement with the stored answer.
 pub fn once<T, F>(conn: &mut DbConn, claim: &Claim, status: u16, op: F) -> AppResult<Once<T>>
 where
-    F: FnOnce(&mut DbConn, &mut Appends) -> AppResult<T>,
+    F: FnOnce(&mut Tx<'_>, &mut Appends) -> AppResult<T>,
     T: Serialize,
 {
     let attempt = write_tx(conn, |conn| {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::access::{Viewer, authorize_party};
+use crate::auth::access::{Actor, authorize_party};
 use crate::db::consignments::{ConsignmentRow, LineRow};
 use crate::db::{self, DbConn};
 use crate::domain::label::LabelCode;
@@ -21,7 +21,7 @@ use crate::services::shipments;
 /// keeps one line.
 pub fn sheet(
     conn: &mut DbConn,
-    viewer: &Viewer,
+    viewer: &Actor,
     consignment_id: Uuid,
     variant_id: Option<Uuid>,
 ) -> AppResult<Vec<(Label, usize)>> {
@@ -55,7 +55,7 @@ pub fn sheet(
 /// One label of a consignment the viewer is party to, named by its code.
 pub fn single(
     conn: &mut DbConn,
-    viewer: &Viewer,
+    viewer: &Actor,
     consignment_id: Uuid,
     code: &LabelCode,
 ) -> AppResult<Label> {
@@ -183,7 +183,7 @@ pub struct LabelLookup {
 
 /// Reads a label code back (the hotel holding its consignment, its seller, admins; 404 for
 /// anyone else, as for a code that names nothing).
-pub fn lookup(conn: &mut DbConn, viewer: &Viewer, code: &LabelCode) -> AppResult<LabelLookup> {
+pub fn lookup(conn: &mut DbConn, viewer: &Actor, code: &LabelCode) -> AppResult<LabelLookup> {
     let (line, consignment) =
         db::consignments::find_by_label(conn, code.as_str())?.ok_or(AppError::NotFound("label"))?;
     authorize_party(viewer, consignment.seller_id, consignment.hotel_id, "label")?;

@@ -29,9 +29,7 @@ pub fn update_profile(
             name_mentor(conn, seller.seller_id, mentor)?;
         }
         if !db::sellers::update_profile(conn, seller.seller_id, current.version, changes)? {
-            return Err(AppError::PreconditionFailed(
-                "the profile was changed by another request; fetch it again".to_owned(),
-            ));
+            return Err(AppError::changed_by_another("profile"));
         }
         db::sellers::find(conn, seller.seller_id)?.ok_or(AppError::NotFound("seller"))
     })

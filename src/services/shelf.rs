@@ -14,7 +14,7 @@ use crate::db::hotel_sales::{ReturnRow, SaleLineRow, SaleRow};
 use crate::db::shelf::{LotRow, Taken};
 use crate::db::stock::{Ledger, Movement, StockError, record};
 use crate::db::stock_counts::{CountLineRow, CountRow};
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Tx};
 use crate::domain::consignment::Period;
 use crate::domain::label::LabelCode;
 use crate::domain::money::{PriceIdr, TOO_LARGE, lines_idr, sum_idr};
@@ -52,7 +52,7 @@ pub struct TillLine {
 /// [`sell`] for lines that may name their variant by a shelf label's code: a code must be of
 /// a consignment to this hotel.
 pub fn sell_at_till(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     caller: &AuthUser,
     hotel_id: Uuid,
     lines: &[TillLine],
@@ -302,7 +302,7 @@ pub struct Sale {
 /// a line's units reached the shelf or in the future (422), or when a unit is priced below
 /// its consignment price (422).
 pub fn sell(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     caller: &AuthUser,
     hotel_id: Uuid,
     items: &mut [SaleItem],
@@ -419,7 +419,7 @@ pub fn sell(
 /// `sale.recorded`: the whole sale for the hotel and admins; each seller hears of its own
 /// lines only (a sale may span several sellers' goods).
 fn announce_sale(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     later: &mut Appends,
     sale: &Sale,
     terms_of: &HashMap<Uuid, (i32, Uuid)>,
@@ -480,7 +480,7 @@ pub struct ReturnedItem {
 
 /// Sends units from the agreement's shelf back to the seller's own stock.
 pub fn give_back(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     caller: &AuthUser,
     hotel_id: Uuid,
     agreement_id: Uuid,
@@ -572,7 +572,7 @@ pub struct StockCount {
 /// Reconciles the shelf with a physical count: shortfalls move to `missing` and are charged
 /// to the hotel; a surplus is 409 (for a person to look at) and nothing is written.
 pub fn count(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     caller: &AuthUser,
     hotel_id: Uuid,
     items: &mut [(Uuid, i64)],

@@ -6,12 +6,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::access::{Viewer, authorize_party};
+use crate::auth::access::{Actor, authorize_party};
 use crate::db::consignments::{ConsignmentRow, LineRow};
 use crate::db::shelf::LotRow;
 use crate::db::stock::{Movement, record};
 use crate::db::variants::VariantRow;
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Tx};
 use crate::domain::label::LabelCode;
 use crate::domain::money::PriceIdr;
 use crate::domain::product::ProductStatus;
@@ -148,7 +148,7 @@ fn resolve(
 }
 
 pub fn dispatch(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     seller_id: Uuid,
     actor: Uuid,
     agreement_id: Uuid,
@@ -159,7 +159,7 @@ pub fn dispatch(
 
 /// [`dispatch`] dated `at` (an import of older records).
 pub fn dispatch_at(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     seller_id: Uuid,
     actor: Uuid,
     agreement_id: Uuid,
@@ -261,7 +261,7 @@ fn fresh_label_code(conn: &mut DbConn) -> AppResult<LabelCode> {
 /// Loads a consignment the viewer is party to (404 otherwise).
 pub fn load(
     conn: &mut DbConn,
-    viewer: &Viewer,
+    viewer: &Actor,
     id: Uuid,
 ) -> AppResult<(ConsignmentRow, Vec<LineRow>)> {
     let row = db::consignments::find(conn, id)?.ok_or(AppError::NotFound("consignment"))?;
@@ -272,13 +272,13 @@ pub fn load(
 
 /// Whether the viewer may receive the consignment: 404 unless it is a party, 403 unless it
 /// is the receiving hotel.
-pub fn may_receive(conn: &mut DbConn, viewer: &Viewer, id: Uuid) -> AppResult<()> {
+pub fn may_receive(conn: &mut DbConn, viewer: &Actor, id: Uuid) -> AppResult<()> {
     let row = db::consignments::find(conn, id)?.ok_or(AppError::NotFound("consignment"))?;
     authorize_party(viewer, row.seller_id, row.hotel_id, "consignment")?;
     receiving_hotel(viewer, &row)
 }
 
-fn receiving_hotel(viewer: &Viewer, consignment: &ConsignmentRow) -> AppResult<()> {
+fn receiving_hotel(viewer: &Actor, consignment: &ConsignmentRow) -> AppResult<()> {
     if viewer.hotel_id == Some(consignment.hotel_id) {
         Ok(())
     } else {
@@ -291,8 +291,8 @@ fn receiving_hotel(viewer: &Viewer, consignment: &ConsignmentRow) -> AppResult<(
 /// Receives a consignment. `received` lists (variant, units received) for every line; `None`
 /// means everything arrived.
 pub fn receive(
-    conn: &mut DbConn,
-    viewer: &Viewer,
+    conn: &mut Tx<'_>,
+    viewer: &Actor,
     id: Uuid,
     received: Option<&[(Uuid, i64)]>,
 ) -> AppResult<ConsignmentRow> {
@@ -301,8 +301,8 @@ pub fn receive(
 
 /// [`receive`] dated `at` (an import of older records): not before the dispatch.
 pub fn receive_at(
-    conn: &mut DbConn,
-    viewer: &Viewer,
+    conn: &mut Tx<'_>,
+    viewer: &Actor,
     id: Uuid,
     received: Option<&[(Uuid, i64)]>,
     at: DateTime<Utc>,
@@ -411,7 +411,7 @@ pub fn receive_at(
 }
 
 /// The webhook event of a consignment's step, for its seller, its hotel and admins.
-fn announce(conn: &mut DbConn, kind: EventType, row: ConsignmentRow) -> AppResult<()> {
+fn announce(conn: &mut Tx<'_>, kind: EventType, row: ConsignmentRow) -> AppResult<()> {
     let audience = Audience::both(row.seller_id, row.hotel_id);
     let lines = db::consignments::lines(conn, row.id)?;
     webhooks::emit(conn, kind, audience, &view(row, lines))

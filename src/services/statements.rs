@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::access::Viewer;
+use crate::auth::access::Actor;
 use crate::db::agreements::AgreementRow;
 use crate::db::statements::StatementRow;
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Tx, write_tx};
 use crate::domain::consignment::{Period, commission_idr, net_idr, wib};
 use crate::domain::money::{TOO_LARGE, line_idr, sum_idr};
 use crate::domain::now;
@@ -145,8 +145,8 @@ fn compute(conn: &mut DbConn, agreement: &AgreementRow, period: Period) -> AppRe
         missing_charges,
         missing_charges_idr,
         net_idr,
-        opening_shelf_units: db::stock::quantity_at(conn, &shelf, start)?,
-        closing_shelf_units: db::stock::quantity_at(conn, &shelf, end)?,
+        opening_shelf_units: db::stock_levels::quantity_at(conn, &shelf, start)?,
+        closing_shelf_units: db::stock_levels::quantity_at(conn, &shelf, end)?,
         closed_at: None,
         paid_at: None,
         payout_reference: None,
@@ -171,7 +171,7 @@ fn frozen(row: StatementRow) -> AppResult<Statement> {
 /// The statement as it stands: frozen if closed, computed now if open.
 pub fn get(
     conn: &mut DbConn,
-    viewer: &Viewer,
+    viewer: &Actor,
     agreement_id: Uuid,
     period: Period,
 ) -> AppResult<Statement> {
@@ -185,7 +185,16 @@ pub fn get(
 /// Freezes a month: its figures stop changing, and later sales dated in it are refused.
 pub fn close(
     conn: &mut DbConn,
-    viewer: &Viewer,
+    viewer: &Actor,
+    agreement_id: Uuid,
+    period: Period,
+) -> AppResult<Statement> {
+    write_tx(conn, |tx| close_in(tx, viewer, agreement_id, period))
+}
+
+fn close_in(
+    conn: &mut Tx<'_>,
+    viewer: &Actor,
     agreement_id: Uuid,
     period: Period,
 ) -> AppResult<Statement> {
@@ -242,7 +251,7 @@ pub fn close(
 /// the hotel (it owes the payout and cannot mark its own debt paid).
 pub fn may_record_paid(
     conn: &mut DbConn,
-    viewer: &Viewer,
+    viewer: &Actor,
     agreement_id: Uuid,
 ) -> AppResult<AgreementRow> {
     let agreement = super::agreements::load(conn, viewer, agreement_id)?;
@@ -258,7 +267,19 @@ pub fn may_record_paid(
 /// Records that the hotel paid the seller the statement's net (the seller or an admin).
 pub fn paid(
     conn: &mut DbConn,
-    viewer: &Viewer,
+    viewer: &Actor,
+    agreement_id: Uuid,
+    period: Period,
+    reference: Option<String>,
+) -> AppResult<Statement> {
+    write_tx(conn, |tx| {
+        paid_in(tx, viewer, agreement_id, period, reference)
+    })
+}
+
+fn paid_in(
+    conn: &mut Tx<'_>,
+    viewer: &Actor,
     agreement_id: Uuid,
     period: Period,
     reference: Option<String>,

@@ -9,14 +9,14 @@ use uuid::Uuid;
 
 use crate::db::stock::{Movement, record};
 use crate::db::variants::VariantRow;
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Tx};
 use crate::domain::now;
 use crate::domain::stock::{Location, LocationKind, Reason};
 use crate::error::{AppError, AppResult};
 
 /// Adds units to (positive `delta`) or removes them from (negative) the seller's own stock.
 pub fn adjust(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     variant: &VariantRow,
     delta: i64,
     note: &str,
@@ -27,7 +27,7 @@ pub fn adjust(
 
 /// [`adjust`] dated `at`: an import of older records dates its movements as they happened.
 pub fn adjust_at(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     variant: &VariantRow,
     delta: i64,
     note: &str,
@@ -109,7 +109,7 @@ pub struct ProductStock {
 pub fn product_stock(conn: &mut DbConn, product_id: Uuid) -> AppResult<ProductStock> {
     let variants = db::variants::of_products(conn, &[product_id])?;
     let ids: Vec<Uuid> = variants.iter().map(|v| v.id).collect();
-    let balances = db::stock::balances_of(conn, &ids)?;
+    let balances = db::stock_levels::balances_of(conn, &ids)?;
     let mut out = Vec::with_capacity(variants.len());
     for v in variants {
         let mut own = 0;

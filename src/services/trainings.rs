@@ -240,9 +240,7 @@ pub fn update(
             organiser: edit.organiser,
         };
         if !trainings::update(conn, id, row.version, change, now())? {
-            return Err(AppError::PreconditionFailed(
-                "the training was changed by another request; fetch it again".to_owned(),
-            ));
+            return Err(AppError::changed_by_another("training"));
         }
         let row = load(conn, id)?;
         view(conn, row)

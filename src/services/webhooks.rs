@@ -239,9 +239,7 @@ pub fn update(
             failing_since: reenabled.then_some(None),
         };
         if !webhook_endpoints::update(conn, id, row.version, change, now())? {
-            return Err(AppError::PreconditionFailed(
-                "the endpoint was changed by another request; fetch it again".to_owned(),
-            ));
+            return Err(AppError::changed_by_another("endpoint"));
         }
         get(conn, caller, id)
     })

@@ -4,10 +4,10 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::DbConn;
 use crate::db::appends::Appends;
 use crate::db::portable::DbId;
 use crate::db::webhook_deliveries::{self, EventRow};
+use crate::db::{DbConn, Tx};
 use crate::domain::webhook::{Audience, EventType};
 use crate::domain::{new_id, now};
 use crate::error::{AppError, AppResult};
@@ -58,7 +58,7 @@ fn write(
 /// Records that `kind` happened to `data` (the object as the API shows it to its owner), for
 /// the endpoints of `audience`. Call it inside the transaction of the change.
 pub fn emit(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     kind: EventType,
     audience: Audience,
     data: &impl Serialize,
@@ -70,7 +70,7 @@ pub fn emit(
 
 /// [`emit`], gathered into `later` (the unit of work writes it).
 pub fn emit_later(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     later: &mut Appends,
     kind: EventType,
     audience: Audience,

@@ -18,7 +18,7 @@ both_backends! {
     async fn a_ledger_sums_what_its_movements_add_to_one_place(app) {
         let s = stocked_shelf_with(&app, 1, json!({})).await;
         let (product_id, variant_id): (Uuid, Uuid) = (s.product_id.parse().unwrap(), s.variant_id.parse().unwrap());
-        let own_before = app.db(|c| kriya::db::stock::balance(c, variant_id, &Location::Own));
+        let own_before = app.db(|c| kriya::db::stock_levels::balance(c, variant_id, &Location::Own));
         let movements_before: i64 = app.db(|c| {
             use kriya::db::schema::stock_movements::dsl::*;
             stock_movements.count().get_result(c)
@@ -48,7 +48,7 @@ both_backends! {
                 later.write(c)
             })
         });
-        let own_after = app.db(|c| kriya::db::stock::balance(c, variant_id, &Location::Own));
+        let own_after = app.db(|c| kriya::db::stock_levels::balance(c, variant_id, &Location::Own));
         let movements_after: i64 = app.db(|c| {
             use kriya::db::schema::stock_movements::dsl::*;
             stock_movements.count().get_result(c)

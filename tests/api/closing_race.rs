@@ -7,7 +7,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{Duration, Utc};
 use kriya::auth::AuthUser;
-use kriya::auth::access::Viewer;
+use kriya::auth::access::Actor;
 use kriya::db::connection::write_tx;
 use kriya::domain::account::Role;
 use kriya::domain::consignment::Period;
@@ -71,7 +71,7 @@ fn close(
     hold: impl FnOnce() + Send + 'static,
 ) -> std::thread::JoinHandle<Result<statements::Statement, AppError>> {
     let mut conn = app.conn();
-    let seller = Viewer {
+    let seller = Actor {
         user: Some(user(&s.seller.user, Role::Seller)),
         seller_id: Some(s.seller.seller_id().parse().unwrap()),
         hotel_id: None,

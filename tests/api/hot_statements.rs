@@ -263,7 +263,7 @@ both_backends! {
             let at = kriya::domain::now();
             write_tx(conn, |c| {
                 // The counters may still hold earlier transactions' updates: compare.
-                let on_pg = matches!(c, DbConn::Pg(_));
+                let on_pg = matches!(**c, DbConn::Pg(_));
                 let counts = |c: &mut DbConn| on_pg.then(|| (updated_in_place(c, "shelf_lots"), updated_in_place(c, "stock_balances")));
                 let before = counts(c);
                 shelf::sell(c, &t.hotel, t.hotel_id, &mut items, at)?;

@@ -6,7 +6,7 @@
 
 use diesel::prelude::*;
 use kriya::auth::AuthUser;
-use kriya::auth::access::Viewer;
+use kriya::auth::access::Actor;
 use kriya::db::connection::{build_pool, run_migrations};
 use kriya::db::hotels::HotelRow;
 use kriya::db::products::ProductRow;
@@ -87,7 +87,7 @@ struct World {
     seller_id: Uuid,
     seller_user: Uuid,
     hotel_id: Uuid,
-    hotel_viewer: Viewer,
+    hotel_actor: Actor,
     agreement_id: Uuid,
     variant: VariantRow,
     buyer: Uuid,
@@ -129,7 +129,7 @@ fn world(conn: &mut DbConn) -> World {
         },
     )
     .unwrap();
-    let hotel_viewer = Viewer {
+    let hotel_actor = Actor {
         user: Some(AuthUser {
             id: hotel_user,
             role: Role::Hotel,
@@ -139,7 +139,7 @@ fn world(conn: &mut DbConn) -> World {
     };
     let agreement =
         agreements::propose(conn, seller.id, hotel_id, Bps::parse(1750).unwrap(), 30).unwrap();
-    agreements::accept(conn, &hotel_viewer, agreement.id).unwrap();
+    agreements::accept(conn, &hotel_actor, agreement.id).unwrap();
     let product_id = new_id();
     let variant = VariantRow {
         id: new_id(),
@@ -180,7 +180,7 @@ fn world(conn: &mut DbConn) -> World {
         seller_id: seller.id,
         seller_user,
         hotel_id,
-        hotel_viewer,
+        hotel_actor,
         agreement_id: agreement.id,
         variant,
         buyer: user(conn, Role::Buyer),
@@ -196,7 +196,7 @@ enum Outcome {
 /// Applies one operation to the database as the model stood before it.
 fn apply(conn: &mut DbConn, w: &World, m: &Model, op: &Op) -> Result<Outcome, AppError> {
     let hotel = AuthUser {
-        id: w.hotel_viewer.user.unwrap().id,
+        id: w.hotel_actor.user.unwrap().id,
         role: Role::Hotel,
     };
     let (buyer, seller) = (
@@ -311,7 +311,7 @@ fn apply(conn: &mut DbConn, w: &World, m: &Model, op: &Op) -> Result<Outcome, Ap
             Op::Receive { pick, percent } => {
                 let (id, q) = m.transit[pick % m.transit.len()];
                 let got = q * percent / 100;
-                shipments::receive(conn, &w.hotel_viewer, id, Some(&[(w.variant.id, got)]))
+                shipments::receive(conn, &w.hotel_actor, id, Some(&[(w.variant.id, got)]))
                     .map(|_| None)
             }
             Op::Return(n) => shelf::give_back(

@@ -38,6 +38,7 @@ mod search_api;
 mod search_conformance;
 mod search_outbox;
 mod sellers;
+mod structure;
 mod trainings;
 mod variants;
 mod webhooks;

@@ -13,7 +13,7 @@ use crate::auth::AuthUser;
 use crate::db::orders::{EventRow, PartChanges, PartRow};
 use crate::db::portable::DbId;
 use crate::db::stock::{Movement, record};
-use crate::db::{self, DbConn, write_tx};
+use crate::db::{self, DbConn, Tx, write_tx};
 use crate::domain::order::{AUTO_COMPLETE_AFTER, Actor, Holds, PartStatus, Transition};
 use crate::domain::stock::{Location, Reason};
 use crate::domain::webhook::{Audience, EventType};
@@ -171,7 +171,7 @@ enum Guard {
 /// Moves the part (compare and set), moves its units when it ends, appends its history.
 #[allow(clippy::too_many_arguments)]
 fn apply(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     part: &PartRow,
     transition: Transition,
     actor: Actor,

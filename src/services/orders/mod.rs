@@ -14,7 +14,7 @@ use crate::auth::AuthUser;
 use crate::db::appends::Appends;
 use crate::db::orders::{EventRow, LineRow, OrderRow, PartRow};
 use crate::db::stock::{Ledger, Movement, StockError};
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Tx};
 use crate::domain::account::Role;
 use crate::domain::money::{line_idr, sum_idr};
 use crate::domain::order::{Actor, FairUse, PartStatus, format_number, number_year};
@@ -89,7 +89,7 @@ pub fn place(
 /// the commit; on PostgreSQL a sequence, so a failure this late is all that can skip a
 /// number).
 fn place_in(
-    conn: &mut DbConn,
+    conn: &mut Tx<'_>,
     later: &mut Appends,
     buyer_id: Uuid,
     input: PlaceOrder,
@@ -199,7 +199,7 @@ fn place_in(
 
 /// `order.created`: the whole order for admins; each seller hears of the order with its own
 /// part only, and that part's amounts (as it can read them through the API).
-fn announce(conn: &mut DbConn, later: &mut Appends, order: &Order) -> AppResult<()> {
+fn announce(conn: &mut Tx<'_>, later: &mut Appends, order: &Order) -> AppResult<()> {
     if let [only] = &order.parts[..] {
         // One seller: its copy is the whole order, so one event serves it and admins.
         return webhooks::emit_later(
@@ -335,7 +335,7 @@ fn within_share(
     }
     let ids: Vec<Uuid> = doubtful.iter().map(|(l, _, _)| l.variant_id).collect();
     let mut reserved: HashMap<Uuid, i64> = HashMap::new();
-    for b in db::stock::balances_of(conn, &ids)? {
+    for b in db::stock_levels::balances_of(conn, &ids)? {
         if b.kind == LocationKind::Reserved.as_str() {
             *reserved.entry(b.variant_id).or_default() += b.quantity;
         }
@@ -381,7 +381,7 @@ fn price(
     let mut products = HashMap::new();
     let mut active = HashMap::new();
     let mut names = HashMap::new();
-    for (v, p, s) in db::variants::with_products_and_sellers(conn, &variant_ids)? {
+    for (v, p, s) in db::products::of_variants(conn, &variant_ids)? {
         active.insert(s.id, s.status == SellerStatus::Active.as_str());
         names.insert(s.id, s.business_name);
         products.insert(p.id, p);
@@ -470,7 +470,7 @@ fn reserve(
                 left.insert(l.line, own_left.unwrap_or(0));
             }
             Err(StockError::Short { .. }) => {
-                let available = db::stock::balance(conn, l.variant_id, &Location::Own)?;
+                let available = db::stock_levels::balance(conn, l.variant_id, &Location::Own)?;
                 short.insert(
                     l.line,
                     FieldError::new(

@@ -197,7 +197,7 @@ both_backends! {
         let big = json!({"id": "x", "blob": "a".repeat(300 * 1024)});
         app.db(|c| {
             let audience = kriya::domain::webhook::Audience { seller_id: None, hotel_id: None, admins: true };
-            kriya::webhooks::emit(c, kriya::domain::webhook::EventType::ProductPublished, audience, &big)
+            kriya::db::write_tx(c, |c| kriya::webhooks::emit(c, kriya::domain::webhook::EventType::ProductPublished, audience, &big))
                 .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))
         });
         let log = settled(&app, &admin, &id, 1).await;
