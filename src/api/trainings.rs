@@ -282,6 +282,7 @@ fn is_csv(req: &HttpRequest) -> bool {
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such training", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "A row links a seller already linked to another participant of this training", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "Over 1 MiB", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Neither JSON nor CSV", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid rows, each named (`participants[i].whatsapp`, `line 7.whatsapp`)", body = Problem, content_type = "application/problem+json"),
