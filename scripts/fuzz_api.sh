@@ -100,4 +100,4 @@ PY
     exit 1
   fi
 fi
-echo "ok: no server error, every response as documented, valid data taken, invalid refused"
+echo "ok: schemathesis found nothing ($checks)"
