@@ -39,9 +39,9 @@ pub fn load(conn: &mut DbConn, id: Uuid) -> AppResult<Loaded> {
     })
 }
 
-/// Loads a product the seller is about to change: 404 if the seller may not see it, 403 if
-/// it may see but not change it, 409 if it is archived.
-pub fn load_for_change(conn: &mut DbConn, id: Uuid, seller: &SellerUser) -> AppResult<Loaded> {
+/// Loads a product the seller may change, whatever its status: 404 if the seller may not see
+/// it, 403 if it may see but not change it.
+pub fn load_owned(conn: &mut DbConn, id: Uuid, seller: &SellerUser) -> AppResult<Loaded> {
     let loaded = load(conn, id)?;
     authorize(
         &seller_actor(seller),
@@ -50,6 +50,13 @@ pub fn load_for_change(conn: &mut DbConn, id: Uuid, seller: &SellerUser) -> AppR
         Action::Modify,
         "product",
     )?;
+    Ok(loaded)
+}
+
+/// Loads a product the seller is about to change: 404 if the seller may not see it, 403 if
+/// it may see but not change it, 409 if it is archived.
+pub fn load_for_change(conn: &mut DbConn, id: Uuid, seller: &SellerUser) -> AppResult<Loaded> {
+    let loaded = load_owned(conn, id, seller)?;
     if loaded.row.status == ProductStatus::Archived.as_str() {
         return Err(AppError::Conflict("the product is archived".to_owned()));
     }

@@ -2,12 +2,10 @@
 
 use uuid::Uuid;
 
-use super::{load, load_for_change};
+use super::{load_for_change, load_owned};
 use crate::api::product_dto::ProductResponse;
 use crate::api::product_lookup::view;
 use crate::auth::SellerUser;
-use crate::auth::access::{Action, authorize};
-use crate::auth::actor::seller_actor;
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::now;
 use crate::domain::product::{ProductStatus, PublishFacts, publish_blocker};
@@ -22,14 +20,7 @@ fn changed_meanwhile() -> AppError {
 /// Archives the seller's product (nothing to do when it already is).
 pub fn archive(conn: &mut DbConn, seller: &SellerUser, id: Uuid) -> AppResult<()> {
     write_tx(conn, |conn| {
-        let loaded = load(conn, id)?;
-        authorize(
-            &seller_actor(seller),
-            loaded.row.seller_id,
-            loaded.public(),
-            Action::Modify,
-            "product",
-        )?;
+        let loaded = load_owned(conn, id, seller)?;
         if loaded.row.status != ProductStatus::Archived.as_str() {
             let (version, archived) = (loaded.row.version, ProductStatus::Archived.as_str());
             if !db::products::set_status(conn, id, version, archived, None, now())? {
